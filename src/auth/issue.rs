@@ -1,0 +1,148 @@
+//! Creating users and issuing tokens; shared by the HTTP handlers and the CLI.
+use super::{password, scopes, token};
+use crate::db::entity::{api_token, user};
+use crate::error::ApiError;
+use chrono::{Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+pub const ROLES: &[&str] = &["admin", "user", "contributor", "tester"];
+pub const MAX_TOKEN_DAYS: i64 = 30;
+
+pub struct Issued {
+    pub plaintext: String,
+    pub model: api_token::Model,
+}
+
+fn valid_token_name(name: &str) -> bool {
+    (1..=50).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+pub async fn create_user(
+    db: &impl ConnectionTrait,
+    email: &str,
+    name: &str,
+    role: &str,
+    plain_password: &str,
+) -> Result<i32, ApiError> {
+    if !ROLES.contains(&role) {
+        return Err(ApiError::validation(format!("role must be one of {}", ROLES.join(", "))));
+    }
+    if plain_password.len() < 8 || plain_password.len() > 128 {
+        return Err(ApiError::validation("password must be 8 to 128 characters"));
+    }
+    let hashed = password::hash(plain_password);
+    let m = user::ActiveModel {
+        name: Set(Some(name.to_string())),
+        email: Set(Some(email.to_string())),
+        password: Set(hashed),
+        role: Set(Some(role.to_string())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict("email or name already taken"),
+        _ => ApiError::from(e),
+    })?;
+    Ok(m.id)
+}
+
+/// Issues a token for `owner` after applying every rule: name shape and per-user uniqueness
+/// (forever, revoked tokens included), grantable scopes for the owner's role, 1–30 days.
+pub async fn issue_token(
+    db: &impl ConnectionTrait,
+    owner: &user::Model,
+    name: &str,
+    requested: &[String],
+    days: i64,
+) -> Result<Issued, ApiError> {
+    if !valid_token_name(name) {
+        return Err(ApiError::validation("token_name must match ^[A-Za-z0-9_-]{1,50}$"));
+    }
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        return Err(ApiError::validation("expires_in_days must be 1 to 30"));
+    }
+    let role = owner.role.as_deref().unwrap_or("user");
+    let denied: Vec<&String> = requested.iter().filter(|s| !scopes::grantable(role, s)).collect();
+    if !denied.is_empty() {
+        return Err(ApiError::forbidden("Your role may not request these scopes.")
+            .detail("denied_scopes", serde_json::json!(denied))
+            .detail("user_role", role));
+    }
+    let mut granted: Vec<String> = requested.to_vec();
+    granted.sort();
+    granted.dedup();
+    let taken = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(owner.id))
+        .filter(api_token::Column::TokenName.eq(name))
+        .one(db)
+        .await?;
+    if taken.is_some() {
+        return Err(ApiError::validation("token_name is already used by one of your tokens")
+            .detail("fields", serde_json::json!({"token_name": ["already in use"]})));
+    }
+    let issued = token::generate();
+    let now = Utc::now().naive_utc().with_nanosecond_zero();
+    let model = api_token::ActiveModel {
+        user_id: Set(owner.id),
+        token_name: Set(name.to_string()),
+        token_hash: Set(issued.digest),
+        token_prefix: Set(issued.lookup_prefix),
+        scopes_json: Set(serde_json::to_string(&granted).expect("strings serialise")),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(days)),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| match e.sql_err() {
+        // A concurrent request took the name between our check and insert.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            ApiError::validation("token_name is already used by one of your tokens")
+        }
+        _ => ApiError::from(e),
+    })?;
+    Ok(Issued { plaintext: issued.plaintext, model })
+}
+
+pub async fn issue_for_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+    name: &str,
+    requested: &[String],
+    days: i64,
+) -> Result<Issued, ApiError> {
+    let owner = user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    issue_token(db, &owner, name, requested, days).await
+}
+
+trait SecondPrecision {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl SecondPrecision for chrono::NaiveDateTime {
+    /// Upstream DATETIME columns have second resolution; store what they would.
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).unwrap_or(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_token_name;
+
+    #[test]
+    fn token_names() {
+        let long = "a".repeat(51);
+        let cases = [("ci", true), ("my-token_1", true), ("", false), ("has space", false), ("ü", false), (long.as_str(), false)];
+        for (name, ok) in cases {
+            assert_eq!(valid_token_name(name), ok, "{name:?}");
+        }
+    }
+}

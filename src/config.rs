@@ -1,0 +1,140 @@
+//! Configuration from environment variables (12-factor); `spci --help` lists them all.
+use clap::{Args, ValueEnum};
+use std::net::{IpAddr, SocketAddr};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The secret placeholder shipped as default; production refuses to start with it.
+pub const DEFAULT_SECRET: &str = "spci-development-secret-change-me";
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database URL: sqlite:PATH?mode=rwc (embedded default), postgres://…, mysql://…
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:spci.db?mode=rwc")]
+    pub database_url: String,
+
+    /// Storage root: a local directory with upstream's layout, or s3://bucket[/prefix], gs://bucket[/prefix]
+    #[arg(long, env = "SPCI_STORAGE", default_value = "./spci-data")]
+    pub storage: String,
+
+    /// Address to listen on
+    #[arg(long, env = "SPCI_BIND", default_value = "127.0.0.1:5000")]
+    pub bind: SocketAddr,
+
+    /// development or production; production refuses default secrets
+    #[arg(long, env = "SPCI_MODE", value_enum, default_value = "development")]
+    pub mode: Mode,
+
+    /// Secret for signed links; must be changed in production
+    #[arg(long, env = "SPCI_SECRET", default_value = DEFAULT_SECRET, hide_default_value = true)]
+    pub secret: String,
+
+    /// Main repository (owner/repo) whose runs staff may start
+    #[arg(long, env = "SPCI_MAIN_REPOSITORY", default_value = "CCExtractor/ccextractor")]
+    pub main_repository: String,
+
+    /// Comma-separated proxy IPs whose X-Forwarded-For is trusted for the client IP
+    #[arg(long, env = "SPCI_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Public credential endpoints: requests per window per client IP
+    #[arg(long, env = "SPCI_RATE_CREDENTIALS", default_value_t = 5)]
+    pub rate_credentials: u32,
+    /// Window of the credential limit, seconds
+    #[arg(long, env = "SPCI_RATE_CREDENTIALS_WINDOW", default_value_t = 900)]
+    pub rate_credentials_window: u64,
+    /// Writes (POST/PUT/PATCH/DELETE) per window per token
+    #[arg(long, env = "SPCI_RATE_WRITES", default_value_t = 20)]
+    pub rate_writes: u32,
+    /// Reads (GET) per window per token, or per client IP without a token
+    #[arg(long, env = "SPCI_RATE_READS", default_value_t = 120)]
+    pub rate_reads: u32,
+    /// Window of the read and write limits, seconds
+    #[arg(long, env = "SPCI_RATE_WINDOW", default_value_t = 60)]
+    pub rate_window: u64,
+    /// All requests per window per client IP, whatever token they carry
+    #[arg(long, env = "SPCI_RATE_PER_IP", default_value_t = 600)]
+    pub rate_per_ip: u32,
+
+    /// Largest accepted JSON request body, bytes
+    #[arg(long, env = "SPCI_MAX_BODY", default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+
+    /// Log format
+    #[arg(long, env = "SPCI_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Configuration for tests and tools: the documented defaults, no environment.
+    pub fn defaults() -> Self {
+        use clap::{FromArgMatches, Parser};
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            config: Config,
+        }
+        let matches = <Wrapper as clap::CommandFactory>::command()
+            .mut_args(|a| a.env(None::<&str>))
+            .get_matches_from(["spci"]);
+        Wrapper::from_arg_matches(&matches).expect("defaults parse").config
+    }
+
+    /// Refuses what must never run in production.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.mode == Mode::Production {
+            if self.secret == DEFAULT_SECRET || self.secret.len() < 32 {
+                return Err("SPCI_SECRET must be set to a random value of at least 32 characters in production".into());
+            }
+            if self.database_url.starts_with("sqlite::memory:") {
+                return Err("an in-memory database loses everything on restart; not in production".into());
+            }
+        }
+        for (name, v) in [
+            ("SPCI_RATE_CREDENTIALS", self.rate_credentials),
+            ("SPCI_RATE_WRITES", self.rate_writes),
+            ("SPCI_RATE_READS", self.rate_reads),
+            ("SPCI_RATE_PER_IP", self.rate_per_ip),
+        ] {
+            if v == 0 {
+                return Err(format!("{name} must be at least 1: rate limits are configured, never switched off"));
+            }
+        }
+        if self.rate_window == 0 || self.rate_credentials_window == 0 {
+            return Err("rate-limit windows must be at least one second".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_default_secret() {
+        let mut c = Config::defaults();
+        assert!(c.validate().is_ok(), "development accepts defaults");
+        c.mode = Mode::Production;
+        assert!(c.validate().unwrap_err().contains("SPCI_SECRET"));
+        c.secret = "x".repeat(40);
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn rate_limits_cannot_be_switched_off() {
+        let mut c = Config::defaults();
+        c.rate_reads = 0;
+        assert!(c.validate().is_err());
+    }
+}

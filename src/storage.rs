@@ -1,0 +1,69 @@
+//! Files through object_store: a local directory with upstream's layout by default, or an S3 /
+//! GCS bucket by URL (feature `cloud`). Object keys are relative paths (`TestResults/<hash>.srt`),
+//! exactly as upstream's gcsfuse mount sees them.
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use std::sync::Arc;
+
+/// Upstream's folders under the storage root (reference §3).
+pub const LAYOUT: &[&str] = &["TestFiles", "TestFiles/media", "TestFiles/extra", "TestResults", "LogFiles", "test_artifacts"];
+
+#[derive(Clone)]
+pub struct Storage {
+    pub store: Arc<dyn ObjectStore>,
+    /// `local_storage`, `s3` or `gcs`: the dependency name health reports.
+    pub kind: &'static str,
+}
+
+impl Storage {
+    pub fn open(location: &str) -> Result<Self, String> {
+        if let Some(rest) = location.strip_prefix("s3://").or_else(|| location.strip_prefix("gs://")) {
+            return Self::open_cloud(location, rest);
+        }
+        let root = std::path::Path::new(location);
+        for dir in LAYOUT {
+            std::fs::create_dir_all(root.join(dir)).map_err(|e| format!("storage root {location}: {e}"))?;
+        }
+        let store = LocalFileSystem::new_with_prefix(root).map_err(|e| format!("storage root {location}: {e}"))?;
+        Ok(Self { store: Arc::new(store), kind: "local_storage" })
+    }
+
+    #[cfg(feature = "cloud")]
+    fn open_cloud(location: &str, rest: &str) -> Result<Self, String> {
+        let bucket = rest.split('/').next().unwrap_or_default();
+        let (store, kind): (Arc<dyn ObjectStore>, _) = if location.starts_with("s3://") {
+            let s = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket).build();
+            (Arc::new(s.map_err(|e| e.to_string())?), "s3")
+        } else {
+            let s = object_store::gcp::GoogleCloudStorageBuilder::from_env().with_bucket_name(bucket).build();
+            (Arc::new(s.map_err(|e| e.to_string())?), "gcs")
+        };
+        Ok(Self { store, kind })
+    }
+
+    #[cfg(not(feature = "cloud"))]
+    fn open_cloud(location: &str, _rest: &str) -> Result<Self, String> {
+        Err(format!("{location}: this build has no cloud storage (enable the `cloud` feature)"))
+    }
+
+    /// Can we reach the store at all? Lists one level of the root.
+    pub async fn check(&self) -> Result<(), String> {
+        self.store.list_with_delimiter(Some(&Path::from("LogFiles"))).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn local_storage_creates_upstream_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Storage::open(dir.path().to_str().unwrap()).unwrap();
+        for d in LAYOUT {
+            assert!(dir.path().join(d).is_dir(), "{d}");
+        }
+        assert!(s.check().await.is_ok());
+    }
+}

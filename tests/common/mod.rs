@@ -1,0 +1,97 @@
+//! TestApp: the real application (real database, real files in a temp storage root, real rate
+//! limiter), one fresh database per test. SQLite in memory by default; set
+//! `TEST_DATABASE_URL=postgres://user@host:port/db` to run the same tests on PostgreSQL, where
+//! each test gets its own freshly created database.
+#![allow(dead_code)]
+use poem::endpoint::BoxEndpoint;
+use poem::test::{TestClient, TestResponse};
+use poem::{EndpointExt, Response};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use spci::app::{AppState, build_app};
+use spci::config::Config;
+use spci::ratelimit::Limits;
+use std::sync::Arc;
+
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static, Response>>,
+    pub state: Arc<AppState>,
+    pub limits: Arc<Limits>,
+    pub storage_dir: tempfile::TempDir,
+}
+
+pub struct TestAppBuilder {
+    config: Config,
+}
+
+impl TestAppBuilder {
+    /// Tests configure the limiter, they never switch it off: generous by default.
+    pub fn new() -> Self {
+        let mut config = Config::defaults();
+        config.rate_reads = 10_000;
+        config.rate_writes = 10_000;
+        config.rate_per_ip = 100_000;
+        config.rate_credentials = 1_000;
+        Self { config }
+    }
+
+    pub fn config(mut self, f: impl FnOnce(&mut Config)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
+    pub async fn build(mut self) -> TestApp {
+        let storage_dir = tempfile::tempdir().expect("temp storage root");
+        self.config.storage = storage_dir.path().to_str().unwrap().to_string();
+        self.config.database_url = fresh_database_url().await;
+        let state = AppState::open(self.config).await.expect("app state");
+        let limits = Limits::from_config(&state.config);
+        let client = TestClient::new(build_app(state.clone(), limits.clone()).boxed());
+        TestApp { client, state, limits, storage_dir }
+    }
+}
+
+async fn fresh_database_url() -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            let admin = Database::connect(&url).await.expect("TEST_DATABASE_URL reachable");
+            let name = format!("spci_test_{}", uuid::Uuid::new_v4().simple());
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.ok();
+            let (base, _) = url.rsplit_once('/').expect("URL has a database");
+            format!("{base}/{name}")
+        }
+        _ => "sqlite::memory:".to_string(),
+    }
+}
+
+pub async fn json(resp: TestResponse) -> Value {
+    let body = resp.0.into_body().into_string().await.expect("body");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        TestAppBuilder::new().build().await
+    }
+
+    /// A user with `role` and a token holding `scopes`; returns (user_id, token).
+    pub async fn user_with_token(&self, role: &str, scopes: &[&str]) -> (i32, String) {
+        let n = uuid::Uuid::new_v4().simple().to_string();
+        let email = format!("{role}-{n}@example.com");
+        let id = spci::auth::issue::create_user(&self.state.db, &email, &format!("{role}{}", &n[..8]), role, "password123")
+            .await
+            .expect("create user");
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let issued = spci::auth::issue::issue_for_email(&self.state.db, &email, "test", &scopes, 7).await.expect("issue token");
+        (id, issued.plaintext)
+    }
+
+    pub async fn admin(&self) -> (i32, String) {
+        self.user_with_token("admin", spci::auth::scopes::ALL_SCOPES).await
+    }
+}
