@@ -272,7 +272,6 @@ impl<'a> Gen<'a> {
                 quote! {
                     #d
                     #[derive(Multipart, Debug)]
-                    #[oai(rename = #name)]
                     pub struct #id { #(#fields,)* }
                 }
             }

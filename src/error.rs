@@ -124,7 +124,7 @@ impl ApiError {
     /// For errors raised outside any operation (routing, middleware).
     pub fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        poem::web::Json(self.body()).with_status(status).into_response()
+        poem_openapi::payload::Json(self.body()).with_status(status).into_response()
     }
 }
 

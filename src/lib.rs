@@ -18,3 +18,5 @@ pub mod middleware;
 pub mod ratelimit;
 pub mod storage;
 pub mod types;
+#[cfg(test)]
+mod tests;

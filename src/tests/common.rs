@@ -2,15 +2,15 @@
 //! limiter), one fresh database per test. SQLite in memory by default; set
 //! `TEST_DATABASE_URL=postgres://user@host:port/db` to run the same tests on PostgreSQL, where
 //! each test gets its own freshly created database.
-#![allow(dead_code)]
+
 use poem::endpoint::BoxEndpoint;
 use poem::test::{TestClient, TestResponse};
 use poem::{EndpointExt, Response};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
-use spci::app::{AppState, build_app};
-use spci::config::Config;
-use spci::ratelimit::Limits;
+use crate::app::{AppState, build_app};
+use crate::config::Config;
+use crate::ratelimit::Limits;
 use std::sync::Arc;
 
 pub struct TestApp {
@@ -83,15 +83,15 @@ impl TestApp {
     pub async fn user_with_token(&self, role: &str, scopes: &[&str]) -> (i32, String) {
         let n = uuid::Uuid::new_v4().simple().to_string();
         let email = format!("{role}-{n}@example.com");
-        let id = spci::auth::issue::create_user(&self.state.db, &email, &format!("{role}{}", &n[..8]), role, "password123")
+        let id = crate::auth::issue::create_user(&self.state.db, &email, &format!("{role}{}", &n[..8]), role, "password123")
             .await
             .expect("create user");
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        let issued = spci::auth::issue::issue_for_email(&self.state.db, &email, "test", &scopes, 7).await.expect("issue token");
+        let issued = crate::auth::issue::issue_for_email(&self.state.db, &email, "test", &scopes, 7).await.expect("issue token");
         (id, issued.plaintext)
     }
 
     pub async fn admin(&self) -> (i32, String) {
-        self.user_with_token("admin", spci::auth::scopes::ALL_SCOPES).await
+        self.user_with_token("admin", crate::auth::scopes::ALL_SCOPES).await
     }
 }

@@ -1,0 +1,4 @@
+//! HTTP-level tests against the real application (a fresh database per test) and the spec drift
+//! test. Compiled only for `cargo test`.
+mod common;
+mod spec_drift;
