@@ -527,7 +527,7 @@ impl<'a> Gen<'a> {
                     let (t, _) = self.rust_type(s);
                     fields.push(quote!(Json<#t>));
                 }
-                assert_eq!(is_error, *code >= 400, "{op_id} {code}: errors (and only errors) use the Error schema");
+                assert!(!is_error || *code >= 400, "{op_id} {code}: only error statuses use the Error schema");
                 fields.extend(header_fields);
                 let fields = if fields.is_empty() { quote!() } else { quote!((#(#fields),*)) };
                 let code_lit = Literal::u16_unsuffixed(*code);
@@ -537,7 +537,9 @@ impl<'a> Gen<'a> {
                     #[oai(status = #code_lit #extra)]
                     #vid #fields
                 });
-                if *code >= 400 {
+                // Error statuses with an `Error` body are what an `ApiError` can become; others
+                // (health's 503 carries the health report) are built by the handler itself.
+                if is_error {
                     ctors.push(quote!(#code_lit => Self::#vid(Json(body))));
                 }
             }

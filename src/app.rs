@@ -56,6 +56,21 @@ fn spec_json_endpoint() -> Response {
 /// request size limits, panic catcher, error contract, routes.
 pub fn build_app(state: Arc<AppState>, limits: Arc<Limits>) -> impl Endpoint<Output = Response> {
     let max_body = state.config.max_body;
+    with_stack(routes(state), max_body, limits)
+}
+
+/// The cross-cutting middleware around any endpoint (tests wrap endpoints of their own in it).
+pub fn with_stack(ep: impl Endpoint + 'static, max_body: usize, limits: Arc<Limits>) -> impl Endpoint<Output = Response> {
+    ep.with(ErrorContract)
+        .with(CatchPanic::new().with_handler(panic_response))
+        .with(RequestLimits { max_body, max_query: MAX_QUERY })
+        .with(RateLimit(limits))
+        .with(SecurityHeaders)
+        .with(RequestId)
+        .map_to_response()
+}
+
+fn routes(state: Arc<AppState>) -> Route {
     let service = openapi_service(state);
     let docs = service.swagger_ui();
     let api = Route::new()
@@ -63,13 +78,5 @@ pub fn build_app(state: Arc<AppState>, limits: Arc<Limits>) -> impl Endpoint<Out
         .at("/openapi.json", spec_json_endpoint)
         .nest("/docs", docs)
         .nest("/", service);
-    Route::new()
-        .nest(API_PREFIX, api)
-        .with(ErrorContract)
-        .with(CatchPanic::new().with_handler(panic_response))
-        .with(RequestLimits { max_body, max_query: MAX_QUERY })
-        .with(RateLimit(limits))
-        .with(SecurityHeaders)
-        .with(RequestId)
-        .map_to_response()
+    Route::new().nest(API_PREFIX, api)
 }

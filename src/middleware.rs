@@ -100,7 +100,7 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
         if declared.is_some_and(|n| n > self.max_body as u64) {
             return Ok(too_large());
         }
-        if declared.is_none() && req.headers().contains_key(header::TRANSFER_ENCODING) {
+        if declared.is_none() {
             // No declared length: read at most max_body + 1 bytes to find out.
             let mut stream = req.take_body().into_bytes_stream();
             let mut buf = Vec::new();

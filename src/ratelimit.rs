@@ -6,7 +6,7 @@
 //! keyed hashes and stale ones are swept, so memory stays bounded under many distinct keys.
 use crate::config::Config;
 use crate::error::ApiError;
-use governor::clock::{Clock, DefaultClock, Reference};
+use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};

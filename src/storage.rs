@@ -1,7 +1,7 @@
 //! Files through object_store: a local directory with upstream's layout by default, or an S3 /
 //! GCS bucket by URL (feature `cloud`). Object keys are relative paths (`TestResults/<hash>.srt`),
 //! exactly as upstream's gcsfuse mount sees them.
-use object_store::ObjectStore;
+use object_store::{ObjectStore, ObjectStoreExt};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use std::sync::Arc;
@@ -14,6 +14,7 @@ pub struct Storage {
     pub store: Arc<dyn ObjectStore>,
     /// `local_storage`, `s3` or `gcs`: the dependency name health reports.
     pub kind: &'static str,
+    local_root: Option<std::path::PathBuf>,
 }
 
 impl Storage {
@@ -26,7 +27,7 @@ impl Storage {
             std::fs::create_dir_all(root.join(dir)).map_err(|e| format!("storage root {location}: {e}"))?;
         }
         let store = LocalFileSystem::new_with_prefix(root).map_err(|e| format!("storage root {location}: {e}"))?;
-        Ok(Self { store: Arc::new(store), kind: "local_storage" })
+        Ok(Self { store: Arc::new(store), kind: "local_storage", local_root: Some(root.to_path_buf()) })
     }
 
     #[cfg(feature = "cloud")]
@@ -39,7 +40,7 @@ impl Storage {
             let s = object_store::gcp::GoogleCloudStorageBuilder::from_env().with_bucket_name(bucket).build();
             (Arc::new(s.map_err(|e| e.to_string())?), "gcs")
         };
-        Ok(Self { store, kind })
+        Ok(Self { store, kind, local_root: None })
     }
 
     #[cfg(not(feature = "cloud"))]
@@ -47,9 +48,19 @@ impl Storage {
         Err(format!("{location}: this build has no cloud storage (enable the `cloud` feature)"))
     }
 
-    /// Can we reach the store at all? Lists one level of the root.
+    /// Can we reach the store? A metadata request for an object that need not exist: "not
+    /// found" proves the store answers. A local root must also still hold upstream's layout
+    /// (a missing directory reads as "not found" too).
     pub async fn check(&self) -> Result<(), String> {
-        self.store.list_with_delimiter(Some(&Path::from("LogFiles"))).await.map(|_| ()).map_err(|e| e.to_string())
+        if let Some(root) = &self.local_root {
+            if !root.join("TestResults").is_dir() {
+                return Err(format!("{} has no TestResults/", root.display()));
+            }
+        }
+        match self.store.head(&Path::from(".spci-health")).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 }
 

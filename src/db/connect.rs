@@ -36,10 +36,10 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         _ => return migration::Migrator::up(db, None).await,
     };
     let guard = db.begin().await?;
-    guard.execute(Statement::from_string(backend, lock)).await?;
+    guard.execute_raw(Statement::from_string(backend, lock)).await?;
     let result = migration::Migrator::up(db, None).await;
     if let Some(unlock) = unlock {
-        guard.execute(Statement::from_string(backend, unlock)).await?;
+        guard.execute_raw(Statement::from_string(backend, unlock)).await?;
     }
     guard.commit().await?;
     result

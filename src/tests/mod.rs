@@ -1,4 +1,7 @@
 //! HTTP-level tests against the real application (a fresh database per test) and the spec drift
 //! test. Compiled only for `cargo test`.
+mod auth;
 mod common;
+mod errors;
+mod health;
 mod spec_drift;

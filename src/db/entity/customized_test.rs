@@ -1,0 +1,33 @@
+//! Table `customized_test` (upstream schema, reference §1.2).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "customized_test")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub test_id: Option<i32>,
+    pub regression_id: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::test::Entity", from = "Column::TestId", to = "super::test::Column::Id")]
+    Test,
+    #[sea_orm(belongs_to = "super::regression_test::Entity", from = "Column::RegressionId", to = "super::regression_test::Column::Id")]
+    RegressionTest,
+}
+
+impl Related<super::test::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Test.def()
+    }
+}
+
+impl Related<super::regression_test::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RegressionTest.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

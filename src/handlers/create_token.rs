@@ -1,0 +1,54 @@
+//! POST /auth/tokens: email + password → a new token, shown once.
+use crate::api::{AuthToken, CreateTokenRequest, CreateTokenResponse, Scope, TokenType};
+use crate::app::AppState;
+use crate::auth::{issue, password, scopes};
+use crate::db::entity::user;
+use crate::error::ApiError;
+use crate::types::UtcDateTime;
+use poem_openapi::payload::Json;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+
+const DEFAULT_DAYS: i64 = 7;
+
+pub async fn handle(state: &AppState, req: CreateTokenRequest) -> Result<CreateTokenResponse, ApiError> {
+    let body = req.body;
+    let owner = user::Entity::find().filter(user::Column::Email.eq(body.email.0.as_str())).one(&state.db).await?;
+    // Unknown email and wrong password cost the same argon2 work and give the same answer.
+    let plain = body.password.clone();
+    let stored = owner.as_ref().map(|u| u.password.clone());
+    let verdict = tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => password::verify(&plain, &stored),
+        None => {
+            password::verify_dummy(&plain);
+            password::Verdict::NoMatch
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let owner = match (owner, verdict) {
+        (Some(u), password::Verdict::Match) => u,
+        (Some(u), password::Verdict::MatchNeedsRehash) => {
+            let plain = body.password.clone();
+            let rehashed = tokio::task::spawn_blocking(move || password::hash(&plain)).await.map_err(ApiError::internal)?;
+            let mut am = u.into_active_model();
+            am.password = Set(rehashed);
+            am.update(&state.db).await?
+        }
+        _ => return Err(ApiError::invalid_credentials()),
+    };
+    let requested: Vec<String> = match &body.scopes {
+        Some(s) => s.iter().map(|s| s.as_str().to_string()).collect(),
+        None => scopes::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+    };
+    let days = body.expires_in_days.map(i64::from).unwrap_or(DEFAULT_DAYS);
+    let issued = issue::issue_token(&state.db, &owner, &body.token_name, &requested, days).await?;
+    let token = AuthToken {
+        token: issued.plaintext,
+        token_type: TokenType::Bearer,
+        token_name: issued.model.token_name,
+        scopes: crate::auth::parse_scopes(&issued.model.scopes_json).iter().filter_map(|s| Scope::parse(s)).collect(),
+        expires_at: UtcDateTime::from_naive_utc(issued.model.expires_at),
+    };
+    // The plaintext is shown exactly once: no cache may keep it.
+    Ok(CreateTokenResponse::Created(Json(token), "no-store".to_string()))
+}

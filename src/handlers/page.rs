@@ -1,0 +1,27 @@
+//! The offset-page envelope shared by every list.
+use crate::api::Pagination;
+
+pub fn pagination(limit: i32, offset: i32, total: u64) -> Pagination {
+    let end = offset as u64 + limit as u64;
+    Pagination {
+        limit,
+        offset,
+        total: total as i64,
+        next_offset: (end < total).then(|| i32::try_from(end).ok()).flatten(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pagination;
+
+    #[test]
+    fn next_offset_only_when_more_remain() {
+        let cases = [((50, 0, 0), None), ((50, 0, 50), None), ((50, 0, 51), Some(50)), ((10, 90, 100), None), ((10, 80, 100), Some(90))];
+        for ((limit, offset, total), next) in cases {
+            let p = pagination(limit, offset, total);
+            assert_eq!(p.next_offset, next, "{limit} {offset} {total}");
+            assert_eq!(p.total, total as i64);
+        }
+    }
+}
