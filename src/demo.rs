@@ -91,20 +91,23 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
 
     // Samples: real files (small stand-ins for media) under TestFiles/.
     let mut samples = vec![];
+    let mut sample_shas = vec![];
     for (name, ext) in [("CONV923H", "ts"), ("Storyville", "mpg"), ("MMMC_20110131", "wtv"), ("Closedcaption_atsc_rollup", "mp4")] {
         let content = format!("demo media stand-in for {name}\n").into_bytes();
         let h = sha(&content);
         put(state, &format!("TestFiles/{h}.{ext}"), content).await?;
         put(state, &format!("TestFiles/media/{h}.xml"), format!("<MediaInfo><File>{name}.{ext}</File></MediaInfo>\n").into_bytes()).await?;
+        sample_shas.push(h.clone());
         let s = sample::ActiveModel { sha: Set(Some(h)), extension: Set(ext.into()), original_name: Set(format!("{name}.{ext}")), ..Default::default() }
             .insert(db)
             .await?;
         samples.push(s.id);
     }
     sample_tag_association::ActiveModel { sample_id: Set(samples[0]), tag_id: Set(hd.id) }.insert(db).await?;
-    sample_extra::ActiveModel { sample_id: Set(Some(samples[1])), original_name: Set("Storyville.srt".into()), extension: Set("srt".into()), ..Default::default() }
+    let extra = sample_extra::ActiveModel { sample_id: Set(Some(samples[1])), original_name: Set("Storyville.srt".into()), extension: Set("srt".into()), ..Default::default() }
         .insert(db)
         .await?;
+    put(state, &format!("TestFiles/extra/{}_{}.srt", sample_shas[1], extra.id), b"1\n00:00:00,000 --> 00:00:02,000\nStoryville\n".to_vec()).await?;
 
     // Regression tests with baseline outputs (files under TestResults/), one with a variant.
     let commands = [
@@ -248,7 +251,6 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         put(state, &format!("LogFiles/{run}.txt"), demo_log(run).into_bytes()).await?;
         put(state, &format!("test_artifacts/{run}/ccextractor"), b"\x7fELF demo binary".to_vec()).await?;
     }
-    let _ = Utc::now();
     Ok(())
 }
 

@@ -33,7 +33,7 @@ fn binary() -> PathBuf {
     }
     let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("target"));
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "-q", "-p", "spci", "--bin", "spci"])
+        .args(["build", "-q", "--workspace", "--bins"])
         .current_dir(workspace_root())
         .status()
         .expect("run cargo build");

@@ -87,15 +87,21 @@ impl Harness {
             .expect("create token");
         assert_eq!(resp.status().as_u16(), 201, "demo admin can create tokens");
         let token = resp.json::<Value>().unwrap()["token"].as_str().unwrap().to_string();
-        let list: Value = self
-            .http
-            .get(format!("{}/auth/tokens?limit=100", self.server.base))
-            .bearer_auth(&token)
-            .send()
-            .unwrap()
-            .json()
+        // The newest page of the admin's tokens holds the one just created.
+        let get = |q: &str| -> Value {
+            self.http
+                .get(format!("{}/auth/tokens?{q}", self.server.base))
+                .bearer_auth(&self.server.token)
+                .send()
+                .unwrap()
+                .json()
+                .unwrap()
+        };
+        let total = get("limit=1")["pagination"]["total"].as_i64().unwrap();
+        let page = get(&format!("limit=100&offset={}", (total - 100).max(0)));
+        let id = page["data"].as_array().unwrap().iter().find(|t| t["token_name"] == json!(name)).expect("new token listed")["id"]
+            .as_i64()
             .unwrap();
-        let id = list["data"].as_array().unwrap().iter().find(|t| t["token_name"] == json!(name)).unwrap()["id"].as_i64().unwrap();
         (id, token)
     }
 }
