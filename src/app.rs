@@ -25,10 +25,18 @@ impl AppState {
     /// Connects, migrates and opens storage as `config` says.
     pub async fn open(config: Config) -> Result<Arc<Self>, String> {
         config.validate()?;
-        let db = db::connect::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
-        db::connect::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+        let db = db::connect::connect(&config.database_url)
+            .await
+            .map_err(|e| format!("database: {e}"))?;
+        db::connect::migrate(&db)
+            .await
+            .map_err(|e| format!("migrations: {e}"))?;
         let storage = Storage::open(&config.storage)?;
-        Ok(Arc::new(Self { db, storage, config: Arc::new(config) }))
+        Ok(Arc::new(Self {
+            db,
+            storage,
+            config: Arc::new(config),
+        }))
     }
 }
 
@@ -44,7 +52,10 @@ pub fn spec_json() -> &'static serde_json::Value {
 
 #[handler]
 fn spec_yaml_endpoint() -> Response {
-    SPEC_YAML.with_content_type("application/yaml").with_status(StatusCode::OK).into_response()
+    SPEC_YAML
+        .with_content_type("application/yaml")
+        .with_status(StatusCode::OK)
+        .into_response()
 }
 
 #[handler]
@@ -60,10 +71,17 @@ pub fn build_app(state: Arc<AppState>, limits: Arc<Limits>) -> impl Endpoint<Out
 }
 
 /// The cross-cutting middleware around any endpoint (tests wrap endpoints of their own in it).
-pub fn with_stack(ep: impl Endpoint + 'static, max_body: usize, limits: Arc<Limits>) -> impl Endpoint<Output = Response> {
+pub fn with_stack(
+    ep: impl Endpoint + 'static,
+    max_body: usize,
+    limits: Arc<Limits>,
+) -> impl Endpoint<Output = Response> {
     ep.with(ErrorContract)
         .with(CatchPanic::new().with_handler(panic_response))
-        .with(RequestLimits { max_body, max_query: MAX_QUERY })
+        .with(RequestLimits {
+            max_body,
+            max_query: MAX_QUERY,
+        })
         .with(RateLimit(limits))
         .with(SecurityHeaders)
         .with(RequestId)

@@ -9,7 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "spci", version, about = "CI results API server (sample-platform API v1 compatible)")]
+#[command(
+    name = "spci",
+    version,
+    about = "CI results API server (sample-platform API v1 compatible)"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -79,8 +83,11 @@ enum TokenCommand {
 
 fn init_tracing(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
@@ -119,20 +126,43 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("try:         curl -H 'Authorization: Bearer {token}' {base}/auth/me");
             if no_serve { Ok(()) } else { serve(state).await }
         }
-        Command::User { command: UserCommand::Create { email, name, role, password } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    name,
+                    role,
+                    password,
+                },
+        } => {
             let state = AppState::open(config).await?;
-            let id = issue::create_user(&state.db, &email, &name, &role, &password).await.map_err(|e| e.message)?;
+            let id = issue::create_user(&state.db, &email, &name, &role, &password)
+                .await
+                .map_err(|e| e.message)?;
             println!("created user {id} <{email}> ({role})");
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { email, name, scopes, days } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    email,
+                    name,
+                    scopes,
+                    days,
+                },
+        } => {
             let state = AppState::open(config).await?;
             let scopes = if scopes.is_empty() {
-                crate::auth::scopes::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
+                crate::auth::scopes::DEFAULT_SCOPES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
             } else {
                 scopes
             };
-            let issued = issue::issue_for_email(&state.db, &email, &name, &scopes, days).await.map_err(|e| e.message)?;
+            let issued = issue::issue_for_email(&state.db, &email, &name, &scopes, days)
+                .await
+                .map_err(|e| e.message)?;
             println!("{}", issued.plaintext);
             Ok(())
         }

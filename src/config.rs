@@ -40,7 +40,11 @@ pub struct Config {
     pub secret: String,
 
     /// Main repository (owner/repo) whose runs staff may start
-    #[arg(long, env = "SPCI_MAIN_REPOSITORY", default_value = "CCExtractor/ccextractor")]
+    #[arg(
+        long,
+        env = "SPCI_MAIN_REPOSITORY",
+        default_value = "CCExtractor/ccextractor"
+    )]
     pub main_repository: String,
 
     /// Comma-separated proxy IPs whose X-Forwarded-For is trusted for the client IP
@@ -87,7 +91,9 @@ impl Config {
         let matches = <Wrapper as clap::CommandFactory>::command()
             .mut_args(|a| a.env(None::<&str>))
             .get_matches_from(["spci"]);
-        Wrapper::from_arg_matches(&matches).expect("defaults parse").config
+        Wrapper::from_arg_matches(&matches)
+            .expect("defaults parse")
+            .config
     }
 
     /// Refuses what must never run in production.
@@ -97,7 +103,9 @@ impl Config {
                 return Err("SPCI_SECRET must be set to a random value of at least 32 characters in production".into());
             }
             if self.database_url.starts_with("sqlite::memory:") {
-                return Err("an in-memory database loses everything on restart; not in production".into());
+                return Err(
+                    "an in-memory database loses everything on restart; not in production".into(),
+                );
             }
         }
         for (name, v) in [
@@ -107,7 +115,9 @@ impl Config {
             ("SPCI_RATE_PER_IP", self.rate_per_ip),
         ] {
             if v == 0 {
-                return Err(format!("{name} must be at least 1: rate limits are configured, never switched off"));
+                return Err(format!(
+                    "{name} must be at least 1: rate limits are configured, never switched off"
+                ));
             }
         }
         if self.rate_window == 0 || self.rate_credentials_window == 0 {

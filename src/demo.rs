@@ -8,7 +8,9 @@ use crate::error::ApiError;
 use chrono::{Duration, NaiveDateTime, Utc};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 use sha2::{Digest, Sha256};
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -20,7 +22,10 @@ fn sha(bytes: &[u8]) -> String {
 
 /// Seeds once, then returns a fresh admin token.
 pub async fn seed(state: &AppState) -> Result<String, ApiError> {
-    let existing = user::Entity::find().filter(user::Column::Email.eq(ADMIN_EMAIL)).one(&state.db).await?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(ADMIN_EMAIL))
+        .one(&state.db)
+        .await?;
     if existing.is_none() {
         let tx = state.db.begin().await?;
         issue::create_user(&tx, ADMIN_EMAIL, "admin", "admin", ADMIN_PASSWORD).await?;
@@ -28,12 +33,24 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
         tx.commit().await?;
     }
     let name = format!("demo-{}", Utc::now().format("%Y%m%d%H%M%S%3f"));
-    let scopes: Vec<String> = crate::auth::scopes::ALL_SCOPES.iter().map(|s| s.to_string()).collect();
-    Ok(issue::issue_for_email(&state.db, ADMIN_EMAIL, &name, &scopes, 30).await?.plaintext)
+    let scopes: Vec<String> = crate::auth::scopes::ALL_SCOPES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    Ok(
+        issue::issue_for_email(&state.db, ADMIN_EMAIL, &name, &scopes, 30)
+            .await?
+            .plaintext,
+    )
 }
 
 async fn put(state: &AppState, key: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
-    state.storage.store.put(&Path::from(key), bytes.into()).await.map_err(ApiError::internal)?;
+    state
+        .storage
+        .store
+        .put(&Path::from(key), bytes.into())
+        .await
+        .map_err(ApiError::internal)?;
     Ok(())
 }
 
@@ -43,12 +60,31 @@ struct Rt {
 }
 
 async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(), ApiError> {
-    for (i, (u, role)) in [("tester", "tester"), ("contributor", "contributor"), ("dev", "user")].iter().enumerate() {
-        issue::create_user(db, &format!("{u}@example.com"), u, role, &format!("demo-{role}-password-{i}")).await?;
-    }
-    let main_fork = fork::ActiveModel { github: Set(Some("https://github.com/CCExtractor/ccextractor.git".into())), ..Default::default() }
-        .insert(db)
+    for (i, (u, role)) in [
+        ("tester", "tester"),
+        ("contributor", "contributor"),
+        ("dev", "user"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        issue::create_user(
+            db,
+            &format!("{u}@example.com"),
+            u,
+            role,
+            &format!("demo-{role}-password-{i}"),
+        )
         .await?;
+    }
+    let main_fork = fork::ActiveModel {
+        github: Set(Some(
+            "https://github.com/CCExtractor/ccextractor.git".into(),
+        )),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
     ccextractor_version::ActiveModel {
         version: Set(Some("0.94".into())),
         released: Set(Some(chrono::NaiveDate::from_ymd_opt(2021, 12, 15).unwrap())),
@@ -59,18 +95,44 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
     .await?;
     for (k, v) in [
         ("last_commit", "1978060bf7d2edd119736ba3ba88341f3bec3323"),
-        ("fetch_commit_linux", "1978060bf7d2edd119736ba3ba88341f3bec3323"),
-        ("fetch_commit_windows", "1978060bf7d2edd119736ba3ba88341f3bec3323"),
+        (
+            "fetch_commit_linux",
+            "1978060bf7d2edd119736ba3ba88341f3bec3323",
+        ),
+        (
+            "fetch_commit_windows",
+            "1978060bf7d2edd119736ba3ba88341f3bec3323",
+        ),
     ] {
-        general_data::ActiveModel { key: Set(Some(k.into())), value: Set(v.into()), ..Default::default() }.insert(db).await?;
+        general_data::ActiveModel {
+            key: Set(Some(k.into())),
+            value: Set(v.into()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
     }
     for p in ["linux", "windows"] {
-        maintenance_mode::ActiveModel { platform: Set(p.into()), disabled: Set(false), ..Default::default() }.insert(db).await?;
+        maintenance_mode::ActiveModel {
+            platform: Set(p.into()),
+            disabled: Set(false),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
     }
     for ext in ["js", "com"] {
-        extension_forbidden::ActiveModel { extension: Set(ext.into()) }.insert(db).await?;
+        extension_forbidden::ActiveModel {
+            extension: Set(ext.into()),
+        }
+        .insert(db)
+        .await?;
     }
-    mimetype_forbidden::ActiveModel { mimetype: Set("application/javascript".into()) }.insert(db).await?;
+    mimetype_forbidden::ActiveModel {
+        mimetype: Set("application/javascript".into()),
+    }
+    .insert(db)
+    .await?;
 
     let mut categories = vec![];
     for (name, desc) in [
@@ -80,40 +142,88 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         ("MP4", "Samples that are stored in the MP4 format"),
         ("Teletext", "Samples with teletext subtitles"),
     ] {
-        let c = category::ActiveModel { name: Set(Some(name.into())), description: Set(desc.into()), ..Default::default() }
-            .insert(db)
-            .await?;
-        categories.push(c.id);
-    }
-    let hd = tag::ActiveModel { name: Set("hd".into()), description: Set(Some("High definition".into())), ..Default::default() }
+        let c = category::ActiveModel {
+            name: Set(Some(name.into())),
+            description: Set(desc.into()),
+            ..Default::default()
+        }
         .insert(db)
         .await?;
+        categories.push(c.id);
+    }
+    let hd = tag::ActiveModel {
+        name: Set("hd".into()),
+        description: Set(Some("High definition".into())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
 
     // Samples: real files (small stand-ins for media) under TestFiles/.
     let mut samples = vec![];
     let mut sample_shas = vec![];
-    for (name, ext) in [("CONV923H", "ts"), ("Storyville", "mpg"), ("MMMC_20110131", "wtv"), ("Closedcaption_atsc_rollup", "mp4")] {
+    for (name, ext) in [
+        ("CONV923H", "ts"),
+        ("Storyville", "mpg"),
+        ("MMMC_20110131", "wtv"),
+        ("Closedcaption_atsc_rollup", "mp4"),
+    ] {
         let content = format!("demo media stand-in for {name}\n").into_bytes();
         let h = sha(&content);
         put(state, &format!("TestFiles/{h}.{ext}"), content).await?;
-        put(state, &format!("TestFiles/media/{h}.xml"), format!("<MediaInfo><File>{name}.{ext}</File></MediaInfo>\n").into_bytes()).await?;
+        put(
+            state,
+            &format!("TestFiles/media/{h}.xml"),
+            format!("<MediaInfo><File>{name}.{ext}</File></MediaInfo>\n").into_bytes(),
+        )
+        .await?;
         sample_shas.push(h.clone());
-        let s = sample::ActiveModel { sha: Set(Some(h)), extension: Set(ext.into()), original_name: Set(format!("{name}.{ext}")), ..Default::default() }
-            .insert(db)
-            .await?;
-        samples.push(s.id);
-    }
-    sample_tag_association::ActiveModel { sample_id: Set(samples[0]), tag_id: Set(hd.id) }.insert(db).await?;
-    let extra = sample_extra::ActiveModel { sample_id: Set(Some(samples[1])), original_name: Set("Storyville.srt".into()), extension: Set("srt".into()), ..Default::default() }
+        let s = sample::ActiveModel {
+            sha: Set(Some(h)),
+            extension: Set(ext.into()),
+            original_name: Set(format!("{name}.{ext}")),
+            ..Default::default()
+        }
         .insert(db)
         .await?;
-    put(state, &format!("TestFiles/extra/{}_{}.srt", sample_shas[1], extra.id), b"1\n00:00:00,000 --> 00:00:02,000\nStoryville\n".to_vec()).await?;
+        samples.push(s.id);
+    }
+    sample_tag_association::ActiveModel {
+        sample_id: Set(samples[0]),
+        tag_id: Set(hd.id),
+    }
+    .insert(db)
+    .await?;
+    let extra = sample_extra::ActiveModel {
+        sample_id: Set(Some(samples[1])),
+        original_name: Set("Storyville.srt".into()),
+        extension: Set("srt".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    put(
+        state,
+        &format!("TestFiles/extra/{}_{}.srt", sample_shas[1], extra.id),
+        b"1\n00:00:00,000 --> 00:00:02,000\nStoryville\n".to_vec(),
+    )
+    .await?;
 
     // Regression tests with baseline outputs (files under TestResults/), one with a variant.
     let commands = [
         ("--autoprogram --out=srt --latin1", ".srt", 0, 2),
-        ("--out=sami --latin1 --autoprogram --no-goptime", ".smi", 0, 0),
-        ("--autoprogram --out=ttxt --latin1 --ucla --xds", ".txt", 10, 4),
+        (
+            "--out=sami --latin1 --autoprogram --no-goptime",
+            ".smi",
+            0,
+            0,
+        ),
+        (
+            "--autoprogram --out=ttxt --latin1 --ucla --xds",
+            ".txt",
+            10,
+            4,
+        ),
         ("--autoprogram --out=srt --latin1", ".srt", 0, 3),
         ("--codec dvbsub --out=spupng", ".xml", 0, 1),
     ];
@@ -131,8 +241,17 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         }
         .insert(db)
         .await?;
-        regression_test_category::ActiveModel { regression_id: Set(rt.id), category_id: Set(categories[*cat]) }.insert(db).await?;
-        let baseline = format!("1\n00:00:0{i},000 --> 00:00:0{},000\nDemo caption {i}\n", i + 1).into_bytes();
+        regression_test_category::ActiveModel {
+            regression_id: Set(rt.id),
+            category_id: Set(categories[*cat]),
+        }
+        .insert(db)
+        .await?;
+        let baseline = format!(
+            "1\n00:00:0{i},000 --> 00:00:0{},000\nDemo caption {i}\n",
+            i + 1
+        )
+        .into_bytes();
         let h = sha(&baseline);
         put(state, &format!("TestResults/{h}{ext}"), baseline).await?;
         let o = regression_test_output::ActiveModel {
@@ -145,14 +264,21 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         }
         .insert(db)
         .await?;
-        rts.push(Rt { id: rt.id, outputs: vec![(o.id, h, ext)] });
+        rts.push(Rt {
+            id: rt.id,
+            outputs: vec![(o.id, h, ext)],
+        });
     }
     let variant = b"1\n00:00:00,000 --> 00:00:01,000\nDemo caption 0 (accepted variant)\n".to_vec();
     let vh = sha(&variant);
     put(state, &format!("TestResults/{vh}.srt"), variant).await?;
-    regression_test_output_files::ActiveModel { file_hashes: Set(Some(vh)), regression_test_output_id: Set(Some(rts[0].outputs[0].0)), ..Default::default() }
-        .insert(db)
-        .await?;
+    regression_test_output_files::ActiveModel {
+        file_hashes: Set(Some(vh)),
+        regression_test_output_id: Set(Some(rts[0].outputs[0].0)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
 
     // Runs: a passing one, a failing one (diff mismatch, missing output, exit-code mismatch),
     // one running, one queued, one canceled.
@@ -168,13 +294,14 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         pr_nr: Set(0),
         ..Default::default()
     };
-    let progress = |run: i32, status: &'static str, at: NaiveDateTime, msg: &str| test_progress::ActiveModel {
-        test_id: Set(Some(run)),
-        status: Set(status.into()),
-        timestamp: Set(at),
-        message: Set(msg.into()),
-        ..Default::default()
-    };
+    let progress =
+        |run: i32, status: &'static str, at: NaiveDateTime, msg: &str| test_progress::ActiveModel {
+            test_id: Set(Some(run)),
+            status: Set(status.into()),
+            timestamp: Set(at),
+            message: Set(msg.into()),
+            ..Default::default()
+        };
 
     let pass = mk_run("linux", 1).insert(db).await?;
     let fail = mk_run("linux", 2).insert(db).await?;
@@ -182,15 +309,39 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
     let canceled = mk_run("windows", 4).insert(db).await?;
     let _queued = mk_run("linux", 5).insert(db).await?;
 
-    for (run, t0, end) in [(pass.id, base, Some("completed")), (fail.id, base + Duration::hours(1), Some("completed")), (running.id, base + Duration::hours(2), None)] {
-        progress(run, "preparation", t0, "Preparing VM").insert(db).await?;
-        progress(run, "testing", t0 + Duration::minutes(3), "Running tests").insert(db).await?;
+    for (run, t0, end) in [
+        (pass.id, base, Some("completed")),
+        (fail.id, base + Duration::hours(1), Some("completed")),
+        (running.id, base + Duration::hours(2), None),
+    ] {
+        progress(run, "preparation", t0, "Preparing VM")
+            .insert(db)
+            .await?;
+        progress(run, "testing", t0 + Duration::minutes(3), "Running tests")
+            .insert(db)
+            .await?;
         if let Some(s) = end {
-            progress(run, s, t0 + Duration::minutes(20), "Ran all tests").insert(db).await?;
+            progress(run, s, t0 + Duration::minutes(20), "Ran all tests")
+                .insert(db)
+                .await?;
         }
     }
-    progress(canceled.id, "preparation", base + Duration::hours(3), "Preparing VM").insert(db).await?;
-    progress(canceled.id, "canceled", base + Duration::hours(3) + Duration::minutes(2), "Could not create VM: quota exceeded").insert(db).await?;
+    progress(
+        canceled.id,
+        "preparation",
+        base + Duration::hours(3),
+        "Preparing VM",
+    )
+    .insert(db)
+    .await?;
+    progress(
+        canceled.id,
+        "canceled",
+        base + Duration::hours(3) + Duration::minutes(2),
+        "Could not create VM: quota exceeded",
+    )
+    .insert(db)
+    .await?;
 
     for rt in &rts {
         let result = |run: i32, rc: i32, expected: i32| test_result::ActiveModel {
@@ -248,8 +399,18 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         .await?;
     }
     for run in [pass.id, fail.id] {
-        put(state, &format!("LogFiles/{run}.txt"), demo_log(run).into_bytes()).await?;
-        put(state, &format!("test_artifacts/{run}/ccextractor"), b"\x7fELF demo binary".to_vec()).await?;
+        put(
+            state,
+            &format!("LogFiles/{run}.txt"),
+            demo_log(run).into_bytes(),
+        )
+        .await?;
+        put(
+            state,
+            &format!("test_artifacts/{run}/ccextractor"),
+            b"\x7fELF demo binary".to_vec(),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -262,7 +423,9 @@ fn demo_log(run: i32) -> String {
             13 => "WARNING",
             _ => "INFO",
         };
-        s.push_str(&format!("[{level}] run {run}: step {i} of the regression suite\n"));
+        s.push_str(&format!(
+            "[{level}] run {run}: step {i} of the regression suite\n"
+        ));
     }
     s
 }

@@ -27,7 +27,12 @@ impl ApiError {
             }
             message.truncate(cut);
         }
-        Self { status, code, message, details: Map::new() }
+        Self {
+            status,
+            code,
+            message,
+            details: Map::new(),
+        }
     }
 
     pub fn detail(mut self, key: &str, value: impl Into<Value>) -> Self {
@@ -65,10 +70,14 @@ impl ApiError {
     }
 
     pub fn rate_limited(retry_after: u64, limit: u32, window_secs: u64) -> Self {
-        Self::new(429, "rate_limited", format!("Rate limit exceeded; retry in {retry_after}s."))
-            .detail("retry_after", retry_after)
-            .detail("limit", limit)
-            .detail("window", format!("{window_secs}s"))
+        Self::new(
+            429,
+            "rate_limited",
+            format!("Rate limit exceeded; retry in {retry_after}s."),
+        )
+        .detail("retry_after", retry_after)
+        .detail("limit", limit)
+        .detail("window", format!("{window_secs}s"))
     }
 
     /// Logs the cause and answers without it: a 500 never leaks internals.
@@ -78,8 +87,12 @@ impl ApiError {
     }
 
     pub fn not_implemented(operation_id: &str) -> Self {
-        Self::new(501, "not_implemented", format!("{operation_id} is not implemented yet."))
-            .detail("operation_id", operation_id)
+        Self::new(
+            501,
+            "not_implemented",
+            format!("{operation_id} is not implemented yet."),
+        )
+        .detail("operation_id", operation_id)
     }
 
     pub fn unavailable(message: impl Into<String>) -> Self {
@@ -90,41 +103,57 @@ impl ApiError {
     /// header, routing, size limits, panics) mapped onto our codes.
     pub fn from_poem(err: poem::Error) -> Self {
         use poem_openapi::error::{
-            AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
-            ParseRequestPayloadError,
+            AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError,
+            ParsePathError, ParseRequestPayloadError,
         };
         let status = err.status();
         if err.is::<AuthorizationError>() {
             return Self::unauthorized("Missing or malformed bearer token.");
         }
         if err.is::<ContentTypeError>() || status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            return Self::new(415, "validation_error", "Content-Type must be application/json.")
-                .detail("reason", err.to_string());
+            return Self::new(
+                415,
+                "validation_error",
+                "Content-Type must be application/json.",
+            )
+            .detail("reason", err.to_string());
         }
         if err.is::<ParseParamError>()
             || err.is::<ParsePathError>()
             || err.is::<ParseRequestPayloadError>()
             || err.is::<ParseMultipartError>()
         {
-            return Self::validation("Request failed validation.").detail("reason", err.to_string());
+            return Self::validation("Request failed validation.")
+                .detail("reason", err.to_string());
         }
         match status {
             StatusCode::NOT_FOUND => Self::not_found("Resource"),
-            StatusCode::METHOD_NOT_ALLOWED => Self::new(405, "method_not_allowed", "Method not allowed."),
-            StatusCode::PAYLOAD_TOO_LARGE => Self::new(413, "payload_too_large", "Request body too large."),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Self::new(405, "method_not_allowed", "Method not allowed.")
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::new(413, "payload_too_large", "Request body too large.")
+            }
             s if s.is_server_error() => Self::internal(err),
-            s => Self::new(s.as_u16(), "validation_error", "Bad request.").detail("reason", err.to_string()),
+            s => Self::new(s.as_u16(), "validation_error", "Bad request.")
+                .detail("reason", err.to_string()),
         }
     }
 
     pub fn body(&self) -> Error {
-        Error { code: self.code.to_string(), message: self.message.clone(), details: Value::Object(self.details.clone()) }
+        Error {
+            code: self.code.to_string(),
+            message: self.message.clone(),
+            details: Value::Object(self.details.clone()),
+        }
     }
 
     /// For errors raised outside any operation (routing, middleware).
     pub fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        poem_openapi::payload::Json(self.body()).with_status(status).into_response()
+        poem_openapi::payload::Json(self.body())
+            .with_status(status)
+            .into_response()
     }
 }
 
@@ -154,7 +183,8 @@ pub trait ErrorResponse: Sized {
         if Self::STATUSES.contains(&e.status) {
             Self::with_error(e.status, e.body())
         } else {
-            let internal = ApiError::internal(format!("undocumented status {} ({})", e.status, e.code));
+            let internal =
+                ApiError::internal(format!("undocumented status {} ({})", e.status, e.code));
             Self::with_error(500, internal.body())
         }
     }
@@ -181,14 +211,19 @@ pub fn framework_error(err: poem::Error, request_path: &str) -> Response {
 
 /// Methods the spec declares for a concrete request path (for the `Allow` header of a 405).
 pub fn allowed_methods(request_path: &str) -> Vec<&'static str> {
-    let rel = request_path.strip_prefix(crate::app::API_PREFIX).unwrap_or(request_path);
+    let rel = request_path
+        .strip_prefix(crate::app::API_PREFIX)
+        .unwrap_or(request_path);
     let segs: Vec<&str> = rel.trim_end_matches('/').split('/').collect();
     let mut methods: Vec<&'static str> = OPERATIONS
         .iter()
         .filter(|op| {
             let pat: Vec<&str> = op.path.split('/').collect();
             pat.len() == segs.len()
-                && pat.iter().zip(&segs).all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s)
+                && pat
+                    .iter()
+                    .zip(&segs)
+                    .all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s)
         })
         .map(|op| op.method)
         .collect();

@@ -2,7 +2,14 @@
 //!
 //! `openapi-ci-api.yaml` → `build.rs` → `generated/api.rs` (types, response enums, one trait per
 //! tag, poem-openapi adapters); `handlers/` implements the traits.
-#[allow(clippy::all, clippy::pedantic, dead_code, unused_imports, unused_variables, non_camel_case_types)]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    dead_code,
+    unused_imports,
+    unused_variables,
+    non_camel_case_types
+)]
 pub mod api {
     include!("../generated/api.rs");
 }
@@ -17,6 +24,6 @@ pub mod handlers;
 pub mod middleware;
 pub mod ratelimit;
 pub mod storage;
-pub mod types;
 #[cfg(test)]
 mod tests;
+pub mod types;

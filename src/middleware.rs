@@ -55,12 +55,24 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline'; s
 impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
     type Output = Response;
     async fn call(&self, req: Request) -> Result<Response> {
-        let docs = req.uri().path().starts_with(&format!("{}/docs", crate::app::API_PREFIX));
+        let docs = req
+            .uri()
+            .path()
+            .starts_with(&format!("{}/docs", crate::app::API_PREFIX));
         let mut resp = self.0.call(req).await?.into_response();
         let h = resp.headers_mut();
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(if docs { DOCS_CSP } else { API_CSP }));
-        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(if docs { DOCS_CSP } else { API_CSP }),
+        );
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         Ok(resp)
     }
@@ -76,7 +88,11 @@ pub struct RequestLimits {
 impl<E: Endpoint> Middleware<E> for RequestLimits {
     type Output = RequestLimitsEndpoint<E>;
     fn transform(&self, ep: E) -> Self::Output {
-        RequestLimitsEndpoint { ep, max_body: self.max_body, max_query: self.max_query }
+        RequestLimitsEndpoint {
+            ep,
+            max_body: self.max_body,
+            max_query: self.max_query,
+        }
     }
 }
 
@@ -96,7 +112,10 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
         if req.uri().query().is_some_and(|q| q.len() > self.max_query) {
             return Ok(ApiError::validation("Query string too long.").into_response());
         }
-        let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|n| n > self.max_body as u64) {
             return Ok(too_large());
         }
@@ -105,7 +124,8 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             let mut stream = req.take_body().into_bytes_stream();
             let mut buf = Vec::new();
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|_| poem::Error::from_status(poem::http::StatusCode::BAD_REQUEST))?;
+                let chunk = chunk
+                    .map_err(|_| poem::Error::from_status(poem::http::StatusCode::BAD_REQUEST))?;
                 if buf.len() + chunk.len() > self.max_body {
                     return Ok(too_large());
                 }
@@ -138,14 +158,22 @@ impl<E: Endpoint> Endpoint for RequestIdEndpoint<E> {
             .headers()
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            .filter(|v| {
+                !v.is_empty()
+                    && v.len() <= 64
+                    && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
             .map(str::to_string)
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
         let started = std::time::Instant::now();
         async move {
             let mut resp = self.0.call(req).await?.into_response();
-            tracing::info!(status = resp.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "response");
+            tracing::info!(
+                status = resp.status().as_u16(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "response"
+            );
             if let Ok(v) = HeaderValue::from_str(&id) {
                 resp.headers_mut().insert("x-request-id", v);
             }

@@ -19,13 +19,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-type Keyed = RateLimiter<u64, DefaultKeyedStateStore<u64>, DefaultClock, StateInformationMiddleware>;
+type Keyed =
+    RateLimiter<u64, DefaultKeyedStateStore<u64>, DefaultClock, StateInformationMiddleware>;
 
 /// Above this many live keys in one limiter, stale keys are swept on the request path too.
 const SWEEP_ABOVE_KEYS: usize = 100_000;
 
 /// Paths of the public credential and mail endpoints (reference §5.1: 5 per 15 min per IP).
-const CREDENTIAL_PATHS: &[&str] = &["/auth/tokens", "/auth/signup", "/auth/password-reset", "/auth/password-reset/complete"];
+const CREDENTIAL_PATHS: &[&str] = &[
+    "/auth/tokens",
+    "/auth/signup",
+    "/auth/password-reset",
+    "/auth/password-reset/complete",
+];
 
 struct Limit {
     limiter: Keyed,
@@ -37,8 +43,14 @@ impl Limit {
     fn new(limit: u32, window_secs: u64) -> Self {
         let limit_nz = NonZeroU32::new(limit).expect("validated: limits are at least 1");
         let window = Duration::from_secs(window_secs);
-        let quota = Quota::with_period(window / limit).expect("non-zero period").allow_burst(limit_nz);
-        Self { limiter: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(), limit, window }
+        let quota = Quota::with_period(window / limit)
+            .expect("non-zero period")
+            .allow_burst(limit_nz);
+        Self {
+            limiter: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
+            limit,
+            window,
+        }
     }
 
     fn sweep(&self) {
@@ -86,7 +98,10 @@ impl Limits {
     }
 
     pub fn key_count(&self) -> usize {
-        [&self.credentials, &self.reads, &self.writes, &self.per_ip].iter().map(|l| l.limiter.len()).sum()
+        [&self.credentials, &self.reads, &self.writes, &self.per_ip]
+            .iter()
+            .map(|l| l.limiter.len())
+            .sum()
     }
 
     fn key(&self, kind: &str, value: &[u8]) -> u64 {
@@ -94,7 +109,12 @@ impl Limits {
     }
 
     fn check(&self, l: &Limit, key: u64) -> Decision {
-        if l.limiter.len() > SWEEP_ABOVE_KEYS && self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 0 {
+        if l.limiter.len() > SWEEP_ABOVE_KEYS
+            && self
+                .checks
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(1024)
+        {
             l.sweep();
         }
         let clock = DefaultClock::default();
@@ -102,11 +122,21 @@ impl Limits {
         match l.limiter.check_key(&key) {
             Ok(snap) => {
                 let remaining = snap.remaining_burst_capacity();
-                Decision { limit: l.limit, remaining, reset_after: per_cell * (l.limit - remaining), denied: None }
+                Decision {
+                    limit: l.limit,
+                    remaining,
+                    reset_after: per_cell * (l.limit - remaining),
+                    denied: None,
+                }
             }
             Err(not_until) => {
                 let wait = not_until.wait_time_from(clock.now());
-                Decision { limit: l.limit, remaining: 0, reset_after: wait, denied: Some((wait, l.window)) }
+                Decision {
+                    limit: l.limit,
+                    remaining: 0,
+                    reset_after: wait,
+                    denied: Some((wait, l.window)),
+                }
             }
         }
     }
@@ -116,17 +146,20 @@ impl Limits {
     pub fn client_ip(&self, req: &Request) -> Option<IpAddr> {
         let peer = req.remote_addr().as_socket_addr().map(|a| a.ip())?;
         let mut ip = peer;
-        if self.trusted_proxies.contains(&peer) {
-            if let Some(xff) = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-                for hop in xff.rsplit(',') {
-                    match hop.trim().parse::<IpAddr>() {
-                        Ok(h) if self.trusted_proxies.contains(&h) => continue,
-                        Ok(h) => {
-                            ip = h;
-                            break;
-                        }
-                        Err(_) => break,
+        if self.trusted_proxies.contains(&peer)
+            && let Some(xff) = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+        {
+            for hop in xff.rsplit(',') {
+                match hop.trim().parse::<IpAddr>() {
+                    Ok(h) if self.trusted_proxies.contains(&h) => continue,
+                    Ok(h) => {
+                        ip = h;
+                        break;
                     }
+                    Err(_) => break,
                 }
             }
         }
@@ -141,11 +174,20 @@ impl Limits {
     }
 
     fn decide(&self, req: &Request) -> Decision {
-        let ip = self.client_ip(req).map(|i| i.to_string()).unwrap_or_default();
+        let ip = self
+            .client_ip(req)
+            .map(|i| i.to_string())
+            .unwrap_or_default();
         let ip_key = self.key("ip", ip.as_bytes());
         let coarse = self.check(&self.per_ip, ip_key);
-        let path = req.uri().path().strip_prefix(crate::app::API_PREFIX).unwrap_or("");
-        let specific = if req.method() == Method::POST && CREDENTIAL_PATHS.contains(&path.trim_end_matches('/')) {
+        let path = req
+            .uri()
+            .path()
+            .strip_prefix(crate::app::API_PREFIX)
+            .unwrap_or("");
+        let specific = if req.method() == Method::POST
+            && CREDENTIAL_PATHS.contains(&path.trim_end_matches('/'))
+        {
             self.check(&self.credentials, self.key("cred", ip.as_bytes()))
         } else {
             let token_prefix = bearer_prefix(req.headers());
@@ -153,11 +195,19 @@ impl Limits {
                 Some(p) => self.key("tok", p.as_bytes()),
                 None => self.key("anon", ip.as_bytes()),
             };
-            let l = if matches!(*req.method(), Method::GET | Method::HEAD) { &self.reads } else { &self.writes };
+            let l = if matches!(*req.method(), Method::GET | Method::HEAD) {
+                &self.reads
+            } else {
+                &self.writes
+            };
             self.check(l, key)
         };
         // Report the specific limit unless the coarse one is the one refusing.
-        if coarse.denied.is_some() && specific.denied.is_none() { coarse } else { specific }
+        if coarse.denied.is_some() && specific.denied.is_none() {
+            coarse
+        } else {
+            specific
+        }
     }
 }
 
@@ -172,7 +222,10 @@ fn bearer_prefix(h: &HeaderMap) -> Option<String> {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn ceil_secs(d: Duration) -> u64 {
@@ -182,7 +235,10 @@ fn ceil_secs(d: Duration) -> u64 {
 fn set_headers(h: &mut HeaderMap, d: &Decision) {
     h.insert("x-ratelimit-limit", HeaderValue::from(d.limit));
     h.insert("x-ratelimit-remaining", HeaderValue::from(d.remaining));
-    h.insert("x-ratelimit-reset", HeaderValue::from(unix_now() + ceil_secs(d.reset_after)));
+    h.insert(
+        "x-ratelimit-reset",
+        HeaderValue::from(unix_now() + ceil_secs(d.reset_after)),
+    );
 }
 
 #[derive(Clone)]
@@ -191,7 +247,10 @@ pub struct RateLimit(pub Arc<Limits>);
 impl<E: Endpoint> Middleware<E> for RateLimit {
     type Output = RateLimitEndpoint<E>;
     fn transform(&self, ep: E) -> Self::Output {
-        RateLimitEndpoint { ep, limits: self.0.clone() }
+        RateLimitEndpoint {
+            ep,
+            limits: self.0.clone(),
+        }
     }
 }
 
@@ -209,7 +268,8 @@ impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
             let retry = ceil_secs(wait).max(1);
             let mut resp = ApiError::rate_limited(retry, d.limit, window.as_secs()).into_response();
             set_headers(resp.headers_mut(), &d);
-            resp.headers_mut().insert("retry-after", HeaderValue::from(retry));
+            resp.headers_mut()
+                .insert("retry-after", HeaderValue::from(retry));
             return Ok(resp);
         }
         // Errors become responses here so that they carry the headers too.
@@ -250,14 +310,21 @@ mod tests {
         assert!(limits.key_count() > 0);
         std::thread::sleep(Duration::from_millis(1100));
         limits.sweep();
-        assert_eq!(limits.key_count(), 0, "a full window later every key is indistinguishable from fresh");
+        assert_eq!(
+            limits.key_count(),
+            0,
+            "a full window later every key is indistinguishable from fresh"
+        );
     }
 
     #[test]
     fn bearer_prefix_uses_only_the_public_part() {
         let token = crate::auth::token::generate().plaintext;
         let mut h = HeaderMap::new();
-        h.insert("authorization", HeaderValue::from_str(&format!("bearer {token}")).unwrap());
+        h.insert(
+            "authorization",
+            HeaderValue::from_str(&format!("bearer {token}")).unwrap(),
+        );
         assert_eq!(bearer_prefix(&h).as_deref(), Some(&token[..16]));
         h.insert("authorization", HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer_prefix(&h), None);

@@ -1,7 +1,9 @@
 //! Wire types the generator maps spec formats onto.
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-use poem_openapi::types::{ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type};
+use poem_openapi::types::{
+    ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
+};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -29,7 +31,11 @@ impl UtcDateTime {
         if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
             return Some(Self(dt.with_timezone(&Utc)));
         }
-        for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        for fmt in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+        ] {
             if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
                 return Some(Self::from_naive_utc(n));
             }
@@ -106,7 +112,8 @@ mod tests {
             ("2026-01-31", "2026-01-31T00:00:00Z"),
         ];
         for (input, wire) in cases {
-            let parsed = UtcDateTime::parse(input).unwrap_or_else(|| panic!("{input} should parse"));
+            let parsed =
+                UtcDateTime::parse(input).unwrap_or_else(|| panic!("{input} should parse"));
             assert_eq!(parsed.to_wire(), wire, "{input}");
         }
     }

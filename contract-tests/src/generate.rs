@@ -22,7 +22,10 @@ impl<'a> Gen<'a> {
     pub fn new(spec: &'a Value, seed: u64) -> Self {
         let mut bytes = [0u8; 32];
         bytes[..8].copy_from_slice(&seed.to_le_bytes());
-        let runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+        let runner = TestRunner::new_with_rng(
+            Config::default(),
+            TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+        );
         Self { spec, runner }
     }
 
@@ -41,7 +44,10 @@ impl<'a> Gen<'a> {
 
     fn resolve(&self, schema: &'a Value) -> &'a Value {
         match schema.get("$ref").and_then(Value::as_str) {
-            Some(r) => self.spec.pointer(r.trim_start_matches('#')).expect("ref resolves"),
+            Some(r) => self
+                .spec
+                .pointer(r.trim_start_matches('#'))
+                .expect("ref resolves"),
             None => schema,
         }
     }
@@ -50,7 +56,10 @@ impl<'a> Gen<'a> {
         let body = pattern.trim_start_matches('^').trim_end_matches('$');
         let strategy = proptest::string::string_regex(body).expect("pattern is a supported regex");
         for _ in 0..20 {
-            let s = strategy.new_tree(&mut self.runner).expect("value").current();
+            let s = strategy
+                .new_tree(&mut self.runner)
+                .expect("value")
+                .current();
             if (min..=max).contains(&s.chars().count()) {
                 return s;
             }
@@ -73,13 +82,19 @@ impl<'a> Gen<'a> {
         if schema.get("nullable") == Some(&Value::Bool(true)) && self.chance(0.1) {
             return Value::Null;
         }
-        match schema.get("type").and_then(Value::as_str).unwrap_or("object") {
+        match schema
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("object")
+        {
             "integer" => {
                 let (lo, hi) = int_bounds(schema);
                 let v = match self.rng().random_range(0..4) {
                     0 => lo,
                     1 => hi,
-                    _ => self.rng().random_range(lo..=hi.min(lo.saturating_add(1000))),
+                    _ => self
+                        .rng()
+                        .random_range(lo..=hi.min(lo.saturating_add(1000))),
                 };
                 json!(v)
             }
@@ -87,10 +102,23 @@ impl<'a> Gen<'a> {
             "boolean" => json!(self.chance(0.5)),
             "string" => {
                 let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-                let max = schema.get("maxLength").and_then(Value::as_u64).unwrap_or(32).min(64) as usize;
-                let s = match (schema.get("format").and_then(Value::as_str), schema.get("pattern").and_then(Value::as_str)) {
-                    (Some("date-time"), _) => format!("2026-{:02}-{:02}T12:00:00Z", self.rng().random_range(1..=12), self.rng().random_range(1..=28)),
-                    (Some("email"), _) => format!("user{}@example.com", self.rng().random_range(0..100000)),
+                let max = schema
+                    .get("maxLength")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(32)
+                    .min(64) as usize;
+                let s = match (
+                    schema.get("format").and_then(Value::as_str),
+                    schema.get("pattern").and_then(Value::as_str),
+                ) {
+                    (Some("date-time"), _) => format!(
+                        "2026-{:02}-{:02}T12:00:00Z",
+                        self.rng().random_range(1..=12),
+                        self.rng().random_range(1..=28)
+                    ),
+                    (Some("email"), _) => {
+                        format!("user{}@example.com", self.rng().random_range(0..100000))
+                    }
                     (_, Some(p)) => self.string_matching(p, min, max),
                     _ => {
                         let len = self.rng().random_range(min..=max.max(min));
@@ -101,7 +129,11 @@ impl<'a> Gen<'a> {
             }
             "array" => {
                 let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-                let max = schema.get("maxItems").and_then(Value::as_u64).unwrap_or(3).min(3) as usize;
+                let max = schema
+                    .get("maxItems")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(3)
+                    .min(3) as usize;
                 let n = self.rng().random_range(min..=max.max(min));
                 let items = &schema["items"];
                 let mut out: Vec<Value> = vec![];
@@ -118,8 +150,11 @@ impl<'a> Gen<'a> {
             }
             _ => {
                 let mut out = Map::new();
-                let required: Vec<&str> =
-                    schema.get("required").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                let required: Vec<&str> = schema
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
                 if let Some(props) = schema.get("properties").and_then(Value::as_object) {
                     for (k, p) in props {
                         if required.contains(&k.as_str()) || self.chance(0.5) {
@@ -133,7 +168,11 @@ impl<'a> Gen<'a> {
     }
 
     /// Values for the operation's parameters: every required one, a random subset of the rest.
-    pub fn valid_params(&mut self, params: &'a [Value], path_ids: &dyn Fn(&str) -> Option<i64>) -> Vec<ParamValue> {
+    pub fn valid_params(
+        &mut self,
+        params: &'a [Value],
+        path_ids: &dyn Fn(&str) -> Option<i64>,
+    ) -> Vec<ParamValue> {
         let mut out = vec![];
         for p in params {
             let name = p["name"].as_str().unwrap().to_string();
@@ -149,7 +188,11 @@ impl<'a> Gen<'a> {
                 ("path", _) => json!(int_bounds(&p["schema"]).1),
                 _ => self.valid(&p["schema"]),
             };
-            out.push(ParamValue { name, location, value: render(&value) });
+            out.push(ParamValue {
+                name,
+                location,
+                value: render(&value),
+            });
         }
         out
     }
@@ -192,9 +235,21 @@ impl<'a> Gen<'a> {
 }
 
 fn int_bounds(schema: &Value) -> (i64, i64) {
-    let default_hi = if schema.get("format").and_then(Value::as_str) == Some("int32") { i32::MAX as i64 } else { i64::MAX };
-    let lo = schema.get("minimum").and_then(Value::as_f64).map(|v| v as i64).unwrap_or(0);
-    let hi = schema.get("maximum").and_then(Value::as_f64).map(|v| v as i64).unwrap_or(default_hi);
+    let default_hi = if schema.get("format").and_then(Value::as_str) == Some("int32") {
+        i32::MAX as i64
+    } else {
+        i64::MAX
+    };
+    let lo = schema
+        .get("minimum")
+        .and_then(Value::as_f64)
+        .map(|v| v as i64)
+        .unwrap_or(0);
+    let hi = schema
+        .get("maximum")
+        .and_then(Value::as_f64)
+        .map(|v| v as i64)
+        .unwrap_or(default_hi);
     (lo, hi)
 }
 

@@ -44,7 +44,10 @@ impl Operation {
 fn to_json_schema(v: &Value) -> Value {
     match v {
         Value::Object(m) => {
-            let mut out: Map<String, Value> = m.iter().map(|(k, x)| (k.clone(), to_json_schema(x))).collect();
+            let mut out: Map<String, Value> = m
+                .iter()
+                .map(|(k, x)| (k.clone(), to_json_schema(x)))
+                .collect();
             if out.remove("nullable") == Some(Value::Bool(true)) {
                 if let Some(all_of) = out.remove("allOf") {
                     out.insert("anyOf".into(), json!([{"allOf": all_of}, {"type": "null"}]));
@@ -72,7 +75,9 @@ pub struct Contract {
 
 fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {r}")),
+        Some(r) => spec
+            .pointer(r.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("dangling $ref {r}")),
         None => v,
     }
 }
@@ -94,7 +99,11 @@ impl Contract {
                 let strs = |key: &str| -> Vec<String> {
                     op.get(key)
                         .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|s| s.as_str().map(String::from))
+                                .collect()
+                        })
                         .unwrap_or_default()
                 };
                 let params = op
@@ -102,7 +111,10 @@ impl Contract {
                     .and_then(Value::as_array)
                     .map(|a| a.iter().map(|p| resolve(&spec, p).clone()).collect())
                     .unwrap_or_default();
-                let (body_content_type, body_schema) = match op.pointer("/requestBody/content").and_then(Value::as_object) {
+                let (body_content_type, body_schema) = match op
+                    .pointer("/requestBody/content")
+                    .and_then(Value::as_object)
+                {
                     Some(c) => {
                         let (ct, mt) = c.iter().next().expect("a content type");
                         (Some(ct.clone()), mt.get("schema").cloned())
@@ -113,7 +125,12 @@ impl Contract {
                     .as_object()
                     .expect("responses")
                     .iter()
-                    .map(|(code, r)| (code.parse::<u16>().expect("numeric status"), resolve(&spec, r).clone()))
+                    .map(|(code, r)| {
+                        (
+                            code.parse::<u16>().expect("numeric status"),
+                            resolve(&spec, r).clone(),
+                        )
+                    })
                     .collect();
                 operations.push(Operation {
                     id: op["operationId"].as_str().expect("operationId").to_string(),
@@ -129,7 +146,11 @@ impl Contract {
                 });
             }
         }
-        Self { spec, registry, operations }
+        Self {
+            spec,
+            registry,
+            operations,
+        }
     }
 
     pub fn load() -> Self {
@@ -137,7 +158,10 @@ impl Contract {
     }
 
     pub fn operation(&self, id: &str) -> &Operation {
-        self.operations.iter().find(|o| o.id == id).unwrap_or_else(|| panic!("no operation {id}"))
+        self.operations
+            .iter()
+            .find(|o| o.id == id)
+            .unwrap_or_else(|| panic!("no operation {id}"))
     }
 
     /// Validates `value` against a schema of the spec (`{"$ref": "#/components/schemas/X"}` or inline).
@@ -149,29 +173,52 @@ impl Contract {
             .with_registry(&self.registry)
             .build(&rooted)
             .expect("schema compiles");
-        validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+        validator
+            .iter_errors(value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect()
     }
 
     /// Every way `response` fails the contract of `op`; empty when it conforms.
-    pub fn check(&self, op: &Operation, status: u16, headers: &BTreeMap<String, String>, body: &str) -> Vec<String> {
+    pub fn check(
+        &self,
+        op: &Operation,
+        status: u16,
+        headers: &BTreeMap<String, String>,
+        body: &str,
+    ) -> Vec<String> {
         let mut problems = vec![];
         let Some(documented) = op.responses.get(&status) else {
             let mut listed: Vec<u16> = op.responses.keys().copied().collect();
             listed.sort();
-            return vec![format!("{} {}: status {status} is not documented (documented: {listed:?})", op.method, op.path)];
+            return vec![format!(
+                "{} {}: status {status} is not documented (documented: {listed:?})",
+                op.method, op.path
+            )];
         };
         if let Some(hs) = documented.get("headers").and_then(Value::as_object) {
             for (name, h) in hs {
                 let h = resolve(&self.spec, h);
-                if h.get("required") == Some(&Value::Bool(true)) && !headers.contains_key(&name.to_ascii_lowercase()) {
-                    problems.push(format!("{} {} {status}: missing header {name}", op.method, op.path));
+                if h.get("required") == Some(&Value::Bool(true))
+                    && !headers.contains_key(&name.to_ascii_lowercase())
+                {
+                    problems.push(format!(
+                        "{} {} {status}: missing header {name}",
+                        op.method, op.path
+                    ));
                 }
             }
         }
         if let Some(schema) = documented.pointer("/content/application~1json/schema") {
-            let ct = headers.get("content-type").map(String::as_str).unwrap_or("");
+            let ct = headers
+                .get("content-type")
+                .map(String::as_str)
+                .unwrap_or("");
             if !ct.starts_with("application/json") {
-                problems.push(format!("{} {} {status}: content-type {ct:?}, expected application/json", op.method, op.path));
+                problems.push(format!(
+                    "{} {} {status}: content-type {ct:?}, expected application/json",
+                    op.method, op.path
+                ));
             }
             match serde_json::from_str::<Value>(body) {
                 Ok(v) => {
@@ -179,10 +226,18 @@ impl Contract {
                         problems.push(format!("{} {} {status}: body: {e}", op.method, op.path));
                     }
                 }
-                Err(e) => problems.push(format!("{} {} {status}: body is not JSON ({e}): {body:.200}", op.method, op.path)),
+                Err(e) => problems.push(format!(
+                    "{} {} {status}: body is not JSON ({e}): {body:.200}",
+                    op.method, op.path
+                )),
             }
         } else if !body.is_empty() {
-            problems.push(format!("{} {} {status}: documented without a body but got {} bytes", op.method, op.path, body.len()));
+            problems.push(format!(
+                "{} {} {status}: documented without a body but got {} bytes",
+                op.method,
+                op.path,
+                body.len()
+            ));
         }
         problems
     }
@@ -195,7 +250,9 @@ fn root_refs(v: &Value) -> Value {
         Value::Object(m) => Value::Object(
             m.iter()
                 .map(|(k, x)| match (k.as_str(), x) {
-                    ("$ref", Value::String(r)) if r.starts_with('#') => (k.clone(), Value::String(format!("{SPEC_URI}{r}"))),
+                    ("$ref", Value::String(r)) if r.starts_with('#') => {
+                        (k.clone(), Value::String(format!("{SPEC_URI}{r}")))
+                    }
                     _ => (k.clone(), root_refs(x)),
                 })
                 .collect(),

@@ -31,7 +31,9 @@ fn binary() -> PathBuf {
     if let Ok(p) = std::env::var("SPCI_BIN") {
         return p.into();
     }
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("target"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("target"));
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["build", "-q", "--workspace", "--bins"])
         .current_dir(workspace_root())
@@ -42,18 +44,28 @@ fn binary() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Server {
     pub fn start() -> Self {
         if let (Ok(url), Ok(token)) = (std::env::var("SPCI_URL"), std::env::var("SPCI_TOKEN")) {
-            return Self { base: url.trim_end_matches('/').to_string(), token, child: None, _dir: None };
+            return Self {
+                base: url.trim_end_matches('/').to_string(),
+                token,
+                child: None,
+                _dir: None,
+            };
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let db = std::env::var("CONTRACT_DATABASE_URL")
-            .unwrap_or_else(|_| format!("sqlite:{}?mode=rwc", dir.path().join("spci.db").display()));
+        let db = std::env::var("CONTRACT_DATABASE_URL").unwrap_or_else(|_| {
+            format!("sqlite:{}?mode=rwc", dir.path().join("spci.db").display())
+        });
         let mut child = Command::new(binary())
             .arg("demo")
             .env("DATABASE_URL", db)
@@ -89,6 +101,11 @@ impl Server {
             assert!(Instant::now() < deadline, "spci did not start listening");
             std::thread::sleep(Duration::from_millis(100));
         }
-        Self { base, token, child: Some(child), _dir: Some(dir) }
+        Self {
+            base,
+            token,
+            child: Some(child),
+            _dir: Some(dir),
+        }
     }
 }

@@ -27,7 +27,13 @@ struct Harness {
 }
 
 impl Harness {
-    fn send(&self, op: &Operation, params: &[ParamValue], body: Option<(&str, String)>, token: Option<&str>) -> Sent {
+    fn send(
+        &self,
+        op: &Operation,
+        params: &[ParamValue],
+        body: Option<(&str, String)>,
+        token: Option<&str>,
+    ) -> Sent {
         let mut path = op.path.clone();
         let mut query = vec![];
         for p in params {
@@ -52,28 +58,48 @@ impl Harness {
             replay.push_str(&format!(" -H 'Content-Type: {ct}' --data '{b}'"));
             req = req.header("content-type", ct).body(b);
         }
-        let resp = req.send().unwrap_or_else(|e| panic!("request failed: {e}\n{replay}"));
+        let resp = req
+            .send()
+            .unwrap_or_else(|e| panic!("request failed: {e}\n{replay}"));
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or("").to_string()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().unwrap_or("").to_string(),
+                )
+            })
             .collect();
         let body = resp.text().unwrap_or_default();
-        Sent { status, headers, body, replay }
+        Sent {
+            status,
+            headers,
+            body,
+            replay,
+        }
     }
 
     fn record(&mut self, op: &Operation, sent: &Sent, expectation: Result<(), String>) {
         self.requests += 1;
-        let mut problems = self.contract.check(op, sent.status, &sent.headers, &sent.body);
+        let mut problems = self
+            .contract
+            .check(op, sent.status, &sent.headers, &sent.body);
         if sent.status >= 500 && sent.status != 501 && sent.status != 503 {
-            problems.push(format!("{} {}: server error {}", op.method, op.path, sent.status));
+            problems.push(format!(
+                "{} {}: server error {}",
+                op.method, op.path, sent.status
+            ));
         }
         if let Err(e) = expectation {
             problems.push(e);
         }
         for p in problems {
-            self.failures.push(format!("{p}\n    replay: {}\n    got: {} {:.300}", sent.replay, sent.status, sent.body));
+            self.failures.push(format!(
+                "{p}\n    replay: {}\n    got: {} {:.300}",
+                sent.replay, sent.status, sent.body
+            ));
         }
     }
 
@@ -86,7 +112,10 @@ impl Harness {
             .send()
             .expect("create token");
         assert_eq!(resp.status().as_u16(), 201, "demo admin can create tokens");
-        let token = resp.json::<Value>().unwrap()["token"].as_str().unwrap().to_string();
+        let token = resp.json::<Value>().unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
         // The newest page of the admin's tokens holds the one just created.
         let get = |q: &str| -> Value {
             self.http
@@ -99,7 +128,12 @@ impl Harness {
         };
         let total = get("limit=1")["pagination"]["total"].as_i64().unwrap();
         let page = get(&format!("limit=100&offset={}", (total - 100).max(0)));
-        let id = page["data"].as_array().unwrap().iter().find(|t| t["token_name"] == json!(name)).expect("new token listed")["id"]
+        let id = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["token_name"] == json!(name))
+            .expect("new token listed")["id"]
             .as_i64()
             .unwrap();
         (id, token)
@@ -109,29 +143,52 @@ impl Harness {
 fn rand_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 fn seed() -> u64 {
-    std::env::var("CONTRACT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
-    })
+    std::env::var("CONTRACT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+        })
 }
 
 fn is_error_body(s: &Sent) -> Result<(), String> {
-    let v: Value = serde_json::from_str(&s.body).map_err(|_| format!("error body is not JSON: {:.200}", s.body))?;
-    if v["code"].is_string() && v["message"].is_string() && v["details"].is_object() { Ok(()) } else { Err(format!("not an error body: {v}")) }
+    let v: Value = serde_json::from_str(&s.body)
+        .map_err(|_| format!("error body is not JSON: {:.200}", s.body))?;
+    if v["code"].is_string() && v["message"].is_string() && v["details"].is_object() {
+        Ok(())
+    } else {
+        Err(format!("not an error body: {v}"))
+    }
 }
 
 #[test]
 fn every_operation_conforms_to_the_spec() {
     let seed = seed();
-    let cases: usize = std::env::var("CONTRACT_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(12);
-    eprintln!("contract: seed {seed} (replay with CONTRACT_SEED={seed}), {cases} valid cases per operation");
+    let cases: usize = std::env::var("CONTRACT_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12);
+    eprintln!(
+        "contract: seed {seed} (replay with CONTRACT_SEED={seed}), {cases} valid cases per operation"
+    );
     let mut h = Harness {
         contract: Contract::load(),
         server: Server::start(),
-        http: reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        http: reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         failures: vec![],
         requests: 0,
     };
@@ -144,20 +201,48 @@ fn every_operation_conforms_to_the_spec() {
         let self_revoking = op.id == "revokeCurrentToken" || op.id == "revokeToken";
         for _ in 0..cases {
             // Operations that revoke tokens get a throwaway token, never the harness's own.
-            let (token_id, token) = if self_revoking { h.fresh_token(&["runs:read"]) } else { (0, admin.clone()) };
-            let ids = move |name: &str| if name == "token_id" { Some(token_id) } else { Some(1) };
+            let (token_id, token) = if self_revoking {
+                h.fresh_token(&["runs:read"])
+            } else {
+                (0, admin.clone())
+            };
+            let ids = move |name: &str| {
+                if name == "token_id" {
+                    Some(token_id)
+                } else {
+                    Some(1)
+                }
+            };
             let params = g.valid_params(&op.params, &ids);
             let body = op.body_schema.as_ref().map(|s| {
                 let ct = op.body_content_type.clone().unwrap();
-                if ct == "application/json" { (ct, g.valid(s).to_string()) } else { (ct, String::new()) }
+                if ct == "application/json" {
+                    (ct, g.valid(s).to_string())
+                } else {
+                    (ct, String::new())
+                }
             });
-            let sent = h.send(op, &params, body.as_ref().map(|(c, b)| (c.as_str(), b.clone())), (!op.public).then_some(token.as_str()));
+            let sent = h.send(
+                op,
+                &params,
+                body.as_ref().map(|(c, b)| (c.as_str(), b.clone())),
+                (!op.public).then_some(token.as_str()),
+            );
             let multipart = op.body_content_type.as_deref() == Some("multipart/form-data");
             let expectation = if sent.status == 400 && !multipart && op.implemented() {
                 // A request generated valid from the spec may only be refused for a documented
                 // cross-field rule; report the reason so a wrong refusal shows.
-                let reason = serde_json::from_str::<Value>(&sent.body).map(|v| v["message"].to_string()).unwrap_or_default();
-                if reason.contains("already") || reason.contains("token_name") { Ok(()) } else { Err(format!("{} {}: valid request refused: {reason}", op.method, op.path)) }
+                let reason = serde_json::from_str::<Value>(&sent.body)
+                    .map(|v| v["message"].to_string())
+                    .unwrap_or_default();
+                if reason.contains("already") || reason.contains("token_name") {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{} {}: valid request refused: {reason}",
+                        op.method, op.path
+                    ))
+                }
             } else {
                 Ok(())
             };
@@ -166,17 +251,40 @@ fn every_operation_conforms_to_the_spec() {
 
         // Each constrained parameter violated in turn.
         for (i, p) in op.params.iter().enumerate() {
-            let Some(bad) = g.invalid_value(&p["schema"]) else { continue };
+            let Some(bad) = g.invalid_value(&p["schema"]) else {
+                continue;
+            };
             let mut params = g.valid_params(&op.params, &|_| Some(1));
             params.retain(|v| v.name != p["name"].as_str().unwrap());
             let name = p["name"].as_str().unwrap().to_string();
             let location = p["in"].as_str().unwrap().to_string();
-            params.push(ParamValue { name, location, value: bad });
+            params.push(ParamValue {
+                name,
+                location,
+                value: bad,
+            });
             let _ = i;
-            let body = op.body_schema.as_ref().map(|s| (op.body_content_type.clone().unwrap(), g.valid(s).to_string()));
+            let body = op.body_schema.as_ref().map(|s| {
+                (
+                    op.body_content_type.clone().unwrap(),
+                    g.valid(s).to_string(),
+                )
+            });
             let token = (!op.public).then_some(admin.as_str());
-            let sent = h.send(op, &params, body.as_ref().map(|(c, b)| (c.as_str(), b.clone())), token);
-            let expectation = if sent.status == 400 { is_error_body(&sent) } else { Err(format!("{} {}: invalid parameter accepted with {}", op.method, op.path, sent.status)) };
+            let sent = h.send(
+                op,
+                &params,
+                body.as_ref().map(|(c, b)| (c.as_str(), b.clone())),
+                token,
+            );
+            let expectation = if sent.status == 400 {
+                is_error_body(&sent)
+            } else {
+                Err(format!(
+                    "{} {}: invalid parameter accepted with {}",
+                    op.method, op.path, sent.status
+                ))
+            };
             h.record(op, &sent, expectation);
         }
 
@@ -185,12 +293,31 @@ fn every_operation_conforms_to_the_spec() {
             let params = g.valid_params(&op.params, &|_| Some(1));
             let token = (!op.public).then_some(admin.as_str());
             for bad in ["{\"surely_unknown_field\": 1}", "{not json"] {
-                let sent = h.send(op, &params, Some(("application/json", bad.to_string())), token);
-                let expectation = if matches!(sent.status, 400 | 422) { is_error_body(&sent) } else { Err(format!("{} {}: bad body accepted with {}", op.method, op.path, sent.status)) };
+                let sent = h.send(
+                    op,
+                    &params,
+                    Some(("application/json", bad.to_string())),
+                    token,
+                );
+                let expectation = if matches!(sent.status, 400 | 422) {
+                    is_error_body(&sent)
+                } else {
+                    Err(format!(
+                        "{} {}: bad body accepted with {}",
+                        op.method, op.path, sent.status
+                    ))
+                };
                 h.record(op, &sent, expectation);
             }
             let sent = h.send(op, &params, Some(("text/plain", "hello".into())), token);
-            let expectation = if matches!(sent.status, 400 | 415) { is_error_body(&sent) } else { Err(format!("{} {}: text/plain accepted with {}", op.method, op.path, sent.status)) };
+            let expectation = if matches!(sent.status, 400 | 415) {
+                is_error_body(&sent)
+            } else {
+                Err(format!(
+                    "{} {}: text/plain accepted with {}",
+                    op.method, op.path, sent.status
+                ))
+            };
             h.record(op, &sent, expectation);
         }
 
@@ -199,7 +326,14 @@ fn every_operation_conforms_to_the_spec() {
             let params = g.valid_params(&op.params, &|_| Some(1));
             for token in [None, Some("spci_not-a-real-token")] {
                 let sent = h.send(op, &params, None, token);
-                let expectation = if sent.status == 401 { is_error_body(&sent) } else { Err(format!("{} {}: unauthenticated request got {}", op.method, op.path, sent.status)) };
+                let expectation = if sent.status == 401 {
+                    is_error_body(&sent)
+                } else {
+                    Err(format!(
+                        "{} {}: unauthenticated request got {}",
+                        op.method, op.path, sent.status
+                    ))
+                };
                 h.record(op, &sent, expectation);
             }
         }
@@ -209,7 +343,11 @@ fn every_operation_conforms_to_the_spec() {
     for f in h.failures.iter().take(40) {
         eprintln!("FAIL {f}");
     }
-    eprintln!("contract: {} requests over {} operations (seed {seed})", h.requests, operations.len());
+    eprintln!(
+        "contract: {} requests over {} operations (seed {seed})",
+        h.requests,
+        operations.len()
+    );
     println!("{} passed, {} failed", h.requests - failed, failed);
     assert_eq!(failed, 0, "{failed} contract violations (seed {seed})");
 }
@@ -227,12 +365,18 @@ fn the_checker_catches_nonconforming_responses() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let good = json!({"status": "ok", "checked_at": "2026-01-01T00:00:00Z", "dependencies": []}).to_string();
-    assert!(c.check(op, 200, &ok_headers, &good).is_empty(), "{:?}", c.check(op, 200, &ok_headers, &good));
+    let good = json!({"status": "ok", "checked_at": "2026-01-01T00:00:00Z", "dependencies": []})
+        .to_string();
+    assert!(
+        c.check(op, 200, &ok_headers, &good).is_empty(),
+        "{:?}",
+        c.check(op, 200, &ok_headers, &good)
+    );
     // wrong status
     assert!(!c.check(op, 418, &ok_headers, &good).is_empty());
     // schema violation
-    let bad = json!({"status": "fine", "checked_at": "2026-01-01T00:00:00Z", "dependencies": []}).to_string();
+    let bad = json!({"status": "fine", "checked_at": "2026-01-01T00:00:00Z", "dependencies": []})
+        .to_string();
     assert!(!c.check(op, 200, &ok_headers, &bad).is_empty());
     // missing header
     let mut missing = ok_headers.clone();

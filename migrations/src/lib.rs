@@ -21,11 +21,33 @@ impl MigratorTrait for Migrator {
 
 /// Every table spci expects after migrating.
 pub const TABLES: &[&str] = &[
-    "user", "api_token", "fork", "test", "test_progress", "test_result", "test_result_file", "category",
-    "regression_test_category", "regression_test", "regression_test_output", "regression_test_output_files",
-    "sample", "sample_extra", "tag", "sample_tag_association", "upload", "upload_queue", "extension_forbidden",
-    "mimetype_forbidden", "ccextractor_version", "general_data", "test_fork", "customized_test", "blocked_users",
-    "gcp_instance", "maintenance_mode",
+    "user",
+    "api_token",
+    "fork",
+    "test",
+    "test_progress",
+    "test_result",
+    "test_result_file",
+    "category",
+    "regression_test_category",
+    "regression_test",
+    "regression_test_output",
+    "regression_test_output_files",
+    "sample",
+    "sample_extra",
+    "tag",
+    "sample_tag_association",
+    "upload",
+    "upload_queue",
+    "extension_forbidden",
+    "mimetype_forbidden",
+    "ccextractor_version",
+    "general_data",
+    "test_fork",
+    "customized_test",
+    "blocked_users",
+    "gcp_instance",
+    "maintenance_mode",
 ];
 
 #[cfg(test)]
@@ -83,7 +105,10 @@ mod tests {
         assert_all_tables(&db).await;
         let m = SchemaManager::new(&db);
         assert!(m.has_column("user", "github_login").await.unwrap());
-        assert!(m.has_column("sample", "legacy_extra_column").await.unwrap(), "existing columns are never touched");
+        assert!(
+            m.has_column("sample", "legacy_extra_column").await.unwrap(),
+            "existing columns are never touched"
+        );
         let row = db
             .query_one_raw(sea_orm_migration::sea_orm::Statement::from_string(
                 db.get_database_backend(),
@@ -92,6 +117,9 @@ mod tests {
             .await
             .unwrap()
             .expect("the existing user survives");
-        assert_eq!(row.try_get::<String>("", "email").unwrap(), "old@example.com");
+        assert_eq!(
+            row.try_get::<String>("", "email").unwrap(),
+            "old@example.com"
+        );
     }
 }

@@ -6,15 +6,43 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 pub const INDEXES: &[(&str, &str, &[&str])] = &[
-    ("ix_spci_test_progress_test", "test_progress", &["test_id", "id"]),
+    (
+        "ix_spci_test_progress_test",
+        "test_progress",
+        &["test_id", "id"],
+    ),
     ("ix_spci_test_result_test", "test_result", &["test_id"]),
-    ("ix_spci_trf_test_rt", "test_result_file", &["test_id", "regression_test_id"]),
-    ("ix_spci_customized_test_test", "customized_test", &["test_id"]),
-    ("ix_spci_rtc_regression", "regression_test_category", &["regression_id"]),
-    ("ix_spci_rtc_category", "regression_test_category", &["category_id"]),
+    (
+        "ix_spci_trf_test_rt",
+        "test_result_file",
+        &["test_id", "regression_test_id"],
+    ),
+    (
+        "ix_spci_customized_test_test",
+        "customized_test",
+        &["test_id"],
+    ),
+    (
+        "ix_spci_rtc_regression",
+        "regression_test_category",
+        &["regression_id"],
+    ),
+    (
+        "ix_spci_rtc_category",
+        "regression_test_category",
+        &["category_id"],
+    ),
     ("ix_spci_rt_sample", "regression_test", &["sample_id"]),
-    ("ix_spci_rto_regression", "regression_test_output", &["regression_id"]),
-    ("ix_spci_test_result_rt", "test_result", &["regression_test_id"]),
+    (
+        "ix_spci_rto_regression",
+        "regression_test_output",
+        &["regression_id"],
+    ),
+    (
+        "ix_spci_test_result_rt",
+        "test_result",
+        &["regression_test_id"],
+    ),
 ];
 
 #[async_trait::async_trait]
@@ -36,7 +64,13 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (name, table, _) in INDEXES {
-            m.drop_index(Index::drop().name(*name).table(Alias::new(*table)).to_owned()).await?;
+            m.drop_index(
+                Index::drop()
+                    .name(*name)
+                    .table(Alias::new(*table))
+                    .to_owned(),
+            )
+            .await?;
         }
         Ok(())
     }

@@ -14,7 +14,10 @@ pub struct Issued {
 }
 
 fn valid_token_name(name: &str) -> bool {
-    (1..=50).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=50).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 pub async fn create_user(
@@ -25,7 +28,10 @@ pub async fn create_user(
     plain_password: &str,
 ) -> Result<i32, ApiError> {
     if !ROLES.contains(&role) {
-        return Err(ApiError::validation(format!("role must be one of {}", ROLES.join(", "))));
+        return Err(ApiError::validation(format!(
+            "role must be one of {}",
+            ROLES.join(", ")
+        )));
     }
     if plain_password.len() < 8 || plain_password.len() > 128 {
         return Err(ApiError::validation("password must be 8 to 128 characters"));
@@ -41,7 +47,9 @@ pub async fn create_user(
     .insert(db)
     .await
     .map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict("email or name already taken"),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            ApiError::conflict("email or name already taken")
+        }
         _ => ApiError::from(e),
     })?;
     Ok(m.id)
@@ -57,17 +65,24 @@ pub async fn issue_token(
     days: i64,
 ) -> Result<Issued, ApiError> {
     if !valid_token_name(name) {
-        return Err(ApiError::validation("token_name must match ^[A-Za-z0-9_-]{1,50}$"));
+        return Err(ApiError::validation(
+            "token_name must match ^[A-Za-z0-9_-]{1,50}$",
+        ));
     }
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
         return Err(ApiError::validation("expires_in_days must be 1 to 30"));
     }
     let role = owner.role.as_deref().unwrap_or("user");
-    let denied: Vec<&String> = requested.iter().filter(|s| !scopes::grantable(role, s)).collect();
+    let denied: Vec<&String> = requested
+        .iter()
+        .filter(|s| !scopes::grantable(role, s))
+        .collect();
     if !denied.is_empty() {
-        return Err(ApiError::forbidden("Your role may not request these scopes.")
-            .detail("denied_scopes", serde_json::json!(denied))
-            .detail("user_role", role));
+        return Err(
+            ApiError::forbidden("Your role may not request these scopes.")
+                .detail("denied_scopes", serde_json::json!(denied))
+                .detail("user_role", role),
+        );
     }
     let mut granted: Vec<String> = requested.to_vec();
     granted.sort();
@@ -78,8 +93,12 @@ pub async fn issue_token(
         .one(db)
         .await?;
     if taken.is_some() {
-        return Err(ApiError::validation("token_name is already used by one of your tokens")
-            .detail("fields", serde_json::json!({"token_name": ["already in use"]})));
+        return Err(
+            ApiError::validation("token_name is already used by one of your tokens").detail(
+                "fields",
+                serde_json::json!({"token_name": ["already in use"]}),
+            ),
+        );
     }
     let issued = token::generate();
     let now = Utc::now().naive_utc().with_nanosecond_zero();
@@ -103,7 +122,10 @@ pub async fn issue_token(
         }
         _ => ApiError::from(e),
     })?;
-    Ok(Issued { plaintext: issued.plaintext, model })
+    Ok(Issued {
+        plaintext: issued.plaintext,
+        model,
+    })
 }
 
 pub async fn issue_for_email(
@@ -140,7 +162,14 @@ mod tests {
     #[test]
     fn token_names() {
         let long = "a".repeat(51);
-        let cases = [("ci", true), ("my-token_1", true), ("", false), ("has space", false), ("ü", false), (long.as_str(), false)];
+        let cases = [
+            ("ci", true),
+            ("my-token_1", true),
+            ("", false),
+            ("has space", false),
+            ("ü", false),
+            (long.as_str(), false),
+        ];
         for (name, ok) in cases {
             assert_eq!(valid_token_name(name), ok, "{name:?}");
         }

@@ -55,7 +55,10 @@ impl AppState {
             }
         }
         if !compared {
-            let _ = token::digest_matches(token, "0000000000000000000000000000000000000000000000000000000000000000");
+            let _ = token::digest_matches(
+                token,
+                "0000000000000000000000000000000000000000000000000000000000000000",
+            );
         }
         let (t, Some(u)) = found.ok_or_else(invalid)? else {
             return Err(invalid());
@@ -79,7 +82,12 @@ impl AppState {
 impl Authorizer for AppState {
     type Principal = Principal;
 
-    async fn authorize(&self, token: &str, scopes: &'static [&'static str], roles: &'static [&'static str]) -> Result<Principal, ApiError> {
+    async fn authorize(
+        &self,
+        token: &str,
+        scopes: &'static [&'static str],
+        roles: &'static [&'static str],
+    ) -> Result<Principal, ApiError> {
         let p = self.authenticate(token).await?;
         scopes::check(&p.scopes, &p.role, scopes, roles)?;
         Ok(p)

@@ -10,11 +10,18 @@ use std::sync::OnceLock;
 const MAX_LEGACY_ROUNDS: u32 = 2_000_000;
 
 fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid params"))
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid params"),
+    )
 }
 
 pub fn hash(password: &str) -> String {
-    argon2().hash_password(password.as_bytes()).expect("argon2 hashing cannot fail with valid params").to_string()
+    argon2()
+        .hash_password(password.as_bytes())
+        .expect("argon2 hashing cannot fail with valid params")
+        .to_string()
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -82,7 +89,11 @@ mod tests {
         let cases: &[(&str, &str, Verdict)] = &[
             ("password", sha512, Verdict::MatchNeedsRehash),
             ("Password", sha512, Verdict::NoMatch),
-            ("Hello world!", sha512_default_rounds, Verdict::MatchNeedsRehash),
+            (
+                "Hello world!",
+                sha512_default_rounds,
+                Verdict::MatchNeedsRehash,
+            ),
             ("Hello world!", sha256, Verdict::MatchNeedsRehash),
             ("hello world!", sha256, Verdict::NoMatch),
             // plaintext left by upstream's legacy deactivate: never a match, never an error

@@ -30,7 +30,11 @@ pub fn grantable(role: &str, scope: &str) -> bool {
 /// A token's effective scopes: what it was granted, intersected with what its owner's role may
 /// hold now (a demoted admin's old tokens lose admin-only scopes at once).
 pub fn effective(role: &str, granted: &[String]) -> Vec<String> {
-    granted.iter().filter(|s| grantable(role, s)).cloned().collect()
+    granted
+        .iter()
+        .filter(|s| grantable(role, s))
+        .cloned()
+        .collect()
 }
 
 /// The operation's `x-required-scopes` (all needed) and `x-required-roles` (any one suffices;
@@ -41,8 +45,11 @@ pub fn check(
     required_scopes: &[&str],
     required_roles: &[&str],
 ) -> Result<(), ApiError> {
-    let missing: Vec<&str> =
-        required_scopes.iter().copied().filter(|s| !token_scopes.iter().any(|t| t == s)).collect();
+    let missing: Vec<&str> = required_scopes
+        .iter()
+        .copied()
+        .filter(|s| !token_scopes.iter().any(|t| t == s))
+        .collect();
     if !missing.is_empty() {
         return Err(ApiError::forbidden("Token lacks a required scope.")
             .detail("required_scopes", json!(required_scopes))
@@ -50,9 +57,11 @@ pub fn check(
             .detail("token_scopes", json!(token_scopes)));
     }
     if !required_roles.is_empty() && !required_roles.contains(&role) {
-        return Err(ApiError::forbidden("Your role may not perform this operation.")
-            .detail("required_roles", json!(required_roles))
-            .detail("user_role", role));
+        return Err(
+            ApiError::forbidden("Your role may not perform this operation.")
+                .detail("required_roles", json!(required_roles))
+                .detail("user_role", role),
+        );
     }
     Ok(())
 }
@@ -98,21 +107,71 @@ mod tests {
             ok: bool,
         }
         let cases = [
-            Case { scopes: &["runs:read"], role: "user", need_scopes: &["runs:read"], need_roles: &[], ok: true },
-            Case { scopes: &["runs:read"], role: "user", need_scopes: &["runs:write"], need_roles: &[], ok: false },
-            Case { scopes: &[], role: "user", need_scopes: &[], need_roles: &[], ok: true },
-            Case { scopes: &["tokens:manage"], role: "user", need_scopes: &["tokens:manage"], need_roles: &["admin"], ok: false },
-            Case { scopes: &["tokens:manage"], role: "admin", need_scopes: &["tokens:manage"], need_roles: &["admin"], ok: true },
-            Case { scopes: &["runs:write"], role: "tester", need_scopes: &["runs:write"], need_roles: &["admin", "tester"], ok: true },
+            Case {
+                scopes: &["runs:read"],
+                role: "user",
+                need_scopes: &["runs:read"],
+                need_roles: &[],
+                ok: true,
+            },
+            Case {
+                scopes: &["runs:read"],
+                role: "user",
+                need_scopes: &["runs:write"],
+                need_roles: &[],
+                ok: false,
+            },
+            Case {
+                scopes: &[],
+                role: "user",
+                need_scopes: &[],
+                need_roles: &[],
+                ok: true,
+            },
+            Case {
+                scopes: &["tokens:manage"],
+                role: "user",
+                need_scopes: &["tokens:manage"],
+                need_roles: &["admin"],
+                ok: false,
+            },
+            Case {
+                scopes: &["tokens:manage"],
+                role: "admin",
+                need_scopes: &["tokens:manage"],
+                need_roles: &["admin"],
+                ok: true,
+            },
+            Case {
+                scopes: &["runs:write"],
+                role: "tester",
+                need_scopes: &["runs:write"],
+                need_roles: &["admin", "tester"],
+                ok: true,
+            },
         ];
         for c in cases {
             let r = check(&s(c.scopes), c.role, c.need_scopes, c.need_roles);
-            assert_eq!(r.is_ok(), c.ok, "{:?} {} {:?} {:?}", c.scopes, c.role, c.need_scopes, c.need_roles);
+            assert_eq!(
+                r.is_ok(),
+                c.ok,
+                "{:?} {} {:?} {:?}",
+                c.scopes,
+                c.role,
+                c.need_scopes,
+                c.need_roles
+            );
             if let Err(e) = r {
                 assert_eq!((e.status, e.code), (403, "forbidden"));
             }
         }
-        let e = check(&s(&["runs:read"]), "user", &["runs:read", "runs:write"], &[]).unwrap_err();
+        let e = check(
+            &s(&["runs:read"]),
+            "user",
+            &["runs:read", "runs:write"],
+            &[],
+        )
+        .unwrap_err();
         assert_eq!(e.details["missing_scopes"], json!(["runs:write"]));
         let e = check(&[], "user", &[], &["admin"]).unwrap_err();
         assert_eq!(e.details["user_role"], json!("user"));

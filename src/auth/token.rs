@@ -19,8 +19,15 @@ pub struct NewToken {
 pub fn generate() -> NewToken {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let plaintext = format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
-    NewToken { digest: digest(&plaintext), lookup_prefix: plaintext[..LOOKUP_PREFIX_LEN].to_string(), plaintext }
+    let plaintext = format!(
+        "{TOKEN_PREFIX}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    NewToken {
+        digest: digest(&plaintext),
+        lookup_prefix: plaintext[..LOOKUP_PREFIX_LEN].to_string(),
+        plaintext,
+    }
 }
 
 pub fn digest(token: &str) -> String {
@@ -31,12 +38,17 @@ pub fn digest(token: &str) -> String {
 pub fn lookup_prefix(token: &str) -> Option<&str> {
     let secret = token.strip_prefix(TOKEN_PREFIX)?;
     let well_formed = secret.len() == SECRET_LEN
-        && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     well_formed.then(|| &token[..LOOKUP_PREFIX_LEN])
 }
 
 pub fn digest_matches(token: &str, stored_digest: &str) -> bool {
-    digest(token).as_bytes().ct_eq(stored_digest.as_bytes()).into()
+    digest(token)
+        .as_bytes()
+        .ct_eq(stored_digest.as_bytes())
+        .into()
 }
 
 #[cfg(test)]
@@ -75,7 +87,10 @@ mod tests {
 
     #[test]
     fn digest_is_sha256_hex() {
-        assert_eq!(digest(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            digest(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
         assert!(!digest_matches("spci_a", &digest("spci_b")));
     }
 }

@@ -10,9 +10,15 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Query
 
 const DEFAULT_DAYS: i64 = 7;
 
-pub async fn handle(state: &AppState, req: CreateTokenRequest) -> Result<CreateTokenResponse, ApiError> {
+pub async fn handle(
+    state: &AppState,
+    req: CreateTokenRequest,
+) -> Result<CreateTokenResponse, ApiError> {
     let body = req.body;
-    let owner = user::Entity::find().filter(user::Column::Email.eq(body.email.0.as_str())).one(&state.db).await?;
+    let owner = user::Entity::find()
+        .filter(user::Column::Email.eq(body.email.0.as_str()))
+        .one(&state.db)
+        .await?;
     // Unknown email and wrong password cost the same argon2 work and give the same answer.
     let plain = body.password.clone();
     let stored = owner.as_ref().map(|u| u.password.clone());
@@ -29,7 +35,9 @@ pub async fn handle(state: &AppState, req: CreateTokenRequest) -> Result<CreateT
         (Some(u), password::Verdict::Match) => u,
         (Some(u), password::Verdict::MatchNeedsRehash) => {
             let plain = body.password.clone();
-            let rehashed = tokio::task::spawn_blocking(move || password::hash(&plain)).await.map_err(ApiError::internal)?;
+            let rehashed = tokio::task::spawn_blocking(move || password::hash(&plain))
+                .await
+                .map_err(ApiError::internal)?;
             let mut am = u.into_active_model();
             am.password = Set(rehashed);
             am.update(&state.db).await?
@@ -38,7 +46,10 @@ pub async fn handle(state: &AppState, req: CreateTokenRequest) -> Result<CreateT
     };
     let requested: Vec<String> = match &body.scopes {
         Some(s) => s.iter().map(|s| s.as_str().to_string()).collect(),
-        None => scopes::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+        None => scopes::DEFAULT_SCOPES
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
     };
     let days = body.expires_in_days.map(i64::from).unwrap_or(DEFAULT_DAYS);
     let issued = issue::issue_token(&state.db, &owner, &body.token_name, &requested, days).await?;
@@ -46,9 +57,15 @@ pub async fn handle(state: &AppState, req: CreateTokenRequest) -> Result<CreateT
         token: issued.plaintext,
         token_type: TokenType::Bearer,
         token_name: issued.model.token_name,
-        scopes: crate::auth::parse_scopes(&issued.model.scopes_json).iter().filter_map(|s| Scope::parse(s)).collect(),
+        scopes: crate::auth::parse_scopes(&issued.model.scopes_json)
+            .iter()
+            .filter_map(|s| Scope::parse(s))
+            .collect(),
         expires_at: UtcDateTime::from_naive_utc(issued.model.expires_at),
     };
     // The plaintext is shown exactly once: no cache may keep it.
-    Ok(CreateTokenResponse::Created(Json(token), "no-store".to_string()))
+    Ok(CreateTokenResponse::Created(
+        Json(token),
+        "no-store".to_string(),
+    ))
 }

@@ -1,16 +1,20 @@
 //! GET /auth/tokens: the caller's tokens (every user's with `all=true`, admins only — the spec
 //! restricts the operation to admins). Metadata only, never a secret or digest.
+use super::page::pagination;
 use crate::api::{ApiTokenItem, ApiTokenPage, ListTokensRequest, ListTokensResponse, Scope};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::db::entity::api_token;
 use crate::error::ApiError;
-use super::page::pagination;
 use crate::types::UtcDateTime;
 use poem_openapi::payload::Json;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-pub async fn handle(state: &AppState, p: &Principal, req: ListTokensRequest) -> Result<ListTokensResponse, ApiError> {
+pub async fn handle(
+    state: &AppState,
+    p: &Principal,
+    req: ListTokensRequest,
+) -> Result<ListTokensResponse, ApiError> {
     let mut q = api_token::Entity::find();
     if !(req.all && p.is_admin()) {
         q = q.filter(api_token::Column::UserId.eq(p.user_id));
@@ -35,7 +39,10 @@ fn item(t: api_token::Model) -> ApiTokenItem {
         id: t.id,
         user_id: t.user_id,
         token_name: t.token_name,
-        scopes: crate::auth::parse_scopes(&t.scopes_json).iter().filter_map(|s| Scope::parse(s)).collect(),
+        scopes: crate::auth::parse_scopes(&t.scopes_json)
+            .iter()
+            .filter_map(|s| Scope::parse(s))
+            .collect(),
         created_at: UtcDateTime::from_naive_utc(t.created_at),
         expires_at: UtcDateTime::from_naive_utc(t.expires_at),
         is_revoked: t.revoked_at.is_some(),

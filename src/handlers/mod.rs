@@ -6,9 +6,9 @@ use crate::auth::Principal;
 use crate::error::respond;
 
 mod create_token;
-mod page;
 mod current_user;
 mod list_tokens;
+mod page;
 mod revoke_token;
 mod system_health;
 
@@ -21,13 +21,21 @@ impl AuthApi for AppState {
     async fn list_tokens(&self, p: &Principal, req: ListTokensRequest) -> ListTokensResponse {
         respond(list_tokens::handle(self, p, req).await)
     }
-    async fn revoke_current_token(&self, p: &Principal, _req: RevokeCurrentTokenRequest) -> RevokeCurrentTokenResponse {
+    async fn revoke_current_token(
+        &self,
+        p: &Principal,
+        _req: RevokeCurrentTokenRequest,
+    ) -> RevokeCurrentTokenResponse {
         respond(revoke_token::current(self, p).await)
     }
     async fn revoke_token(&self, p: &Principal, req: RevokeTokenRequest) -> RevokeTokenResponse {
         respond(revoke_token::by_id(self, p, req.token_id).await)
     }
-    async fn get_current_user(&self, p: &Principal, _req: GetCurrentUserRequest) -> GetCurrentUserResponse {
+    async fn get_current_user(
+        &self,
+        p: &Principal,
+        _req: GetCurrentUserRequest,
+    ) -> GetCurrentUserResponse {
         GetCurrentUserResponse::Ok(poem_openapi::payload::Json(current_user::of(p)))
     }
 }

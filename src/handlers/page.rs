@@ -17,7 +17,13 @@ mod tests {
 
     #[test]
     fn next_offset_only_when_more_remain() {
-        let cases = [((50, 0, 0), None), ((50, 0, 50), None), ((50, 0, 51), Some(50)), ((10, 90, 100), None), ((10, 80, 100), Some(90))];
+        let cases = [
+            ((50, 0, 0), None),
+            ((50, 0, 50), None),
+            ((50, 0, 51), Some(50)),
+            ((10, 90, 100), None),
+            ((10, 80, 100), Some(90)),
+        ];
         for ((limit, offset, total), next) in cases {
             let p = pagination(limit, offset, total);
             assert_eq!(p.next_offset, next, "{limit} {offset} {total}");

@@ -40,8 +40,14 @@ pub async fn current<R: NoContent>(state: &AppState, p: &Principal) -> Result<R,
     Ok(R::no_content())
 }
 
-pub async fn by_id<R: NoContent>(state: &AppState, p: &Principal, token_id: i32) -> Result<R, ApiError> {
-    let token = api_token::Entity::find_by_id(token_id).one(&state.db).await?;
+pub async fn by_id<R: NoContent>(
+    state: &AppState,
+    p: &Principal,
+    token_id: i32,
+) -> Result<R, ApiError> {
+    let token = api_token::Entity::find_by_id(token_id)
+        .one(&state.db)
+        .await?;
     match token {
         Some(t) if t.user_id == p.user_id || p.is_admin() => {
             revoke(state, t.id).await?;

@@ -35,7 +35,10 @@ pub async fn health(state: &AppState) -> SystemHealth {
     SystemHealth {
         status,
         checked_at: UtcDateTime::now(),
-        dependencies: vec![dep("database", &db, HealthStatus::Down), dep(state.storage.kind, &storage, HealthStatus::Degraded)],
+        dependencies: vec![
+            dep("database", &db, HealthStatus::Down),
+            dep(state.storage.kind, &storage, HealthStatus::Degraded),
+        ],
     }
 }
 

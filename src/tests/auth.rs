@@ -6,11 +6,21 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Query
 use serde_json::{Value, json};
 
 async fn create_token(app: &TestApp, body: Value) -> poem::test::TestResponse {
-    app.client.post("/api/v1/auth/tokens").body_json(&body).send().await
+    app.client
+        .post("/api/v1/auth/tokens")
+        .body_json(&body)
+        .send()
+        .await
 }
 
 async fn user_email(app: &TestApp, id: i32) -> String {
-    user::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap().email.unwrap()
+    user::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .email
+        .unwrap()
 }
 
 #[tokio::test]
@@ -18,17 +28,30 @@ async fn create_token_then_use_it() {
     let app = TestApp::new().await;
     let (id, _) = app.user_with_token("user", &["runs:read"]).await;
     let email = user_email(&app, id).await;
-    let r = create_token(&app, json!({"email": email, "password": "password123", "token_name": "ci-1"})).await;
+    let r = create_token(
+        &app,
+        json!({"email": email, "password": "password123", "token_name": "ci-1"}),
+    )
+    .await;
     r.assert_status(StatusCode::CREATED);
     r.assert_header("cache-control", "no-store");
     let body = json(r).await;
     let token = body["token"].as_str().unwrap();
     assert!(token.starts_with("spci_") && token.len() == 48);
     assert_eq!(body["token_type"], "bearer");
-    assert_eq!(body["scopes"], json!(["results:read", "runs:read"]), "the default scopes");
+    assert_eq!(
+        body["scopes"],
+        json!(["results:read", "runs:read"]),
+        "the default scopes"
+    );
     assert!(body["expires_at"].as_str().unwrap().ends_with('Z'));
 
-    let r = app.client.get("/api/v1/auth/me").header("authorization", bearer(token)).send().await;
+    let r = app
+        .client
+        .get("/api/v1/auth/me")
+        .header("authorization", bearer(token))
+        .send()
+        .await;
     r.assert_status_is_ok();
     let me = json(r).await;
     assert_eq!(me["user_id"], id);
@@ -42,7 +65,11 @@ async fn review_low_token_response_is_not_cacheable() {
     let app = TestApp::new().await;
     let (id, _) = app.admin().await;
     let email = user_email(&app, id).await;
-    let r = create_token(&app, json!({"email": email, "password": "password123", "token_name": "once"})).await;
+    let r = create_token(
+        &app,
+        json!({"email": email, "password": "password123", "token_name": "once"}),
+    )
+    .await;
     r.assert_status(StatusCode::CREATED);
     r.assert_header("cache-control", "no-store");
 }
@@ -60,7 +87,11 @@ async fn review_h1_non_admins_cannot_request_admin_scopes() {
             assert_eq!(e["code"], "forbidden", "{role} {scope}");
         }
     }
-    let n = api_token::Entity::find().filter(api_token::Column::TokenName.eq("x")).all(&app.state.db).await.unwrap();
+    let n = api_token::Entity::find()
+        .filter(api_token::Column::TokenName.eq("x"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
     assert!(n.is_empty(), "no token was created");
 }
 
@@ -68,14 +99,44 @@ async fn review_h1_non_admins_cannot_request_admin_scopes() {
 async fn review_h1_users_cannot_revoke_other_users_tokens() {
     let app = TestApp::new().await;
     let (_, victim) = app.admin().await;
-    let (_, attacker) = app.user_with_token("user", &["runs:read", "runs:write", "results:read", "system:read"]).await;
-    let victim_row = api_token::Entity::find().all(&app.state.db).await.unwrap().into_iter().next().unwrap();
-    let r = app.client.delete(format!("/api/v1/auth/tokens/{}", victim_row.id)).header("authorization", bearer(&attacker)).send().await;
+    let (_, attacker) = app
+        .user_with_token(
+            "user",
+            &["runs:read", "runs:write", "results:read", "system:read"],
+        )
+        .await;
+    let victim_row = api_token::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    let r = app
+        .client
+        .delete(format!("/api/v1/auth/tokens/{}", victim_row.id))
+        .header("authorization", bearer(&attacker))
+        .send()
+        .await;
     r.assert_status(StatusCode::NOT_FOUND);
-    let missing = app.client.delete("/api/v1/auth/tokens/999999").header("authorization", bearer(&attacker)).send().await;
+    let missing = app
+        .client
+        .delete("/api/v1/auth/tokens/999999")
+        .header("authorization", bearer(&attacker))
+        .send()
+        .await;
     missing.assert_status(StatusCode::NOT_FOUND);
-    assert_eq!(json(r).await, json(missing).await, "someone else's token looks exactly like a missing one");
-    app.client.get("/api/v1/auth/me").header("authorization", bearer(&victim)).send().await.assert_status_is_ok();
+    assert_eq!(
+        json(r).await,
+        json(missing).await,
+        "someone else's token looks exactly like a missing one"
+    );
+    app.client
+        .get("/api/v1/auth/me")
+        .header("authorization", bearer(&victim))
+        .send()
+        .await
+        .assert_status_is_ok();
 }
 
 #[tokio::test]
@@ -83,28 +144,63 @@ async fn owners_and_admins_revoke_and_revoked_tokens_stop_working() {
     let app = TestApp::new().await;
     let (_, admin) = app.admin().await;
     let (uid, user_token) = app.user_with_token("user", &["runs:read"]).await;
-    let row = api_token::Entity::find().filter(api_token::Column::UserId.eq(uid)).one(&app.state.db).await.unwrap().unwrap();
+    let row = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(uid))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
     // Admin revokes the user's token; repeating it is a no-op 204.
     for _ in 0..2 {
-        app.client.delete(format!("/api/v1/auth/tokens/{}", row.id)).header("authorization", bearer(&admin)).send().await.assert_status(StatusCode::NO_CONTENT);
+        app.client
+            .delete(format!("/api/v1/auth/tokens/{}", row.id))
+            .header("authorization", bearer(&admin))
+            .send()
+            .await
+            .assert_status(StatusCode::NO_CONTENT);
     }
-    let r = app.client.get("/api/v1/auth/me").header("authorization", bearer(&user_token)).send().await;
+    let r = app
+        .client
+        .get("/api/v1/auth/me")
+        .header("authorization", bearer(&user_token))
+        .send()
+        .await;
     r.assert_status(StatusCode::UNAUTHORIZED);
     assert_eq!(json(r).await["code"], "unauthorized");
     // Self-revocation.
-    app.client.delete("/api/v1/auth/tokens/current").header("authorization", bearer(&admin)).send().await.assert_status(StatusCode::NO_CONTENT);
-    app.client.get("/api/v1/auth/me").header("authorization", bearer(&admin)).send().await.assert_status(StatusCode::UNAUTHORIZED);
+    app.client
+        .delete("/api/v1/auth/tokens/current")
+        .header("authorization", bearer(&admin))
+        .send()
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    app.client
+        .get("/api/v1/auth/me")
+        .header("authorization", bearer(&admin))
+        .send()
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn expired_tokens_are_rejected() {
     let app = TestApp::new().await;
     let (uid, token) = app.user_with_token("user", &["runs:read"]).await;
-    let row = api_token::Entity::find().filter(api_token::Column::UserId.eq(uid)).one(&app.state.db).await.unwrap().unwrap();
+    let row = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(uid))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
     let mut am = row.into_active_model();
     am.expires_at = Set(chrono::Utc::now().naive_utc() - chrono::Duration::seconds(1));
     am.update(&app.state.db).await.unwrap();
-    app.client.get("/api/v1/auth/me").header("authorization", bearer(&token)).send().await.assert_status(StatusCode::UNAUTHORIZED);
+    app.client
+        .get("/api/v1/auth/me")
+        .header("authorization", bearer(&token))
+        .send()
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -112,18 +208,43 @@ async fn list_tokens_is_admin_only_and_never_shows_secrets() {
     let app = TestApp::new().await;
     let (_, admin) = app.admin().await;
     let (_, user) = app.user_with_token("user", &["runs:read"]).await;
-    let r = app.client.get("/api/v1/auth/tokens").header("authorization", bearer(&user)).send().await;
+    let r = app
+        .client
+        .get("/api/v1/auth/tokens")
+        .header("authorization", bearer(&user))
+        .send()
+        .await;
     r.assert_status(StatusCode::FORBIDDEN);
     let e = json(r).await;
     assert_eq!(e["details"]["missing_scopes"], json!(["tokens:manage"]));
 
-    let own = json(app.client.get("/api/v1/auth/tokens").header("authorization", bearer(&admin)).send().await).await;
+    let own = json(
+        app.client
+            .get("/api/v1/auth/tokens")
+            .header("authorization", bearer(&admin))
+            .send()
+            .await,
+    )
+    .await;
     assert_eq!(own["pagination"]["total"], 1);
     assert_eq!(own["meta"], json!({}));
-    let all = json(app.client.get("/api/v1/auth/tokens?all=true&limit=1").header("authorization", bearer(&admin)).send().await).await;
-    assert_eq!(all["pagination"], json!({"limit": 1, "offset": 0, "total": 2, "next_offset": 1}));
+    let all = json(
+        app.client
+            .get("/api/v1/auth/tokens?all=true&limit=1")
+            .header("authorization", bearer(&admin))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(
+        all["pagination"],
+        json!({"limit": 1, "offset": 0, "total": 2, "next_offset": 1})
+    );
     let text = all.to_string();
-    assert!(!text.contains("spci_") && !text.contains("token_hash"), "{text}");
+    assert!(
+        !text.contains("spci_") && !text.contains("token_hash"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -132,7 +253,11 @@ async fn token_names_are_unique_per_user_forever() {
     let (id, _) = app.user_with_token("user", &["runs:read"]).await;
     let email = user_email(&app, id).await;
     // `test` is the name the fixture used; revoked or not, it stays taken.
-    let r = create_token(&app, json!({"email": email, "password": "password123", "token_name": "test"})).await;
+    let r = create_token(
+        &app,
+        json!({"email": email, "password": "password123", "token_name": "test"}),
+    )
+    .await;
     r.assert_status(StatusCode::BAD_REQUEST);
     assert_eq!(json(r).await["code"], "validation_error");
 }
@@ -142,9 +267,17 @@ async fn review_low_unknown_email_and_wrong_password_are_indistinguishable() {
     let app = TestApp::new().await;
     let (id, _) = app.user_with_token("user", &["runs:read"]).await;
     let email = user_email(&app, id).await;
-    let wrong = create_token(&app, json!({"email": email, "password": "not-the-password", "token_name": "a"})).await;
+    let wrong = create_token(
+        &app,
+        json!({"email": email, "password": "not-the-password", "token_name": "a"}),
+    )
+    .await;
     wrong.assert_status(StatusCode::UNAUTHORIZED);
-    let unknown = create_token(&app, json!({"email": "nobody@example.com", "password": "not-the-password", "token_name": "a"})).await;
+    let unknown = create_token(
+        &app,
+        json!({"email": "nobody@example.com", "password": "not-the-password", "token_name": "a"}),
+    )
+    .await;
     unknown.assert_status(StatusCode::UNAUTHORIZED);
     let (a, b) = (json(wrong).await, json(unknown).await);
     assert_eq!(a, b);
@@ -155,28 +288,58 @@ async fn review_low_unknown_email_and_wrong_password_are_indistinguishable() {
 async fn legacy_sha512_crypt_passwords_verify_and_are_rehashed() {
     let app = TestApp::new().await;
     let (id, _) = app.user_with_token("user", &["runs:read"]).await;
-    let u = user::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let u = user::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
     let email = u.email.clone().unwrap();
     let mut am = u.into_active_model();
     // glibc crypt("password", "$6$rounds=10000$saltsalt"), as passlib stores it.
     am.password = Set("$6$rounds=10000$saltsalt$ZqOTO2O04D/DgwZlm.rZTgWxvBaIf4LQsZKtXFEu9UHJ4CvgmdLAGxKUzJ0mPO98OevETdY6oK/Oac6j2Axxq/".into());
     am.update(&app.state.db).await.unwrap();
-    create_token(&app, json!({"email": email, "password": "password", "token_name": "legacy"})).await.assert_status(StatusCode::CREATED);
-    let stored = user::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap().password;
-    assert!(stored.starts_with("$argon2id$"), "rehashed on success: {stored}");
-    create_token(&app, json!({"email": email, "password": "password", "token_name": "again"})).await.assert_status(StatusCode::CREATED);
+    create_token(
+        &app,
+        json!({"email": email, "password": "password", "token_name": "legacy"}),
+    )
+    .await
+    .assert_status(StatusCode::CREATED);
+    let stored = user::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .password;
+    assert!(
+        stored.starts_with("$argon2id$"),
+        "rehashed on success: {stored}"
+    );
+    create_token(
+        &app,
+        json!({"email": email, "password": "password", "token_name": "again"}),
+    )
+    .await
+    .assert_status(StatusCode::CREATED);
 }
 
 #[tokio::test]
 async fn unrecognised_stored_password_formats_never_match_and_never_error() {
     let app = TestApp::new().await;
     let (id, _) = app.user_with_token("user", &["runs:read"]).await;
-    let u = user::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let u = user::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
     let email = u.email.clone().unwrap();
     let mut am = u.into_active_model();
     am.password = Set("plaintextLeftByDeactivate".into());
     am.update(&app.state.db).await.unwrap();
-    let r = create_token(&app, json!({"email": email, "password": "plaintextLeftByDeactivate", "token_name": "z"})).await;
+    let r = create_token(
+        &app,
+        json!({"email": email, "password": "plaintextLeftByDeactivate", "token_name": "z"}),
+    )
+    .await;
     r.assert_status(StatusCode::UNAUTHORIZED);
 }
 
@@ -199,22 +362,51 @@ async fn review_low_token_prefix_collisions_are_harmless() {
     .insert(&app.state.db)
     .await
     .unwrap();
-    let me = json(app.client.get("/api/v1/auth/me").header("authorization", bearer(&token)).send().await).await;
-    assert_eq!(me["scopes"], json!(["runs:read"]), "the matching row, not its twin");
+    let me = json(
+        app.client
+            .get("/api/v1/auth/me")
+            .header("authorization", bearer(&token))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(
+        me["scopes"],
+        json!(["runs:read"]),
+        "the matching row, not its twin"
+    );
 }
 
 #[tokio::test]
 async fn review_1131_token_creation_is_rate_limited_per_ip() {
-    let app = TestAppBuilder::new().config(|c| c.rate_credentials = 5).build().await;
+    let app = TestAppBuilder::new()
+        .config(|c| c.rate_credentials = 5)
+        .build()
+        .await;
     for i in 0..5 {
-        let r = create_token(&app, json!({"email": "nobody@example.com", "password": "whatever1", "token_name": "t"})).await;
+        let r = create_token(
+            &app,
+            json!({"email": "nobody@example.com", "password": "whatever1", "token_name": "t"}),
+        )
+        .await;
         r.assert_status(StatusCode::UNAUTHORIZED);
         r.assert_header("x-ratelimit-limit", "5");
         r.assert_header("x-ratelimit-remaining", (4 - i).to_string());
     }
-    let r = create_token(&app, json!({"email": "nobody@example.com", "password": "whatever1", "token_name": "t"})).await;
+    let r = create_token(
+        &app,
+        json!({"email": "nobody@example.com", "password": "whatever1", "token_name": "t"}),
+    )
+    .await;
     r.assert_status(StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = r.0.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+    let retry: u64 =
+        r.0.headers()
+            .get("retry-after")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
     assert!((1..=900).contains(&retry), "{retry}");
     let e = json(r).await;
     assert_eq!(e["code"], "rate_limited");
@@ -224,36 +416,82 @@ async fn review_1131_token_creation_is_rate_limited_per_ip() {
 
 #[tokio::test]
 async fn review_1131_requests_are_rate_limited_per_token() {
-    let app = TestAppBuilder::new().config(|c| c.rate_reads = 3).build().await;
+    let app = TestAppBuilder::new()
+        .config(|c| c.rate_reads = 3)
+        .build()
+        .await;
     let (_, a) = app.user_with_token("user", &["runs:read"]).await;
     let (_, b) = app.user_with_token("user", &["runs:read"]).await;
     for _ in 0..3 {
-        app.client.get("/api/v1/auth/me").header("authorization", bearer(&a)).send().await.assert_status_is_ok();
+        app.client
+            .get("/api/v1/auth/me")
+            .header("authorization", bearer(&a))
+            .send()
+            .await
+            .assert_status_is_ok();
     }
-    let r = app.client.get("/api/v1/auth/me").header("authorization", bearer(&a)).send().await;
+    let r = app
+        .client
+        .get("/api/v1/auth/me")
+        .header("authorization", bearer(&a))
+        .send()
+        .await;
     r.assert_status(StatusCode::TOO_MANY_REQUESTS);
     assert!(r.0.headers().contains_key("retry-after"));
     // Another token has its own budget.
-    app.client.get("/api/v1/auth/me").header("authorization", bearer(&b)).send().await.assert_status_is_ok();
+    app.client
+        .get("/api/v1/auth/me")
+        .header("authorization", bearer(&b))
+        .send()
+        .await
+        .assert_status_is_ok();
 }
 
 #[tokio::test]
 async fn writes_have_their_own_smaller_budget() {
-    let app = TestAppBuilder::new().config(|c| c.rate_writes = 2).build().await;
+    let app = TestAppBuilder::new()
+        .config(|c| c.rate_writes = 2)
+        .build()
+        .await;
     let (_, a) = app.user_with_token("user", &["runs:read"]).await;
     for _ in 0..2 {
-        app.client.delete("/api/v1/auth/tokens/999").header("authorization", bearer(&a)).send().await.assert_status(StatusCode::NOT_FOUND);
+        app.client
+            .delete("/api/v1/auth/tokens/999")
+            .header("authorization", bearer(&a))
+            .send()
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
     }
-    app.client.delete("/api/v1/auth/tokens/999").header("authorization", bearer(&a)).send().await.assert_status(StatusCode::TOO_MANY_REQUESTS);
-    app.client.get("/api/v1/auth/me").header("authorization", bearer(&a)).send().await.assert_status_is_ok();
+    app.client
+        .delete("/api/v1/auth/tokens/999")
+        .header("authorization", bearer(&a))
+        .send()
+        .await
+        .assert_status(StatusCode::TOO_MANY_REQUESTS);
+    app.client
+        .get("/api/v1/auth/me")
+        .header("authorization", bearer(&a))
+        .send()
+        .await
+        .assert_status_is_ok();
 }
 
 #[tokio::test]
 async fn demoted_admins_lose_admin_scopes_at_once() {
     let app = TestApp::new().await;
     let (id, token) = app.admin().await;
-    let mut am = user::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap().into_active_model();
+    let mut am = user::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
     am.role = Set(Some("user".into()));
     am.update(&app.state.db).await.unwrap();
-    app.client.get("/api/v1/auth/tokens").header("authorization", bearer(&token)).send().await.assert_status(StatusCode::FORBIDDEN);
+    app.client
+        .get("/api/v1/auth/tokens")
+        .header("authorization", bearer(&token))
+        .send()
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
 }

@@ -3,14 +3,14 @@
 //! `TEST_DATABASE_URL=postgres://user@host:port/db` to run the same tests on PostgreSQL, where
 //! each test gets its own freshly created database.
 
+use crate::app::{AppState, build_app};
+use crate::config::Config;
+use crate::ratelimit::Limits;
 use poem::endpoint::BoxEndpoint;
 use poem::test::{TestClient, TestResponse};
 use poem::{EndpointExt, Response};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
-use crate::app::{AppState, build_app};
-use crate::config::Config;
-use crate::ratelimit::Limits;
 use std::sync::Arc;
 
 pub struct TestApp {
@@ -47,16 +47,26 @@ impl TestAppBuilder {
         let state = AppState::open(self.config).await.expect("app state");
         let limits = Limits::from_config(&state.config);
         let client = TestClient::new(build_app(state.clone(), limits.clone()).boxed());
-        TestApp { client, state, limits, storage_dir }
+        TestApp {
+            client,
+            state,
+            limits,
+            storage_dir,
+        }
     }
 }
 
 async fn fresh_database_url() -> String {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
-            let admin = Database::connect(&url).await.expect("TEST_DATABASE_URL reachable");
+            let admin = Database::connect(&url)
+                .await
+                .expect("TEST_DATABASE_URL reachable");
             let name = format!("spci_test_{}", uuid::Uuid::new_v4().simple());
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
             admin.close().await.ok();
             let (base, _) = url.rsplit_once('/').expect("URL has a database");
             format!("{base}/{name}")
@@ -83,15 +93,25 @@ impl TestApp {
     pub async fn user_with_token(&self, role: &str, scopes: &[&str]) -> (i32, String) {
         let n = uuid::Uuid::new_v4().simple().to_string();
         let email = format!("{role}-{n}@example.com");
-        let id = crate::auth::issue::create_user(&self.state.db, &email, &format!("{role}{}", &n[..8]), role, "password123")
-            .await
-            .expect("create user");
+        let id = crate::auth::issue::create_user(
+            &self.state.db,
+            &email,
+            &format!("{role}{}", &n[..8]),
+            role,
+            "password123",
+        )
+        .await
+        .expect("create user");
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        let issued = crate::auth::issue::issue_for_email(&self.state.db, &email, "test", &scopes, 7).await.expect("issue token");
+        let issued =
+            crate::auth::issue::issue_for_email(&self.state.db, &email, "test", &scopes, 7)
+                .await
+                .expect("issue token");
         (id, issued.plaintext)
     }
 
     pub async fn admin(&self) -> (i32, String) {
-        self.user_with_token("admin", crate::auth::scopes::ALL_SCOPES).await
+        self.user_with_token("admin", crate::auth::scopes::ALL_SCOPES)
+            .await
     }
 }

@@ -9,7 +9,12 @@ async fn healthy_when_database_and_storage_answer() {
     r.assert_status_is_ok();
     let h = json(r).await;
     assert_eq!(h["status"], "ok");
-    let names: Vec<&str> = h["dependencies"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = h["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["database", "local_storage"]);
 }
 

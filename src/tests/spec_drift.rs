@@ -2,12 +2,24 @@
 //! (paths, methods, parameters and their constraints, request and response schemas, status
 //! codes, security), after normalising differences of representation only. Scopes, roles and
 //! unknown-field rejection, which poem cannot express, are compared with the generated tables.
-use serde_json::{Map, Value, json};
 use crate::api::OPERATIONS;
+use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
 /// Keys that are documentation, not contract.
-const DOC_KEYS: &[&str] = &["title", "description", "summary", "title", "example", "examples", "tags", "externalDocs", "deprecated", "explode", "style"];
+const DOC_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "summary",
+    "title",
+    "example",
+    "examples",
+    "tags",
+    "externalDocs",
+    "deprecated",
+    "explode",
+    "style",
+];
 
 fn yaml_spec() -> Value {
     yaml_serde::from_str(crate::app::SPEC_YAML).expect("spec parses")
@@ -19,7 +31,12 @@ fn derived_spec() -> Value {
     let state = rt.block_on(async {
         let mut c = crate::config::Config::defaults();
         c.database_url = "sqlite::memory:".into();
-        c.storage = tempfile::tempdir().unwrap().keep().to_str().unwrap().to_string();
+        c.storage = tempfile::tempdir()
+            .unwrap()
+            .keep()
+            .to_str()
+            .unwrap()
+            .to_string();
         crate::app::AppState::open(c).await.unwrap()
     });
     serde_json::from_str(&crate::app::openapi_service(state).spec()).expect("poem spec is JSON")
@@ -27,14 +44,19 @@ fn derived_spec() -> Value {
 
 fn resolve<'a>(root: &'a Value, v: &'a Value, kind: &str) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
-        Some(r) if r.starts_with(&format!("#/components/{kind}/")) => root.pointer(&r[1..]).expect("ref resolves"),
+        Some(r) if r.starts_with(&format!("#/components/{kind}/")) => {
+            root.pointer(&r[1..]).expect("ref resolves")
+        }
         _ => v,
     }
 }
 
 /// poem-openapi wraps each oneOf member `M` of union `U` in a schema `U_M`; unwrap them.
 fn unwrap_unions(spec: &mut Value) {
-    let schemas = spec["components"]["schemas"].as_object().cloned().unwrap_or_default();
+    let schemas = spec["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let mut wrappers = vec![];
     for (name, s) in &schemas {
         if s.get("oneOf").is_none() {
@@ -45,17 +67,20 @@ fn unwrap_unions(spec: &mut Value) {
         fixed.as_object_mut().unwrap().remove("type");
         let mut t = fixed.to_string();
         for other in schemas.keys() {
-            if let Some(member) = other.strip_prefix(&format!("{name}_")) {
-                if text.contains(&format!("/{other}\"")) {
-                    t = t.replace(&format!("/{other}\""), &format!("/{member}\""));
-                    wrappers.push(other.clone());
-                }
+            if let Some(member) = other.strip_prefix(&format!("{name}_"))
+                && text.contains(&format!("/{other}\""))
+            {
+                t = t.replace(&format!("/{other}\""), &format!("/{member}\""));
+                wrappers.push(other.clone());
             }
         }
         spec["components"]["schemas"][name] = serde_json::from_str(&t).unwrap();
     }
     for w in wrappers {
-        spec["components"]["schemas"].as_object_mut().unwrap().remove(&w);
+        spec["components"]["schemas"]
+            .as_object_mut()
+            .unwrap()
+            .remove(&w);
     }
 }
 
@@ -65,11 +90,11 @@ fn inline_multipart(spec: &mut Value) -> Vec<String> {
     let mut names = vec![];
     for item in spec["paths"].as_object_mut().unwrap().values_mut() {
         for op in item.as_object_mut().unwrap().values_mut() {
-            if let Some(s) = op.pointer_mut("/requestBody/content/multipart~1form-data/schema") {
-                if let Some(r) = s.get("$ref").and_then(Value::as_str).map(str::to_string) {
-                    names.push(r.rsplit('/').next().unwrap().to_string());
-                    *s = root.pointer(&r[1..]).unwrap().clone();
-                }
+            if let Some(s) = op.pointer_mut("/requestBody/content/multipart~1form-data/schema")
+                && let Some(r) = s.get("$ref").and_then(Value::as_str).map(str::to_string)
+            {
+                names.push(r.rsplit('/').next().unwrap().to_string());
+                *s = root.pointer(&r[1..]).unwrap().clone();
             }
         }
     }
@@ -90,7 +115,9 @@ fn normalise(spec: &Value) -> BTreeSet<String> {
             let o = op.as_object_mut().unwrap();
             o.remove("operationId");
             o.retain(|k, _| !k.starts_with("x-"));
-            let security = o.remove("security").unwrap_or_else(|| global_security.clone());
+            let security = o
+                .remove("security")
+                .unwrap_or_else(|| global_security.clone());
             if security.as_array().is_some_and(|a| !a.is_empty()) {
                 o.insert("security".into(), security);
             }
@@ -104,8 +131,12 @@ fn normalise(spec: &Value) -> BTreeSet<String> {
                 for r in resps.values_mut() {
                     let mut resolved = resolve(spec, r, "responses").clone();
                     if let Some(Value::Object(hs)) = resolved.get_mut("headers") {
-                        let inlined: Map<String, Value> =
-                            hs.iter().map(|(k, h)| (k.to_ascii_lowercase(), resolve(spec, h, "headers").clone())).collect();
+                        let inlined: Map<String, Value> = hs
+                            .iter()
+                            .map(|(k, h)| {
+                                (k.to_ascii_lowercase(), resolve(spec, h, "headers").clone())
+                            })
+                            .collect();
                         *hs = inlined;
                     }
                     *r = resolved;
@@ -118,13 +149,19 @@ fn normalise(spec: &Value) -> BTreeSet<String> {
         if multipart.contains(name) {
             continue;
         }
-        flatten(&format!("/components/schemas/{name}"), &clean(schema, ""), &mut out);
+        flatten(
+            &format!("/components/schemas/{name}"),
+            &clean(schema, ""),
+            &mut out,
+        );
     }
     out
 }
 
 fn is_free_form(m: &Map<String, Value>) -> bool {
-    m.get("type") == Some(&json!("object")) && m.get("properties").is_none() && m.get("additionalProperties") == Some(&json!(true))
+    m.get("type") == Some(&json!("object"))
+        && m.get("properties").is_none()
+        && m.get("additionalProperties") == Some(&json!(true))
 }
 
 fn clean(v: &Value, parent: &str) -> Value {
@@ -137,7 +174,13 @@ fn clean(v: &Value, parent: &str) -> Value {
             for (k, x) in m {
                 // poem repeats `nullable` inside allOf; the YAML says it once, beside allOf.
                 if k == "allOf" {
-                    let kept: Vec<Value> = x.as_array().unwrap().iter().filter(|e| **e != json!({"nullable": true})).map(|e| clean(e, k)).collect();
+                    let kept: Vec<Value> = x
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|e| **e != json!({"nullable": true}))
+                        .map(|e| clean(e, k))
+                        .collect();
                     out.insert(k.clone(), Value::Array(kept));
                     continue;
                 }
@@ -156,12 +199,23 @@ fn clean(v: &Value, parent: &str) -> Value {
                 out.insert(key, clean(x, k));
             }
             // poem cannot say "required and nullable": a nullable property is never in `required`.
-            if let (Some(Value::Array(req)), Some(Value::Object(props))) = (out.get("required").cloned(), out.get("properties")) {
+            if let (Some(Value::Array(req)), Some(Value::Object(props))) =
+                (out.get("required").cloned(), out.get("properties"))
+            {
                 let kept: Vec<Value> = req
                     .into_iter()
-                    .filter(|r| props.get(r.as_str().unwrap()).and_then(|p| p.get("nullable")) != Some(&json!(true)))
+                    .filter(|r| {
+                        props
+                            .get(r.as_str().unwrap())
+                            .and_then(|p| p.get("nullable"))
+                            != Some(&json!(true))
+                    })
                     .collect();
-                if kept.is_empty() { out.remove("required") } else { out.insert("required".into(), Value::Array(kept)) };
+                if kept.is_empty() {
+                    out.remove("required")
+                } else {
+                    out.insert("required".into(), Value::Array(kept))
+                };
             }
             // Middleware-set headers: poem marks them required with a fixed integer format.
             if parent.starts_with("x-ratelimit") || parent == "retry-after" {
@@ -207,7 +261,10 @@ fn flatten(prefix: &str, v: &Value, out: &mut BTreeSet<String>) {
 fn drift(yaml: &Value, derived: &Value) -> Vec<String> {
     let a = normalise(yaml);
     let b = normalise(derived);
-    let mut d: Vec<String> = a.difference(&b).map(|l| format!("only in YAML:    {l}")).collect();
+    let mut d: Vec<String> = a
+        .difference(&b)
+        .map(|l| format!("only in YAML:    {l}"))
+        .collect();
     d.extend(b.difference(&a).map(|l| format!("only in derived: {l}")));
     d
 }
@@ -215,7 +272,12 @@ fn drift(yaml: &Value, derived: &Value) -> Vec<String> {
 #[test]
 fn derived_spec_equals_the_yaml() {
     let d = drift(&yaml_spec(), &derived_spec());
-    assert!(d.is_empty(), "{} differences:\n{}", d.len(), d.iter().take(80).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        d.is_empty(),
+        "{} differences:\n{}",
+        d.len(),
+        d.iter().take(80).cloned().collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]
@@ -224,13 +286,20 @@ fn the_checker_fails_on_disagreement() {
     let mut yaml = yaml_spec();
     assert!(drift(&yaml, &derived).is_empty());
     // A bound changed in the YAML but not in the code.
-    let limit = yaml.pointer_mut("/components/parameters/Limit/schema/maximum").expect("Limit has a maximum");
+    let limit = yaml
+        .pointer_mut("/components/parameters/Limit/schema/maximum")
+        .expect("Limit has a maximum");
     *limit = json!(500);
     let d = drift(&yaml, &derived);
     assert!(d.iter().any(|l| l.contains("maximum")), "{d:?}");
     // A status code documented in the YAML only.
     let mut yaml = yaml_spec();
-    let first = yaml["paths"].as_object_mut().unwrap().values_mut().next().unwrap();
+    let first = yaml["paths"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .next()
+        .unwrap();
     let op = first.as_object_mut().unwrap().values_mut().next().unwrap();
     op["responses"]["418"] = json!({"description": "teapot"});
     assert!(drift(&yaml, &derived).iter().any(|l| l.contains("418")));
@@ -243,16 +312,45 @@ fn scopes_roles_and_statuses_match_the_generated_table() {
     for (path, item) in yaml["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let id = op["operationId"].as_str().unwrap();
-            let row = OPERATIONS.iter().find(|o| o.operation_id == id).unwrap_or_else(|| panic!("{id} missing"));
+            let row = OPERATIONS
+                .iter()
+                .find(|o| o.operation_id == id)
+                .unwrap_or_else(|| panic!("{id} missing"));
             assert_eq!(row.path, path);
             assert_eq!(row.method, method.to_uppercase());
             let list = |k: &str| -> Vec<String> {
-                op.get(k).and_then(Value::as_array).map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect()).unwrap_or_default()
+                op.get(k)
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+                    .unwrap_or_default()
             };
-            assert_eq!(row.scopes, list("x-required-scopes").iter().map(String::as_str).collect::<Vec<_>>(), "{id}");
-            assert_eq!(row.roles, list("x-required-roles").iter().map(String::as_str).collect::<Vec<_>>(), "{id}");
-            let statuses: BTreeSet<u16> = op["responses"].as_object().unwrap().keys().map(|k| k.parse().unwrap()).collect();
-            assert_eq!(row.statuses.iter().copied().collect::<BTreeSet<_>>(), statuses, "{id}");
+            assert_eq!(
+                row.scopes,
+                list("x-required-scopes")
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                "{id}"
+            );
+            assert_eq!(
+                row.roles,
+                list("x-required-roles")
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                "{id}"
+            );
+            let statuses: BTreeSet<u16> = op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|k| k.parse().unwrap())
+                .collect();
+            assert_eq!(
+                row.statuses.iter().copied().collect::<BTreeSet<_>>(),
+                statuses,
+                "{id}"
+            );
             seen += 1;
         }
     }

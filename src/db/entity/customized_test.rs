@@ -12,9 +12,17 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::test::Entity", from = "Column::TestId", to = "super::test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::test::Entity",
+        from = "Column::TestId",
+        to = "super::test::Column::Id"
+    )]
     Test,
-    #[sea_orm(belongs_to = "super::regression_test::Entity", from = "Column::RegressionId", to = "super::regression_test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::regression_test::Entity",
+        from = "Column::RegressionId",
+        to = "super::regression_test::Column::Id"
+    )]
     RegressionTest,
 }
 

@@ -20,11 +20,23 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::sample::Entity", from = "Column::SampleId", to = "super::sample::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::sample::Entity",
+        from = "Column::SampleId",
+        to = "super::sample::Column::Id"
+    )]
     Sample,
-    #[sea_orm(belongs_to = "super::test::Entity", from = "Column::LastPassedOnWindows", to = "super::test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::test::Entity",
+        from = "Column::LastPassedOnWindows",
+        to = "super::test::Column::Id"
+    )]
     LastPassedOnWindows,
-    #[sea_orm(belongs_to = "super::test::Entity", from = "Column::LastPassedOnLinux", to = "super::test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::test::Entity",
+        from = "Column::LastPassedOnLinux",
+        to = "super::test::Column::Id"
+    )]
     LastPassedOnLinux,
     #[sea_orm(has_many = "super::regression_test_category::Entity")]
     RegressionTestCategory,

@@ -14,9 +14,17 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::regression_test::Entity", from = "Column::RegressionId", to = "super::regression_test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::regression_test::Entity",
+        from = "Column::RegressionId",
+        to = "super::regression_test::Column::Id"
+    )]
     RegressionTest,
-    #[sea_orm(belongs_to = "super::category::Entity", from = "Column::CategoryId", to = "super::category::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::category::Entity",
+        from = "Column::CategoryId",
+        to = "super::category::Column::Id"
+    )]
     Category,
 }
 

@@ -17,7 +17,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::regression_test::Entity", from = "Column::RegressionId", to = "super::regression_test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::regression_test::Entity",
+        from = "Column::RegressionId",
+        to = "super::regression_test::Column::Id"
+    )]
     RegressionTest,
     #[sea_orm(has_many = "super::regression_test_output_files::Entity")]
     RegressionTestOutputFiles,

@@ -13,7 +13,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::regression_test_output::Entity", from = "Column::RegressionTestOutputId", to = "super::regression_test_output::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::regression_test_output::Entity",
+        from = "Column::RegressionTestOutputId",
+        to = "super::regression_test_output::Column::Id"
+    )]
     RegressionTestOutput,
 }
 

@@ -14,7 +14,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::sample::Entity", from = "Column::SampleId", to = "super::sample::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::sample::Entity",
+        from = "Column::SampleId",
+        to = "super::sample::Column::Id"
+    )]
     Sample,
 }
 

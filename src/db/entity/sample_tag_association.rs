@@ -12,9 +12,17 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::sample::Entity", from = "Column::SampleId", to = "super::sample::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::sample::Entity",
+        from = "Column::SampleId",
+        to = "super::sample::Column::Id"
+    )]
     Sample,
-    #[sea_orm(belongs_to = "super::tag::Entity", from = "Column::TagId", to = "super::tag::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::tag::Entity",
+        from = "Column::TagId",
+        to = "super::tag::Column::Id"
+    )]
     Tag,
 }
 

@@ -19,7 +19,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::fork::Entity", from = "Column::ForkId", to = "super::fork::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::fork::Entity",
+        from = "Column::ForkId",
+        to = "super::fork::Column::Id"
+    )]
     Fork,
     #[sea_orm(has_many = "super::test_progress::Entity")]
     TestProgress,

@@ -12,9 +12,17 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::user::Entity", from = "Column::UserId", to = "super::user::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::UserId",
+        to = "super::user::Column::Id"
+    )]
     User,
-    #[sea_orm(belongs_to = "super::test::Entity", from = "Column::TestId", to = "super::test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::test::Entity",
+        from = "Column::TestId",
+        to = "super::test::Column::Id"
+    )]
     Test,
 }
 

@@ -15,7 +15,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::test::Entity", from = "Column::TestId", to = "super::test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::test::Entity",
+        from = "Column::TestId",
+        to = "super::test::Column::Id"
+    )]
     Test,
 }
 

@@ -18,11 +18,23 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::test::Entity", from = "Column::TestId", to = "super::test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::test::Entity",
+        from = "Column::TestId",
+        to = "super::test::Column::Id"
+    )]
     Test,
-    #[sea_orm(belongs_to = "super::regression_test::Entity", from = "Column::RegressionTestId", to = "super::regression_test::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::regression_test::Entity",
+        from = "Column::RegressionTestId",
+        to = "super::regression_test::Column::Id"
+    )]
     RegressionTest,
-    #[sea_orm(belongs_to = "super::regression_test_output::Entity", from = "Column::RegressionTestOutputId", to = "super::regression_test_output::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::regression_test_output::Entity",
+        from = "Column::RegressionTestOutputId",
+        to = "super::regression_test_output::Column::Id"
+    )]
     RegressionTestOutput,
 }
 

@@ -18,11 +18,23 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::user::Entity", from = "Column::UserId", to = "super::user::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::UserId",
+        to = "super::user::Column::Id"
+    )]
     User,
-    #[sea_orm(belongs_to = "super::sample::Entity", from = "Column::SampleId", to = "super::sample::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::sample::Entity",
+        from = "Column::SampleId",
+        to = "super::sample::Column::Id"
+    )]
     Sample,
-    #[sea_orm(belongs_to = "super::ccextractor_version::Entity", from = "Column::VersionId", to = "super::ccextractor_version::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::ccextractor_version::Entity",
+        from = "Column::VersionId",
+        to = "super::ccextractor_version::Column::Id"
+    )]
     CcextractorVersion,
 }
 
