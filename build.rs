@@ -232,8 +232,17 @@ impl<'a> Gen<'a> {
 
     /// poem-openapi `validator(...)` for the JSON-schema keywords the spec uses.
     fn validators(s: &ReferenceOr<Schema>) -> Option<TokenStream> {
+        let v = Self::validator_items(s);
+        if v.is_empty() {
+            None
+        } else {
+            Some(quote!(validator(#(#v),*)))
+        }
+    }
+
+    fn validator_items(s: &ReferenceOr<Schema>) -> Vec<TokenStream> {
         let ReferenceOr::Item(schema) = s else {
-            return None;
+            return vec![];
         };
         let mut v: Vec<TokenStream> = vec![];
         match &schema.schema_kind {
@@ -268,6 +277,10 @@ impl<'a> Gen<'a> {
                 );
             }
             SchemaKind::Type(Type::Array(at)) => {
+                // Element constraints: poem-openapi checks them on every element.
+                if let Some(items) = &at.items {
+                    v.extend(Self::validator_items(&items.clone().unbox()));
+                }
                 if let Some(m) = at.max_items {
                     let m = lit_usize(m);
                     v.push(quote!(max_items = #m));
@@ -282,11 +295,7 @@ impl<'a> Gen<'a> {
             }
             _ => {}
         }
-        if v.is_empty() {
-            None
-        } else {
-            Some(quote!(validator(#(#v),*)))
-        }
+        v
     }
 
     fn gen_schema(&self, name: &str, schema: &Schema) -> TokenStream {
@@ -833,9 +842,9 @@ impl<'a> Gen<'a> {
                 )
             } else {
                 (
-                    quote!(auth: BearerAuth,),
+                    quote!(request: &poem::Request, auth: BearerAuth,),
                     quote! {
-                        let principal = match self.0.authorize(&auth.0.token, &[#(#scopes),*], &[#(#roles),*]).await {
+                        let principal = match self.0.authorize(request, &auth.0.token, &[#(#scopes),*], &[#(#roles),*]).await {
                             Ok(p) => p,
                             Err(e) => return <#resp_id as crate::error::ErrorResponse>::from_error(e),
                         };
@@ -922,7 +931,7 @@ impl<'a> Gen<'a> {
             pub trait Authorizer: Send + Sync + 'static {
                 type Principal: Send + Sync;
                 /// Resolve a bearer token and check it holds every scope and (if any) one of the roles.
-                fn authorize(&self, token: &str, scopes: &'static [&'static str], roles: &'static [&'static str])
+                fn authorize(&self, request: &poem::Request, token: &str, scopes: &'static [&'static str], roles: &'static [&'static str])
                     -> impl std::future::Future<Output = Result<Self::Principal, crate::error::ApiError>> + Send;
             }
 

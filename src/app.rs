@@ -1,4 +1,5 @@
 //! The application: shared state and the HTTP stack around the generated routes.
+use crate::auth::gate::AuthGate;
 use crate::config::Config;
 use crate::middleware::{ErrorContract, RequestId, RequestLimits, SecurityHeaders, panic_response};
 use crate::ratelimit::{Limits, RateLimit};
@@ -89,12 +90,13 @@ pub fn with_stack(
 }
 
 fn routes(state: Arc<AppState>) -> Route {
+    let gate = AuthGate(state.clone());
     let service = openapi_service(state);
     let docs = service.swagger_ui();
     let api = Route::new()
         .at("/openapi.yaml", spec_yaml_endpoint)
         .at("/openapi.json", spec_json_endpoint)
         .nest("/docs", docs)
-        .nest("/", service);
+        .nest("/", service.with(gate));
     Route::new().nest(API_PREFIX, api)
 }

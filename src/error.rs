@@ -1,7 +1,8 @@
 //! The one error type, and the one place it becomes the JSON error contract
 //! `{code, message, details}` (reference §5.1) — for handler errors, for poem-openapi's own
 //! parse/validation/auth errors, and for errors that never reach an operation.
-use crate::api::{Error, OPERATIONS};
+use crate::api::Error;
+use crate::routing::allowed_methods;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
 use serde_json::{Map, Value};
@@ -209,29 +210,6 @@ pub fn framework_error(err: poem::Error, request_path: &str) -> Response {
     resp
 }
 
-/// Methods the spec declares for a concrete request path (for the `Allow` header of a 405).
-pub fn allowed_methods(request_path: &str) -> Vec<&'static str> {
-    let rel = request_path
-        .strip_prefix(crate::app::API_PREFIX)
-        .unwrap_or(request_path);
-    let segs: Vec<&str> = rel.trim_end_matches('/').split('/').collect();
-    let mut methods: Vec<&'static str> = OPERATIONS
-        .iter()
-        .filter(|op| {
-            let pat: Vec<&str> = op.path.split('/').collect();
-            pat.len() == segs.len()
-                && pat
-                    .iter()
-                    .zip(&segs)
-                    .all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s)
-        })
-        .map(|op| op.method)
-        .collect();
-    methods.sort_unstable();
-    methods.dedup();
-    methods
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,12 +226,5 @@ mod tests {
         let e = ApiError::internal("password=hunter2 at db.rs:42");
         assert_eq!(e.status, 500);
         assert!(!e.message.contains("hunter2") && e.details.is_empty());
-    }
-
-    #[test]
-    fn allowed_methods_match_templated_paths() {
-        let m = allowed_methods("/api/v1/auth/tokens");
-        assert!(m.contains(&"GET") && m.contains(&"POST"), "{m:?}");
-        assert!(allowed_methods("/api/v1/no/such/path").is_empty());
     }
 }

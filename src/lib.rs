@@ -23,6 +23,7 @@ pub mod error;
 pub mod handlers;
 pub mod middleware;
 pub mod ratelimit;
+pub mod routing;
 pub mod storage;
 #[cfg(test)]
 mod tests;

@@ -190,7 +190,7 @@ impl Limits {
         {
             self.check(&self.credentials, self.key("cred", ip.as_bytes()))
         } else {
-            let token_prefix = bearer_prefix(req.headers());
+            let token_prefix = bearer_prefix(req);
             let key = match token_prefix {
                 Some(p) => self.key("tok", p.as_bytes()),
                 None => self.key("anon", ip.as_bytes()),
@@ -212,13 +212,10 @@ impl Limits {
 }
 
 /// The token's public lookup prefix, if the request carries a well-formed spci token.
-fn bearer_prefix(h: &HeaderMap) -> Option<String> {
-    let v = h.get("authorization")?.to_str().ok()?;
-    let (scheme, token) = v.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
-    }
-    crate::auth::token::lookup_prefix(token.trim()).map(str::to_string)
+fn bearer_prefix(req: &Request) -> Option<String> {
+    crate::auth::gate::bearer_token(req)
+        .and_then(crate::auth::token::lookup_prefix)
+        .map(str::to_string)
 }
 
 fn unix_now() -> u64 {
@@ -320,13 +317,13 @@ mod tests {
     #[test]
     fn bearer_prefix_uses_only_the_public_part() {
         let token = crate::auth::token::generate().plaintext;
-        let mut h = HeaderMap::new();
-        h.insert(
-            "authorization",
-            HeaderValue::from_str(&format!("bearer {token}")).unwrap(),
-        );
-        assert_eq!(bearer_prefix(&h).as_deref(), Some(&token[..16]));
-        h.insert("authorization", HeaderValue::from_static("Basic abc"));
-        assert_eq!(bearer_prefix(&h), None);
+        let req = Request::builder()
+            .header("authorization", format!("bearer {token}"))
+            .finish();
+        assert_eq!(bearer_prefix(&req).as_deref(), Some(&token[..16]));
+        let req = Request::builder()
+            .header("authorization", "Basic abc")
+            .finish();
+        assert_eq!(bearer_prefix(&req), None);
     }
 }

@@ -53,9 +53,15 @@ impl<'a> Gen<'a> {
     }
 
     fn string_matching(&mut self, pattern: &str, min: usize, max: usize) -> String {
-        let body = pattern.trim_start_matches('^').trim_end_matches('$');
+        // Bounded repetitions generate strings of the same language that fit length limits.
+        let body = pattern
+            .trim_start_matches('^')
+            .trim_end_matches('$')
+            .replace('+', "{1,4}")
+            .replace('*', "{0,3}");
+        let body = body.as_str();
         let strategy = proptest::string::string_regex(body).expect("pattern is a supported regex");
-        for _ in 0..20 {
+        for _ in 0..200 {
             let s = strategy
                 .new_tree(&mut self.runner)
                 .expect("value")

@@ -319,3 +319,29 @@ async fn the_spec_is_served_verbatim_and_as_json_with_docs() {
             .contains("script-src")
     );
 }
+
+#[tokio::test]
+async fn authentication_and_authorisation_come_before_validation() {
+    let app = TestApp::new().await;
+    // Anonymous: 401 even though the body and the path parameter are both invalid.
+    let r = app
+        .client
+        .patch("/api/v1/system/maintenance/not-a-platform")
+        .content_type("text/plain")
+        .body("x")
+        .send()
+        .await;
+    assert_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    // Authenticated without the scope or role: 403, still before validation.
+    let (_, user) = app.user_with_token("user", &["runs:read"]).await;
+    let r = app
+        .client
+        .patch("/api/v1/system/maintenance/not-a-platform")
+        .header("authorization", bearer(&user))
+        .content_type("text/plain")
+        .body("x")
+        .send()
+        .await;
+    let e = assert_error(r, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_eq!(e["details"]["missing_scopes"], json!(["system:write"]));
+}

@@ -168,7 +168,11 @@ fn clean(v: &Value, parent: &str) -> Value {
     match v {
         Value::Object(m) => {
             if is_free_form(m) {
-                return json!({});
+                return if m.get("nullable") == Some(&json!(true)) {
+                    json!({"nullable": true})
+                } else {
+                    json!({})
+                };
             }
             let mut out = Map::new();
             for (k, x) in m {
