@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::middleware::{ErrorContract, RequestId, RequestLimits, SecurityHeaders, panic_response};
 use crate::ratelimit::{Limits, RateLimit};
 use crate::storage::Storage;
+use crate::verdict_cache::VerdictCache;
 use crate::{api, db};
 use poem::http::StatusCode;
 use poem::middleware::CatchPanic;
@@ -20,6 +21,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub storage: Storage,
     pub config: Arc<Config>,
+    pub verdicts: VerdictCache,
 }
 
 impl AppState {
@@ -32,11 +34,18 @@ impl AppState {
         db::connect::migrate(&db)
             .await
             .map_err(|e| format!("migrations: {e}"))?;
+        Self::with_connection(config, db)
+    }
+
+    /// For callers that connected (and migrated) themselves, e.g. tests that instrument the
+    /// connection.
+    pub fn with_connection(config: Config, db: DatabaseConnection) -> Result<Arc<Self>, String> {
         let storage = Storage::open(&config.storage)?;
         Ok(Arc::new(Self {
             db,
             storage,
             config: Arc::new(config),
+            verdicts: VerdictCache::default(),
         }))
     }
 }

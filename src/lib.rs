@@ -15,11 +15,14 @@ pub mod api {
 }
 pub mod app;
 pub mod auth;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod facts;
+pub mod forks;
 pub mod handlers;
 pub mod middleware;
 pub mod ratelimit;
@@ -28,3 +31,5 @@ pub mod storage;
 #[cfg(test)]
 mod tests;
 pub mod types;
+pub mod verdict;
+pub mod verdict_cache;

@@ -119,6 +119,7 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
         if declared.is_some_and(|n| n > self.max_body as u64) {
             return Ok(too_large());
         }
+        let mut empty = declared == Some(0);
         if declared.is_none() {
             // No declared length: read at most max_body + 1 bytes to find out.
             let mut stream = req.take_body().into_bytes_stream();
@@ -131,7 +132,16 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
                 }
                 buf.extend_from_slice(&chunk);
             }
+            empty = buf.is_empty();
             req.set_body(Body::from(buf));
+        }
+        if empty && !req.headers().contains_key(header::CONTENT_TYPE) {
+            // No body at all is an omitted (optional) JSON body, not a wrong media type; a
+            // required body then fails validation as missing.
+            req.headers_mut().insert(
+                header::CONTENT_TYPE,
+                poem::http::HeaderValue::from_static("application/json"),
+            );
         }
         Ok(self.ep.call(req).await?.into_response())
     }

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_upstream_schema;
 mod m20261122_000002_api_tokens;
 mod m20261122_000003_spci_indexes;
+mod m20261122_000004_run_verdict;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_upstream_schema::Migration),
             Box::new(m20261122_000002_api_tokens::Migration),
             Box::new(m20261122_000003_spci_indexes::Migration),
+            Box::new(m20261122_000004_run_verdict::Migration),
         ]
     }
 }
@@ -48,6 +50,7 @@ pub const TABLES: &[&str] = &[
     "blocked_users",
     "gcp_instance",
     "maintenance_mode",
+    "spci_run_verdict",
 ];
 
 #[cfg(test)]
@@ -71,7 +74,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 27);
+        assert_eq!(TABLES.len(), 28);
     }
 
     #[tokio::test]

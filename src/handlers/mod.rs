@@ -5,12 +5,30 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::respond;
 
+mod cancel_run;
+mod categories;
+mod create_run;
 mod create_token;
 mod current_user;
+mod filters;
+mod get_run;
+mod like;
+mod list_runs;
 mod list_tokens;
+mod lookup;
 mod page;
+mod regression_tests;
+mod restart_run;
 mod revoke_token;
+mod run_config;
+mod run_progress;
+mod run_samples;
+mod run_summary;
+mod sample_history;
+mod samples;
+mod system_about;
 mod system_health;
+mod system_queue;
 
 pub use system_health::health;
 
@@ -44,17 +62,137 @@ impl SystemApi for AppState {
     async fn get_system_health(&self, _req: GetSystemHealthRequest) -> GetSystemHealthResponse {
         system_health::handle(self).await
     }
+    async fn get_system_queue(
+        &self,
+        _p: &Principal,
+        req: GetSystemQueueRequest,
+    ) -> GetSystemQueueResponse {
+        respond(system_queue::handle(self, req).await)
+    }
+    async fn get_system_about(
+        &self,
+        _p: &Principal,
+        _req: GetSystemAboutRequest,
+    ) -> GetSystemAboutResponse {
+        respond(system_about::handle(self).await)
+    }
 }
 
-// Tags whose operations are all still the documented 501 (issues #3 and #4 implement them).
+impl RunsApi for AppState {
+    async fn list_runs(&self, _p: &Principal, req: ListRunsRequest) -> ListRunsResponse {
+        respond(list_runs::handle(self, req).await)
+    }
+    async fn create_run(&self, p: &Principal, req: CreateRunRequest) -> CreateRunResponse {
+        respond(create_run::handle(self, p, req).await)
+    }
+    async fn get_run(&self, _p: &Principal, req: GetRunRequest) -> GetRunResponse {
+        respond(get_run::handle(self, req.run_id).await)
+    }
+    async fn get_run_summary(
+        &self,
+        _p: &Principal,
+        req: GetRunSummaryRequest,
+    ) -> GetRunSummaryResponse {
+        respond(run_summary::handle(self, req.run_id).await)
+    }
+    async fn get_run_progress(
+        &self,
+        _p: &Principal,
+        req: GetRunProgressRequest,
+    ) -> GetRunProgressResponse {
+        respond(run_progress::handle(self, req).await)
+    }
+    async fn get_run_config(
+        &self,
+        _p: &Principal,
+        req: GetRunConfigRequest,
+    ) -> GetRunConfigResponse {
+        respond(run_config::handle(self, req.run_id).await)
+    }
+    async fn cancel_run(&self, p: &Principal, req: CancelRunRequest) -> CancelRunResponse {
+        respond(cancel_run::handle(self, p, req).await)
+    }
+    async fn restart_run(&self, _p: &Principal, req: RestartRunRequest) -> RestartRunResponse {
+        respond(restart_run::handle(self, req.run_id).await)
+    }
+}
+
+impl ResultsApi for AppState {
+    async fn list_run_samples(
+        &self,
+        _p: &Principal,
+        req: ListRunSamplesRequest,
+    ) -> ListRunSamplesResponse {
+        respond(run_samples::list(self, req).await)
+    }
+    async fn get_run_sample(
+        &self,
+        _p: &Principal,
+        req: GetRunSampleRequest,
+    ) -> GetRunSampleResponse {
+        respond(run_samples::one(self, req.run_id, req.regression_test_id).await)
+    }
+}
+
+impl SamplesApi for AppState {
+    async fn list_samples(&self, _p: &Principal, req: ListSamplesRequest) -> ListSamplesResponse {
+        respond(samples::list(self, req).await)
+    }
+    async fn get_sample(&self, _p: &Principal, req: GetSampleRequest) -> GetSampleResponse {
+        respond(samples::one(self, req.sample_id).await)
+    }
+    async fn get_sample_details(
+        &self,
+        _p: &Principal,
+        req: GetSampleDetailsRequest,
+    ) -> GetSampleDetailsResponse {
+        respond(samples::details(self, req.sample_id).await)
+    }
+    async fn get_sample_history(
+        &self,
+        _p: &Principal,
+        req: GetSampleHistoryRequest,
+    ) -> GetSampleHistoryResponse {
+        respond(sample_history::handle(self, req).await)
+    }
+}
+
+impl RegressionTestsApi for AppState {
+    async fn list_regression_tests(
+        &self,
+        _p: &Principal,
+        req: ListRegressionTestsRequest,
+    ) -> ListRegressionTestsResponse {
+        respond(regression_tests::list(self, req).await)
+    }
+    async fn get_regression_test(
+        &self,
+        _p: &Principal,
+        req: GetRegressionTestRequest,
+    ) -> GetRegressionTestResponse {
+        respond(regression_tests::one(self, req.regression_test_id).await)
+    }
+}
+
+impl CategoriesApi for AppState {
+    async fn list_categories(
+        &self,
+        _p: &Principal,
+        req: ListCategoriesRequest,
+    ) -> ListCategoriesResponse {
+        respond(categories::list(self, req).await)
+    }
+}
+
+impl TagsApi for AppState {
+    async fn list_tags(&self, _p: &Principal, req: ListTagsRequest) -> ListTagsResponse {
+        respond(categories::tags(self, req).await)
+    }
+}
+
+// Tags whose operations are all still the documented 501.
 impl UsersApi for AppState {}
-impl RunsApi for AppState {}
-impl ResultsApi for AppState {}
 impl ErrorsApi for AppState {}
 impl LogsApi for AppState {}
 impl ArtifactsApi for AppState {}
-impl SamplesApi for AppState {}
 impl QueuedSamplesApi for AppState {}
-impl RegressionTestsApi for AppState {}
-impl CategoriesApi for AppState {}
-impl TagsApi for AppState {}

@@ -12,6 +12,7 @@ use poem::{EndpointExt, Response};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static, Response>>,
@@ -22,6 +23,7 @@ pub struct TestApp {
 
 pub struct TestAppBuilder {
     config: Config,
+    statements: Option<Arc<AtomicUsize>>,
 }
 
 impl TestAppBuilder {
@@ -32,7 +34,16 @@ impl TestAppBuilder {
         config.rate_writes = 10_000;
         config.rate_per_ip = 100_000;
         config.rate_credentials = 1_000;
-        Self { config }
+        Self {
+            config,
+            statements: None,
+        }
+    }
+
+    /// Counts every SQL statement the app runs into `counter` (for the N+1 tests).
+    pub fn count_statements(mut self, counter: Arc<AtomicUsize>) -> Self {
+        self.statements = Some(counter);
+        self
     }
 
     pub fn config(mut self, f: impl FnOnce(&mut Config)) -> Self {
@@ -44,7 +55,16 @@ impl TestAppBuilder {
         let storage_dir = tempfile::tempdir().expect("temp storage root");
         self.config.storage = storage_dir.path().to_str().unwrap().to_string();
         self.config.database_url = fresh_database_url().await;
-        let state = AppState::open(self.config).await.expect("app state");
+        let mut db = crate::db::connect::connect(&self.config.database_url)
+            .await
+            .expect("database");
+        crate::db::connect::migrate(&db).await.expect("migrations");
+        if let Some(counter) = self.statements {
+            db.set_metric_callback(move |_| {
+                counter.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        let state = AppState::with_connection(self.config, db).expect("app state");
         let limits = Limits::from_config(&state.config);
         let client = TestClient::new(build_app(state.clone(), limits.clone()).boxed());
         TestApp {
@@ -78,6 +98,31 @@ async fn fresh_database_url() -> String {
 pub async fn json(resp: TestResponse) -> Value {
     let body = resp.0.into_body().into_string().await.expect("body");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// GET `path` with `token`; the status and the JSON body.
+pub async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .get(format!("/api/v1{path}"))
+        .header("Authorization", bearer(token))
+        .send()
+        .await;
+    let status = r.0.status().as_u16();
+    (status, json(r).await)
+}
+
+/// POST `body` as JSON to `path` with `token`; the status and the JSON body.
+pub async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+    let r = app
+        .client
+        .post(format!("/api/v1{path}"))
+        .header("Authorization", bearer(token))
+        .body_json(&body)
+        .send()
+        .await;
+    let status = r.0.status().as_u16();
+    (status, json(r).await)
 }
 
 pub fn bearer(token: &str) -> String {

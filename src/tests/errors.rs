@@ -177,6 +177,13 @@ async fn wrong_content_type_is_415() {
 }
 
 #[tokio::test]
+async fn an_omitted_body_is_missing_not_a_wrong_media_type() {
+    let app = TestApp::new().await;
+    let r = app.client.post("/api/v1/auth/tokens").send().await;
+    assert_error(r, StatusCode::BAD_REQUEST, "validation_error").await;
+}
+
+#[tokio::test]
 async fn oversized_bodies_are_413_with_or_without_a_length() {
     let app = TestApp::new().await;
     let big = format!("{{\"email\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));

@@ -3,5 +3,9 @@
 mod auth;
 mod common;
 mod errors;
+mod fixtures;
 mod health;
+mod run_actions;
+mod runs;
 mod spec_drift;
+mod world;

@@ -1,0 +1,17 @@
+//! spci's cache of derived run statuses (migration 4; see `verdict_cache`).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "spci_run_verdict")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub test_id: i32,
+    pub last_progress_id: i32,
+    pub rules: i64,
+    pub status: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
