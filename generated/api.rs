@@ -4778,14 +4778,6 @@ pub enum ListRunsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_runs_bad_request(err: poem::Error) -> ListRunsResponse {
@@ -4794,7 +4786,7 @@ pub fn __list_runs_bad_request(err: poem::Error) -> ListRunsResponse {
     )
 }
 impl crate::error::ErrorResponse for ListRunsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4802,7 +4794,6 @@ impl crate::error::ErrorResponse for ListRunsResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4910,14 +4901,6 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __create_run_bad_request(err: poem::Error) -> CreateRunResponse {
@@ -4926,7 +4909,7 @@ pub fn __create_run_bad_request(err: poem::Error) -> CreateRunResponse {
     )
 }
 impl crate::error::ErrorResponse for CreateRunResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 413, 415, 422, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 413, 415, 422, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4937,7 +4920,6 @@ impl crate::error::ErrorResponse for CreateRunResponse {
             422 => Self::UnprocessableEntity(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5011,14 +4993,6 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_run_bad_request(err: poem::Error) -> GetRunResponse {
@@ -5027,7 +5001,7 @@ pub fn __get_run_bad_request(err: poem::Error) -> GetRunResponse {
     )
 }
 impl crate::error::ErrorResponse for GetRunResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5036,7 +5010,6 @@ impl crate::error::ErrorResponse for GetRunResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5110,14 +5083,6 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_run_summary_bad_request(err: poem::Error) -> GetRunSummaryResponse {
@@ -5126,7 +5091,7 @@ pub fn __get_run_summary_bad_request(err: poem::Error) -> GetRunSummaryResponse 
     )
 }
 impl crate::error::ErrorResponse for GetRunSummaryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5135,7 +5100,6 @@ impl crate::error::ErrorResponse for GetRunSummaryResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5209,14 +5173,6 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_run_progress_bad_request(err: poem::Error) -> GetRunProgressResponse {
@@ -5225,7 +5181,7 @@ pub fn __get_run_progress_bad_request(err: poem::Error) -> GetRunProgressRespons
     )
 }
 impl crate::error::ErrorResponse for GetRunProgressResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5234,7 +5190,6 @@ impl crate::error::ErrorResponse for GetRunProgressResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5319,14 +5274,6 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_run_config_bad_request(err: poem::Error) -> GetRunConfigResponse {
@@ -5335,7 +5282,7 @@ pub fn __get_run_config_bad_request(err: poem::Error) -> GetRunConfigResponse {
     )
 }
 impl crate::error::ErrorResponse for GetRunConfigResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5344,7 +5291,6 @@ impl crate::error::ErrorResponse for GetRunConfigResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5434,14 +5380,6 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __cancel_run_bad_request(err: poem::Error) -> CancelRunResponse {
@@ -5450,7 +5388,7 @@ pub fn __cancel_run_bad_request(err: poem::Error) -> CancelRunResponse {
     )
 }
 impl crate::error::ErrorResponse for CancelRunResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 413, 415, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5461,7 +5399,6 @@ impl crate::error::ErrorResponse for CancelRunResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5536,14 +5473,6 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __restart_run_bad_request(err: poem::Error) -> RestartRunResponse {
@@ -5552,7 +5481,7 @@ pub fn __restart_run_bad_request(err: poem::Error) -> RestartRunResponse {
     )
 }
 impl crate::error::ErrorResponse for RestartRunResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5561,7 +5490,6 @@ impl crate::error::ErrorResponse for RestartRunResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5635,14 +5563,6 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_run_samples_bad_request(err: poem::Error) -> ListRunSamplesResponse {
@@ -5651,7 +5571,7 @@ pub fn __list_run_samples_bad_request(err: poem::Error) -> ListRunSamplesRespons
     )
 }
 impl crate::error::ErrorResponse for ListRunSamplesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5660,7 +5580,6 @@ impl crate::error::ErrorResponse for ListRunSamplesResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5748,14 +5667,6 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_run_sample_bad_request(err: poem::Error) -> GetRunSampleResponse {
@@ -5764,7 +5675,7 @@ pub fn __get_run_sample_bad_request(err: poem::Error) -> GetRunSampleResponse {
     )
 }
 impl crate::error::ErrorResponse for GetRunSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5773,7 +5684,6 @@ impl crate::error::ErrorResponse for GetRunSampleResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6970,14 +6880,6 @@ pub enum ListSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_samples_bad_request(err: poem::Error) -> ListSamplesResponse {
@@ -6986,7 +6888,7 @@ pub fn __list_samples_bad_request(err: poem::Error) -> ListSamplesResponse {
     )
 }
 impl crate::error::ErrorResponse for ListSamplesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6994,7 +6896,6 @@ impl crate::error::ErrorResponse for ListSamplesResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7199,14 +7100,6 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_sample_bad_request(err: poem::Error) -> GetSampleResponse {
@@ -7215,7 +7108,7 @@ pub fn __get_sample_bad_request(err: poem::Error) -> GetSampleResponse {
     )
 }
 impl crate::error::ErrorResponse for GetSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7224,7 +7117,6 @@ impl crate::error::ErrorResponse for GetSampleResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7535,14 +7427,6 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_sample_details_bad_request(err: poem::Error) -> GetSampleDetailsResponse {
@@ -7551,7 +7435,7 @@ pub fn __get_sample_details_bad_request(err: poem::Error) -> GetSampleDetailsRes
     )
 }
 impl crate::error::ErrorResponse for GetSampleDetailsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7560,7 +7444,6 @@ impl crate::error::ErrorResponse for GetSampleDetailsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8038,14 +7921,6 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_sample_history_bad_request(err: poem::Error) -> GetSampleHistoryResponse {
@@ -8054,7 +7929,7 @@ pub fn __get_sample_history_bad_request(err: poem::Error) -> GetSampleHistoryRes
     )
 }
 impl crate::error::ErrorResponse for GetSampleHistoryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8063,7 +7938,6 @@ impl crate::error::ErrorResponse for GetSampleHistoryResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8145,14 +8019,6 @@ pub enum ListTagsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_tags_bad_request(err: poem::Error) -> ListTagsResponse {
@@ -8161,7 +8027,7 @@ pub fn __list_tags_bad_request(err: poem::Error) -> ListTagsResponse {
     )
 }
 impl crate::error::ErrorResponse for ListTagsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8169,7 +8035,6 @@ impl crate::error::ErrorResponse for ListTagsResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8361,14 +8226,6 @@ pub enum ListRegressionTestsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_regression_tests_bad_request(
@@ -8379,7 +8236,7 @@ pub fn __list_regression_tests_bad_request(
     )
 }
 impl crate::error::ErrorResponse for ListRegressionTestsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8387,7 +8244,6 @@ impl crate::error::ErrorResponse for ListRegressionTestsResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8597,14 +8453,6 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_regression_test_bad_request(err: poem::Error) -> GetRegressionTestResponse {
@@ -8613,7 +8461,7 @@ pub fn __get_regression_test_bad_request(err: poem::Error) -> GetRegressionTestR
     )
 }
 impl crate::error::ErrorResponse for GetRegressionTestResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8622,7 +8470,6 @@ impl crate::error::ErrorResponse for GetRegressionTestResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9358,14 +9205,6 @@ pub enum ListCategoriesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_categories_bad_request(err: poem::Error) -> ListCategoriesResponse {
@@ -9374,7 +9213,7 @@ pub fn __list_categories_bad_request(err: poem::Error) -> ListCategoriesResponse
     )
 }
 impl crate::error::ErrorResponse for ListCategoriesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9382,7 +9221,6 @@ impl crate::error::ErrorResponse for ListCategoriesResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -10439,14 +10277,6 @@ pub enum GetSystemQueueResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_system_queue_bad_request(err: poem::Error) -> GetSystemQueueResponse {
@@ -10455,7 +10285,7 @@ pub fn __get_system_queue_bad_request(err: poem::Error) -> GetSystemQueueRespons
     )
 }
 impl crate::error::ErrorResponse for GetSystemQueueResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10463,7 +10293,6 @@ impl crate::error::ErrorResponse for GetSystemQueueResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -10540,14 +10369,6 @@ pub enum GetSystemAboutResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_system_about_bad_request(err: poem::Error) -> GetSystemAboutResponse {
@@ -10556,7 +10377,7 @@ pub fn __get_system_about_bad_request(err: poem::Error) -> GetSystemAboutRespons
     )
 }
 impl crate::error::ErrorResponse for GetSystemAboutResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10564,7 +10385,6 @@ impl crate::error::ErrorResponse for GetSystemAboutResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -12092,105 +11912,49 @@ pub trait RunsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: ListRunsRequest,
-    ) -> impl std::future::Future<Output = ListRunsResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListRunsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listRuns"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListRunsResponse> + Send;
     /// Start a run
     fn create_run(
         &self,
         principal: &Self::Principal,
         req: CreateRunRequest,
-    ) -> impl std::future::Future<Output = CreateRunResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <CreateRunResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("createRun"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = CreateRunResponse> + Send;
     /// Get a run
     fn get_run(
         &self,
         principal: &Self::Principal,
         req: GetRunRequest,
-    ) -> impl std::future::Future<Output = GetRunResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetRunResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getRun"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetRunResponse> + Send;
     /// Get a run's verdict counts
     fn get_run_summary(
         &self,
         principal: &Self::Principal,
         req: GetRunSummaryRequest,
-    ) -> impl std::future::Future<Output = GetRunSummaryResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetRunSummaryResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getRunSummary"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetRunSummaryResponse> + Send;
     /// List a run's progress events
     fn get_run_progress(
         &self,
         principal: &Self::Principal,
         req: GetRunProgressRequest,
-    ) -> impl std::future::Future<Output = GetRunProgressResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetRunProgressResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getRunProgress"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetRunProgressResponse> + Send;
     /// Get a run's configuration
     fn get_run_config(
         &self,
         principal: &Self::Principal,
         req: GetRunConfigRequest,
-    ) -> impl std::future::Future<Output = GetRunConfigResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetRunConfigResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getRunConfig"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetRunConfigResponse> + Send;
     /// Cancel a run
     fn cancel_run(
         &self,
         principal: &Self::Principal,
         req: CancelRunRequest,
-    ) -> impl std::future::Future<Output = CancelRunResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <CancelRunResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("cancelRun"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = CancelRunResponse> + Send;
     /// Restart a run
     fn restart_run(
         &self,
         principal: &Self::Principal,
         req: RestartRunRequest,
-    ) -> impl std::future::Future<Output = RestartRunResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <RestartRunResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("restartRun"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = RestartRunResponse> + Send;
 }
 /// poem-openapi routes for the `runs` operations.
 pub struct RunsRoutes<T>(pub std::sync::Arc<T>);
@@ -12554,27 +12318,13 @@ pub trait ResultsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: ListRunSamplesRequest,
-    ) -> impl std::future::Future<Output = ListRunSamplesResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListRunSamplesResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listRunSamples"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListRunSamplesResponse> + Send;
     /// Get one regression test's result in a run
     fn get_run_sample(
         &self,
         principal: &Self::Principal,
         req: GetRunSampleRequest,
-    ) -> impl std::future::Future<Output = GetRunSampleResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetRunSampleResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getRunSample"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetRunSampleResponse> + Send;
     /// Get an expected output
     fn get_expected_output(
         &self,
@@ -13444,14 +13194,7 @@ pub trait SamplesApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: ListSamplesRequest,
-    ) -> impl std::future::Future<Output = ListSamplesResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListSamplesResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listSamples"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListSamplesResponse> + Send;
     /// Upload a sample
     fn upload_sample(
         &self,
@@ -13470,14 +13213,7 @@ pub trait SamplesApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: GetSampleRequest,
-    ) -> impl std::future::Future<Output = GetSampleResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetSampleResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getSample"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetSampleResponse> + Send;
     /// Delete a sample
     fn delete_sample(
         &self,
@@ -13509,14 +13245,7 @@ pub trait SamplesApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: GetSampleDetailsRequest,
-    ) -> impl std::future::Future<Output = GetSampleDetailsResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetSampleDetailsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getSampleDetails"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetSampleDetailsResponse> + Send;
     /// Locate a sample's media file
     fn get_sample_download(
         &self,
@@ -13574,14 +13303,7 @@ pub trait SamplesApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: GetSampleHistoryRequest,
-    ) -> impl std::future::Future<Output = GetSampleHistoryResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetSampleHistoryResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getSampleHistory"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetSampleHistoryResponse> + Send;
 }
 /// poem-openapi routes for the `samples` operations.
 pub struct SamplesRoutes<T>(pub std::sync::Arc<T>);
@@ -14353,14 +14075,7 @@ pub trait RegressionTestsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: ListRegressionTestsRequest,
-    ) -> impl std::future::Future<Output = ListRegressionTestsResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListRegressionTestsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listRegressionTests"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListRegressionTestsResponse> + Send;
     /// Create a regression test
     fn create_regression_test(
         &self,
@@ -14379,14 +14094,7 @@ pub trait RegressionTestsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: GetRegressionTestRequest,
-    ) -> impl std::future::Future<Output = GetRegressionTestResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getRegressionTest"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetRegressionTestResponse> + Send;
     /// Delete a regression test
     fn delete_regression_test(
         &self,
@@ -14908,14 +14616,7 @@ pub trait CategoriesApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: ListCategoriesRequest,
-    ) -> impl std::future::Future<Output = ListCategoriesResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListCategoriesResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listCategories"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListCategoriesResponse> + Send;
     /// Create a category
     fn create_category(
         &self,
@@ -15141,14 +14842,7 @@ pub trait TagsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: ListTagsRequest,
-    ) -> impl std::future::Future<Output = ListTagsResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListTagsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listTags"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListTagsResponse> + Send;
     /// Create a tag
     fn create_tag(
         &self,
@@ -15249,27 +14943,13 @@ pub trait SystemApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: GetSystemQueueRequest,
-    ) -> impl std::future::Future<Output = GetSystemQueueResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetSystemQueueResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getSystemQueue"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetSystemQueueResponse> + Send;
     /// Get version information
     fn get_system_about(
         &self,
         principal: &Self::Principal,
         req: GetSystemAboutRequest,
-    ) -> impl std::future::Future<Output = GetSystemAboutResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetSystemAboutResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getSystemAbout"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetSystemAboutResponse> + Send;
     /// Get maintenance state
     fn get_maintenance(
         &self,
@@ -16045,7 +15725,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500],
         params: &[
             "limit",
             "offset",
@@ -16060,7 +15740,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "sort",
         ],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "createRun",
@@ -16070,10 +15750,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:write"],
         roles: &[],
-        statuses: &[202, 400, 401, 403, 413, 415, 422, 429, 500, 501],
+        statuses: &[202, 400, 401, 403, 413, 415, 422, 429, 500],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getRun",
@@ -16083,10 +15763,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getRunSummary",
@@ -16096,10 +15776,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getRunProgress",
@@ -16109,10 +15789,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "status"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getRunConfig",
@@ -16122,10 +15802,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "cancelRun",
@@ -16135,10 +15815,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:write"],
         roles: &["admin", "tester", "contributor"],
-        statuses: &[202, 400, 401, 403, 404, 413, 415, 429, 500, 501],
+        statuses: &[202, 400, 401, 403, 404, 413, 415, 429, 500],
         params: &["run_id"],
         has_body: true,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "restartRun",
@@ -16148,10 +15828,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:write"],
         roles: &["admin", "tester", "contributor"],
-        statuses: &[202, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[202, 400, 401, 403, 404, 429, 500],
         params: &["run_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listRunSamples",
@@ -16161,10 +15841,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "status", "name", "tag", "category"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getRunSample",
@@ -16174,10 +15854,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "regression_test_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getExpectedOutput",
@@ -16324,10 +16004,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset", "status", "name", "tag", "sha256", "extension"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "uploadSample",
@@ -16350,10 +16030,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "deleteSample",
@@ -16389,10 +16069,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getSampleDownload",
@@ -16454,7 +16134,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &[
             "sample_id",
             "limit",
@@ -16467,7 +16147,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "created_before",
         ],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listTags",
@@ -16477,10 +16157,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "createTag",
@@ -16503,10 +16183,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset", "active", "category", "tag", "sample_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "createRegressionTest",
@@ -16529,10 +16209,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["regression_test_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "deleteRegressionTest",
@@ -16620,10 +16300,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "createCategory",
@@ -16750,10 +16430,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["system:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset", "platform", "status"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getSystemAbout",
@@ -16763,10 +16443,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["system:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500],
         params: &[],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getMaintenance",

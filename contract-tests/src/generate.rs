@@ -177,6 +177,7 @@ impl<'a> Gen<'a> {
     pub fn valid_params(
         &mut self,
         params: &'a [Value],
+        ordered: &[String],
         path_ids: &dyn Fn(&str) -> Option<i64>,
     ) -> Vec<ParamValue> {
         let mut out = vec![];
@@ -199,6 +200,17 @@ impl<'a> Gen<'a> {
                 location,
                 value: render(&value),
             });
+        }
+        // Values of ordered parameters are generated in the same format, so sorting them as
+        // strings puts them in order.
+        let positions: Vec<usize> = ordered
+            .iter()
+            .filter_map(|n| out.iter().position(|p| &p.name == n))
+            .collect();
+        let mut values: Vec<String> = positions.iter().map(|i| out[*i].value.clone()).collect();
+        values.sort();
+        for (i, v) in positions.into_iter().zip(values) {
+            out[i].value = v;
         }
         out
     }

@@ -28,6 +28,9 @@ pub struct Operation {
     pub scopes: Vec<String>,
     pub roles: Vec<String>,
     pub params: Vec<Value>,
+    /// `x-ordered-params`: parameters whose values must not decrease in this order (a
+    /// cross-field rule JSON Schema cannot state, e.g. created_after ≤ created_before).
+    pub ordered_params: Vec<String>,
     pub body_schema: Option<Value>,
     pub body_content_type: Option<String>,
     /// status -> resolved response object
@@ -139,6 +142,7 @@ impl Contract {
                     public,
                     scopes: strs("x-required-scopes"),
                     roles: strs("x-required-roles"),
+                    ordered_params: strs("x-ordered-params"),
                     params,
                     body_schema,
                     body_content_type,

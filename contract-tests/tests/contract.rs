@@ -213,7 +213,7 @@ fn every_operation_conforms_to_the_spec() {
                     Some(1)
                 }
             };
-            let params = g.valid_params(&op.params, &ids);
+            let params = g.valid_params(&op.params, &op.ordered_params, &ids);
             let body = op.body_schema.as_ref().map(|s| {
                 let ct = op.body_content_type.clone().unwrap();
                 if ct == "application/json" {
@@ -254,7 +254,7 @@ fn every_operation_conforms_to_the_spec() {
             let Some(bad) = g.invalid_value(&p["schema"]) else {
                 continue;
             };
-            let mut params = g.valid_params(&op.params, &|_| Some(1));
+            let mut params = g.valid_params(&op.params, &op.ordered_params, &|_| Some(1));
             params.retain(|v| v.name != p["name"].as_str().unwrap());
             let name = p["name"].as_str().unwrap().to_string();
             let location = p["in"].as_str().unwrap().to_string();
@@ -290,7 +290,7 @@ fn every_operation_conforms_to_the_spec() {
 
         // JSON bodies: unknown fields and malformed JSON are refused.
         if op.body_content_type.as_deref() == Some("application/json") {
-            let params = g.valid_params(&op.params, &|_| Some(1));
+            let params = g.valid_params(&op.params, &op.ordered_params, &|_| Some(1));
             let token = (!op.public).then_some(admin.as_str());
             for bad in ["{\"surely_unknown_field\": 1}", "{not json"] {
                 let sent = h.send(
@@ -323,7 +323,7 @@ fn every_operation_conforms_to_the_spec() {
 
         // Authentication: no token and a malformed token are 401 on every protected operation.
         if !op.public {
-            let params = g.valid_params(&op.params, &|_| Some(1));
+            let params = g.valid_params(&op.params, &op.ordered_params, &|_| Some(1));
             for token in [None, Some("spci_not-a-real-token")] {
                 let sent = h.send(op, &params, None, token);
                 let expectation = if sent.status == 401 {
