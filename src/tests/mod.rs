@@ -5,6 +5,7 @@ mod common;
 mod errors;
 mod fixtures;
 mod health;
+mod library;
 mod no_n_plus_one;
 mod run_actions;
 mod runs;
