@@ -32,6 +32,12 @@ enum Command {
         /// Seed and print the token, but do not serve
         #[arg(long)]
         no_serve: bool,
+        /// Also seed this many synthetic runs (for load tests; see --tests)
+        #[arg(long, default_value_t = 0)]
+        runs: usize,
+        /// Regression tests every synthetic run executes
+        #[arg(long, default_value_t = 200, requires = "runs")]
+        tests: usize,
     },
     /// Manage platform users
     User {
@@ -116,9 +122,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Demo { no_serve } => {
+        Command::Demo {
+            no_serve,
+            runs,
+            tests,
+        } => {
             let state = AppState::open(config).await?;
             let token = crate::demo::seed(&state).await.map_err(|e| e.message)?;
+            if runs > 0 {
+                crate::synthetic::seed(&state.db, runs, tests)
+                    .await
+                    .map_err(|e| e.message)?;
+                println!("seeded {runs} synthetic runs x {tests} regression tests");
+            }
             let base = format!("http://{}{}", state.config.bind, crate::app::API_PREFIX);
             println!("demo data ready");
             println!("admin token: {token}");
@@ -172,6 +188,20 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn serve(state: Arc<AppState>) -> Result<(), String> {
     let limits = Limits::from_config(&state.config);
     spawn_sweeper(limits.clone(), Duration::from_secs(60));
+    // Judge every run once at startup, so the first list request does not pay for it.
+    let warm = state.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match warm.verdicts.refresh(&warm.db).await {
+            Ok(()) => tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "run verdicts ready"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "run verdicts not ready; the first list request retries")
+            }
+        }
+    });
     let addr = state.config.bind;
     let app = build_app(state, limits);
     tracing::info!(%addr, "listening; docs at http://{addr}{}/docs", crate::app::API_PREFIX);

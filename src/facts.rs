@@ -97,7 +97,7 @@ impl Runs {
             branch: Some(run.branch.clone()).filter(|b| !b.is_empty()),
             commit_sha: run.commit.clone(),
             pr_number,
-            created_at: first.clone(),
+            created_at: first,
             queued_at: first,
             started_at: progress.iter().find(|p| p.status == "testing").and_then(at),
             completed_at: progress

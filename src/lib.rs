@@ -28,6 +28,7 @@ pub mod middleware;
 pub mod ratelimit;
 pub mod routing;
 pub mod storage;
+pub mod synthetic;
 #[cfg(test)]
 mod tests;
 pub mod types;

@@ -310,12 +310,29 @@ mod tests {
         }
     }
 
+    /// (name, phase, outcome, produced, expected, status)
+    type StatusCase = (
+        &'static str,
+        Phase,
+        Option<Outcome>,
+        Vec<Produced>,
+        Vec<Expected>,
+        S,
+    );
+    /// (outcome, produced, errors, failure signature)
+    type ErrorCase = (
+        Option<Outcome>,
+        Vec<Produced>,
+        Vec<TestError>,
+        Option<&'static str>,
+    );
+
     /// Every case of reference §2.4–2.5 (and the decisions above), one row each.
     #[rustfmt::skip]
     #[test]
     fn sample_status_table() {
         use Phase::*;
-        let cases: Vec<(&str, Phase, Option<Outcome>, Vec<Produced>, Vec<Expected>, S)> = vec![
+        let cases: Vec<StatusCase> = vec![
             ("identical output, rc ok", Completed, ok(), vec![same(1)], vec![out(1)], S::Pass),
             ("no outputs expected, none produced", Completed, ok(), vec![], vec![], S::Pass),
             ("rc mismatch", Completed, rc(200, 0), vec![same(1)], vec![out(1)], S::Fail),
@@ -478,7 +495,7 @@ mod tests {
     #[test]
     fn errors_and_signatures_table() {
         let expected = [out(1), out(2), with_variant(3, "v")];
-        let cases: Vec<(Option<Outcome>, Vec<Produced>, Vec<TestError>, Option<&str>)> = vec![
+        let cases: Vec<ErrorCase> = vec![
             (ok(), vec![same(1), same(2), got(3, "v")], vec![], None),
             (
                 rc(5, 0),

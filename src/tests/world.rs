@@ -6,7 +6,6 @@ pub struct World {
     pub app: TestApp,
     /// Admin token with every scope.
     pub admin: String,
-    pub general: i32,
     pub sample_a: i32,
     pub sample_b: i32,
     /// Sample A, General, one output.
@@ -94,7 +93,6 @@ impl World {
         Self {
             app,
             admin,
-            general,
             sample_a,
             sample_b,
             t1,
