@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod diff;
 pub mod error;
 pub mod facts;
 pub mod forks;

@@ -1,9 +1,12 @@
 //! Files through object_store: a local directory with upstream's layout by default, or an S3 /
 //! GCS bucket by URL (feature `cloud`). Object keys are relative paths (`TestResults/<hash>.srt`),
 //! exactly as upstream's gcsfuse mount sees them.
+use crate::error::ApiError;
+use futures_util::StreamExt;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// Upstream's folders under the storage root (reference §3).
@@ -15,6 +18,63 @@ pub const LAYOUT: &[&str] = &[
     "LogFiles",
     "test_artifacts",
 ];
+
+/// A folder of upstream's layout; the only places a [`Key`] can point into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Folder {
+    TestFiles,
+    Media,
+    Extra,
+    TestResults,
+    LogFiles,
+    /// `test_artifacts/<run id>/`
+    Artifacts(i32),
+}
+
+/// An object key built from a folder and one file name taken from the database. The name must
+/// be a single plain component (`[A-Za-z0-9._-]`, not starting with a dot), so no value in any
+/// row (`../../etc/passwd`, `a/b`, `C:\\x`, an empty string) can address anything outside its
+/// folder, whatever the backend (review MEDIUM on resolve_artifact).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key(Path);
+
+impl Key {
+    /// `None` when `name` is not a safe single component: callers report the file as missing.
+    pub fn new(folder: Folder, name: &str) -> Option<Self> {
+        let safe = !name.is_empty()
+            && name.len() <= 255
+            && !name.starts_with('.')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if !safe {
+            return None;
+        }
+        let folder = match folder {
+            Folder::TestFiles => "TestFiles".to_string(),
+            Folder::Media => "TestFiles/media".to_string(),
+            Folder::Extra => "TestFiles/extra".to_string(),
+            Folder::TestResults => "TestResults".to_string(),
+            Folder::LogFiles => "LogFiles".to_string(),
+            Folder::Artifacts(run) => format!("test_artifacts/{run}"),
+        };
+        Path::parse(format!("{folder}/{name}")).ok().map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_ref()
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.as_str().rsplit('/').next().unwrap_or_default()
+    }
+}
+
+/// The first bytes of an object and its whole size.
+pub struct Head {
+    pub bytes: bytes::Bytes,
+    pub size: u64,
+}
 
 #[derive(Clone)]
 pub struct Storage {
@@ -90,6 +150,72 @@ impl Storage {
     }
 }
 
+impl Storage {
+    /// The object's size, `None` when it does not exist.
+    pub async fn size(&self, key: &Key) -> Result<Option<u64>, ApiError> {
+        match self.store.head(&key.0).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(ApiError::internal(format!(
+                "storage head {}: {e}",
+                key.as_str()
+            ))),
+        }
+    }
+
+    /// At most `max` bytes from the start of the object, without reading the rest.
+    pub async fn head(&self, key: &Key, max: u64) -> Result<Option<Head>, ApiError> {
+        let Some(size) = self.size(key).await? else {
+            return Ok(None);
+        };
+        let bytes = self.range(key, 0, size.min(max)).await?;
+        Ok(Some(Head { bytes, size }))
+    }
+
+    /// Bytes `start..end` of an object known to exist.
+    pub async fn range(&self, key: &Key, start: u64, end: u64) -> Result<bytes::Bytes, ApiError> {
+        if start >= end {
+            return Ok(bytes::Bytes::new());
+        }
+        self.store
+            .get_range(&key.0, start..end)
+            .await
+            .map_err(|e| ApiError::internal(format!("storage read {}: {e}", key.as_str())))
+    }
+
+    /// The whole object, refused (`Ok(Err(size))`) when larger than `max`.
+    pub async fn read_at_most(
+        &self,
+        key: &Key,
+        max: u64,
+    ) -> Result<Option<Result<bytes::Bytes, u64>>, ApiError> {
+        let Some(size) = self.size(key).await? else {
+            return Ok(None);
+        };
+        if size > max {
+            return Ok(Some(Err(size)));
+        }
+        Ok(Some(Ok(self.range(key, 0, size).await?)))
+    }
+
+    /// SHA-256 of the whole object, read as a stream (memory bounded by one chunk).
+    pub async fn sha256(&self, key: &Key) -> Result<Option<String>, ApiError> {
+        let fail = |e: object_store::Error| {
+            ApiError::internal(format!("storage read {}: {e}", key.as_str()))
+        };
+        let mut stream = match self.store.get(&key.0).await {
+            Ok(r) => r.into_stream(),
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(fail(e)),
+        };
+        let mut hasher = Sha256::new();
+        while let Some(chunk) = stream.next().await {
+            hasher.update(chunk.map_err(fail)?);
+        }
+        Ok(Some(hex::encode(hasher.finalize())))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +228,40 @@ mod tests {
             assert!(dir.path().join(d).is_dir(), "{d}");
         }
         assert!(s.check().await.is_ok());
+    }
+
+    /// Review MEDIUM (resolve_artifact): a path built from database values never leaves its
+    /// folder, on any backend, because the name must be one plain component.
+    #[test]
+    fn review_medium_keys_from_database_values_cannot_escape_their_folder() {
+        let refused = [
+            "",
+            ".",
+            "..",
+            "../x",
+            "../../etc/passwd",
+            "a/b",
+            "a\\b",
+            "/etc/passwd",
+            ".hidden",
+            "x\0y",
+            "%2e%2e",
+            "name with space",
+            "C:x",
+        ];
+        for name in refused {
+            for folder in [Folder::TestResults, Folder::LogFiles, Folder::Artifacts(1)] {
+                assert_eq!(Key::new(folder, name), None, "{name:?} in {folder:?}");
+            }
+        }
+        let k = Key::new(Folder::TestResults, "37391db99daa.srt").unwrap();
+        assert_eq!(k.as_str(), "TestResults/37391db99daa.srt");
+        assert_eq!(k.file_name(), "37391db99daa.srt");
+        let k = Key::new(Folder::Artifacts(7), "ccextractor").unwrap();
+        assert_eq!(k.as_str(), "test_artifacts/7/ccextractor");
+        assert_eq!(
+            Key::new(Folder::Extra, "abc_3.srt").unwrap().as_str(),
+            "TestFiles/extra/abc_3.srt"
+        );
     }
 }

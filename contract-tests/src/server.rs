@@ -26,21 +26,50 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The `spci` binary: `SPCI_BIN`, else the workspace's debug build (built here if missing).
-fn binary() -> PathBuf {
+fn target_dir() -> PathBuf {
+    std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("target"))
+}
+
+/// The `spci` binary: `SPCI_BIN`, else the workspace's debug build (built here first, so it is
+/// never stale).
+pub fn debug_binary() -> PathBuf {
     if let Ok(p) = std::env::var("SPCI_BIN") {
         return p.into();
     }
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace_root().join("target"));
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "-q", "--workspace", "--bins"])
+        .args(["build", "-q", "-p", "spci", "--bin", "spci"])
         .current_dir(workspace_root())
         .status()
         .expect("run cargo build");
     assert!(status.success(), "building spci failed");
-    target.join("debug").join("spci")
+    target_dir().join("debug").join("spci")
+}
+
+/// `SPCI_BIN`, else the workspace's release build, which the caller builds first: `cargo bench`
+/// keeps the build lock while a bench runs, so a bench cannot build it itself.
+pub fn release_binary() -> PathBuf {
+    let path = std::env::var("SPCI_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| target_dir().join("release").join("spci"));
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --release -p spci` first",
+        path.display()
+    );
+    path
+}
+
+/// How to boot a fresh `spci demo`.
+pub struct Boot {
+    pub binary: PathBuf,
+    /// Extra arguments after `demo`.
+    pub demo_args: Vec<String>,
+    /// `None`: a SQLite file in the temporary directory.
+    pub database_url: Option<String>,
+    /// How long seeding may take before the admin token is printed.
+    pub seed_timeout: Duration,
 }
 
 fn free_port() -> u16 {
@@ -52,6 +81,8 @@ fn free_port() -> u16 {
 }
 
 impl Server {
+    /// The server `SPCI_URL` + `SPCI_TOKEN` name, else a debug `spci demo` with the demo data
+    /// (on `CONTRACT_DATABASE_URL` when set).
     pub fn start() -> Self {
         if let (Ok(url), Ok(token)) = (std::env::var("SPCI_URL"), std::env::var("SPCI_TOKEN")) {
             return Self {
@@ -61,13 +92,23 @@ impl Server {
                 _dir: None,
             };
         }
+        Self::boot(Boot {
+            binary: debug_binary(),
+            demo_args: vec![],
+            database_url: std::env::var("CONTRACT_DATABASE_URL").ok(),
+            seed_timeout: Duration::from_secs(120),
+        })
+    }
+
+    pub fn boot(boot: Boot) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let db = std::env::var("CONTRACT_DATABASE_URL").unwrap_or_else(|_| {
-            format!("sqlite:{}?mode=rwc", dir.path().join("spci.db").display())
-        });
-        let mut child = Command::new(binary())
+        let db = boot
+            .database_url
+            .unwrap_or_else(|| format!("sqlite:{}?mode=rwc", dir.path().join("spci.db").display()));
+        let mut child = Command::new(boot.binary)
             .arg("demo")
+            .args(boot.demo_args)
             .env("DATABASE_URL", db)
             .env("SPCI_STORAGE", dir.path().join("storage"))
             .env("SPCI_BIND", format!("127.0.0.1:{port}"))
@@ -92,7 +133,7 @@ impl Server {
                 }
             }
         });
-        let token = rx.recv_timeout(Duration::from_secs(120)).ok();
+        let token = rx.recv_timeout(boot.seed_timeout).ok();
         let token = token.expect("spci demo printed an admin token");
         let base = format!("http://127.0.0.1:{port}/api/v1");
         let deadline = Instant::now() + Duration::from_secs(30);

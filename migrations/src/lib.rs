@@ -6,6 +6,7 @@ mod m20261122_000001_upstream_schema;
 mod m20261122_000002_api_tokens;
 mod m20261122_000003_spci_indexes;
 mod m20261122_000004_run_verdict;
+mod m20261122_000005_history_index;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_api_tokens::Migration),
             Box::new(m20261122_000003_spci_indexes::Migration),
             Box::new(m20261122_000004_run_verdict::Migration),
+            Box::new(m20261122_000005_history_index::Migration),
         ]
     }
 }

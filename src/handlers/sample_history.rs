@@ -43,13 +43,7 @@ pub async fn handle(
     let (total, page) = match req.status {
         None => {
             let total = results.clone().count(db).await?;
-            let page = results
-                .order_by_desc(test_result::Column::TestId)
-                .order_by_asc(test_result::Column::RegressionTestId)
-                .offset(req.offset as u64)
-                .limit(req.limit as u64)
-                .all(db)
-                .await?;
+            let page = newest_first(db, &req, &rts).await?;
             let runs: BTreeSet<i32> = page.iter().map(|r| r.test_id).collect();
             let files = test_result_file::Entity::find()
                 .filter(test_result_file::Column::TestId.is_in(runs))
@@ -61,27 +55,52 @@ pub async fn handle(
             (total, judged(&judging, page))
         }
         Some(want) => {
-            let all = results
-                .order_by_desc(test_result::Column::TestId)
-                .order_by_asc(test_result::Column::RegressionTestId)
-                .all(db)
-                .await?;
-            let files = test_result_file::Entity::find()
-                .filter(test_result_file::Column::RegressionTestId.is_in(rts.iter().copied()))
-                .all(db)
-                .await?;
-            let judging =
-                Judging::from_rows(all.clone(), files, facts::expectations(db, &rts).await?);
-            let matching: Vec<_> = judged(&judging, all)
-                .into_iter()
-                .filter(|(_, status, _)| status.as_str() == want.as_str())
-                .collect();
-            let total = matching.len() as u64;
-            let page = matching
-                .into_iter()
-                .skip(req.offset as usize)
-                .take(req.limit as usize)
-                .collect();
+            // Judge every result of the sample (exact filter and total), one window of runs at
+            // a time, newest first: memory follows the window, reads follow the indexes.
+            let expected = facts::expectations(db, &rts).await?;
+            let (skip, take) = (req.offset as usize, req.limit as usize);
+            let mut total = 0u64;
+            let mut page = Vec::new();
+            let mut hi = results
+                .clone()
+                .select_only()
+                .column_as(test_result::Column::TestId.max(), "m")
+                .into_tuple::<Option<i32>>()
+                .one(db)
+                .await?
+                .flatten()
+                .unwrap_or(0);
+            while hi > 0 {
+                let lo = Ord::max(hi.saturating_sub(HISTORY_WINDOW - 1), 1);
+                // Results and their files come from two connections at once.
+                let (rows, files) = tokio::try_join!(
+                    results
+                        .clone()
+                        .filter(test_result::Column::TestId.between(lo, hi))
+                        .order_by_desc(test_result::Column::TestId)
+                        .order_by_asc(test_result::Column::RegressionTestId)
+                        .all(db),
+                    test_result_file::Entity::find()
+                        .filter(
+                            test_result_file::Column::RegressionTestId.is_in(rts.iter().copied()),
+                        )
+                        .filter(test_result_file::Column::TestId.between(lo, hi))
+                        .all(db),
+                )?;
+                if !rows.is_empty() {
+                    let judging = Judging::from_rows(rows.clone(), files, expected.clone());
+                    for entry in judged(&judging, rows) {
+                        if entry.1.as_str() != want.as_str() {
+                            continue;
+                        }
+                        if total as usize >= skip && page.len() < take {
+                            page.push(entry);
+                        }
+                        total += 1;
+                    }
+                }
+                hi = lo - 1;
+            }
             (total, page)
         }
     };
@@ -128,6 +147,47 @@ pub async fn handle(
     })))
 }
 
+/// One page of results, newest run first. Each regression test's newest `offset + limit`
+/// results come from a backward scan of the (regression_test_id, test_id) index, and only those
+/// are merged and sorted: the cost follows the page, not the sample's whole history.
+async fn newest_first(
+    db: &sea_orm::DatabaseConnection,
+    req: &GetSampleHistoryRequest,
+    rts: &BTreeSet<i32>,
+) -> Result<Vec<test_result::Model>, sea_orm::DbErr> {
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Alias, Asterisk, Order, Query, UnionType};
+    let (Some(first), rest) = (rts.first(), rts.iter().skip(1)) else {
+        return Ok(vec![]);
+    };
+    let depth = req.offset as u64 + req.limit as u64;
+    let newest_of = |rt: i32, n: usize| {
+        let sub = filtered_results(req, &BTreeSet::from([rt]))
+            .order_by_desc(test_result::Column::TestId)
+            .limit(depth)
+            .into_query();
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(sub, Alias::new(format!("h{n}")))
+            .to_owned()
+    };
+    let mut q = newest_of(*first, 0);
+    for (n, rt) in rest.enumerate() {
+        q.union(UnionType::All, newest_of(*rt, n + 1));
+    }
+    q.order_by(Alias::new("test_id"), Order::Desc)
+        .order_by(Alias::new("regression_test_id"), Order::Asc)
+        .offset(req.offset as u64)
+        .limit(req.limit as u64);
+    test_result::Entity::find()
+        .from_raw_sql(db.get_database_backend().build(&q))
+        .all(db)
+        .await
+}
+
+/// Runs judged per step of a status-filtered history.
+const HISTORY_WINDOW: i32 = 1000;
+
 type Judged = (
     test_result::Model,
     crate::api::RunSampleStatus,
@@ -151,8 +211,16 @@ fn filtered_results(
     rts: &BTreeSet<i32>,
 ) -> Select<test_result::Entity> {
     let mut q = test_result::Entity::find()
-        .join(JoinType::InnerJoin, test_result::Relation::Test.def())
         .filter(test_result::Column::RegressionTestId.is_in(rts.iter().copied()));
+    let by_run = req.branch.is_some()
+        || req.platform.is_some()
+        || req.created_after.is_some()
+        || req.created_before.is_some();
+    if !by_run {
+        // Counting the sample's results then needs only the index, not every run row.
+        return q;
+    }
+    q = q.join(JoinType::InnerJoin, test_result::Relation::Test.def());
     if let Some(b) = &req.branch {
         q = q.filter(test::Column::Branch.eq(b.as_str()));
     }
