@@ -5758,14 +5758,6 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_expected_output_bad_request(err: poem::Error) -> GetExpectedOutputResponse {
@@ -5774,7 +5766,7 @@ pub fn __get_expected_output_bad_request(err: poem::Error) -> GetExpectedOutputR
     )
 }
 impl crate::error::ErrorResponse for GetExpectedOutputResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5783,7 +5775,6 @@ impl crate::error::ErrorResponse for GetExpectedOutputResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5869,14 +5860,6 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_actual_output_bad_request(err: poem::Error) -> GetActualOutputResponse {
@@ -5885,7 +5868,7 @@ pub fn __get_actual_output_bad_request(err: poem::Error) -> GetActualOutputRespo
     )
 }
 impl crate::error::ErrorResponse for GetActualOutputResponse {
-    const STATUSES: &'static [u16] = &[200, 303, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 303, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5894,7 +5877,6 @@ impl crate::error::ErrorResponse for GetActualOutputResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5980,14 +5962,6 @@ pub enum GetOutputDiffResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_output_diff_bad_request(err: poem::Error) -> GetOutputDiffResponse {
@@ -5996,7 +5970,7 @@ pub fn __get_output_diff_bad_request(err: poem::Error) -> GetOutputDiffResponse 
     )
 }
 impl crate::error::ErrorResponse for GetOutputDiffResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 422, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 422, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6006,7 +5980,6 @@ impl crate::error::ErrorResponse for GetOutputDiffResponse {
             422 => Self::UnprocessableEntity(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6072,6 +6045,14 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     NotFound(Json<Error>),
+    /// Duplicate, or a change that would discard linked records (`conflict`).
+    #[oai(
+        status = 409,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Conflict(Json<Error>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -6113,14 +6094,6 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __approve_baseline_bad_request(err: poem::Error) -> ApproveBaselineResponse {
@@ -6130,7 +6103,7 @@ pub fn __approve_baseline_bad_request(err: poem::Error) -> ApproveBaselineRespon
 }
 impl crate::error::ErrorResponse for ApproveBaselineResponse {
     const STATUSES: &'static [u16] = &[
-        200, 400, 401, 403, 404, 413, 415, 422, 429, 500, 501,
+        200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500,
     ];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
@@ -6138,12 +6111,12 @@ impl crate::error::ErrorResponse for ApproveBaselineResponse {
             401 => Self::Unauthorized(Json(body)),
             403 => Self::Forbidden(Json(body)),
             404 => Self::NotFound(Json(body)),
+            409 => Self::Conflict(Json(body)),
             413 => Self::PayloadTooLarge(Json(body)),
             415 => Self::UnsupportedMediaType(Json(body)),
             422 => Self::UnprocessableEntity(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -12330,53 +12303,25 @@ pub trait ResultsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: GetExpectedOutputRequest,
-    ) -> impl std::future::Future<Output = GetExpectedOutputResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetExpectedOutputResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getExpectedOutput"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetExpectedOutputResponse> + Send;
     /// Get an actual output
     fn get_actual_output(
         &self,
         principal: &Self::Principal,
         req: GetActualOutputRequest,
-    ) -> impl std::future::Future<Output = GetActualOutputResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetActualOutputResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getActualOutput"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetActualOutputResponse> + Send;
     /// Diff expected and actual output
     fn get_output_diff(
         &self,
         principal: &Self::Principal,
         req: GetOutputDiffRequest,
-    ) -> impl std::future::Future<Output = GetOutputDiffResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetOutputDiffResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getOutputDiff"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetOutputDiffResponse> + Send;
     /// Approve an actual output as the new baseline
     fn approve_baseline(
         &self,
         principal: &Self::Principal,
         req: ApproveBaselineRequest,
-    ) -> impl std::future::Future<Output = ApproveBaselineResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ApproveBaselineResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("approveBaseline"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ApproveBaselineResponse> + Send;
 }
 /// poem-openapi routes for the `results` operations.
 pub struct ResultsRoutes<T>(pub std::sync::Arc<T>);
@@ -15867,10 +15812,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["results:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getActualOutput",
@@ -15880,10 +15825,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["results:read"],
         roles: &[],
-        statuses: &[200, 303, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 303, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getOutputDiff",
@@ -15893,7 +15838,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["results:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 422, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 422, 429, 500],
         params: &[
             "run_id",
             "sample_id",
@@ -15903,7 +15848,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "format",
         ],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "approveBaseline",
@@ -15913,10 +15858,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["baselines:write"],
         roles: &["admin"],
-        statuses: &[200, 400, 401, 403, 404, 413, 415, 422, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500],
         params: &["run_id", "sample_id"],
         has_body: true,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listRunErrors",

@@ -82,7 +82,12 @@ pub struct Storage {
     /// `local_storage`, `s3` or `gcs`: the dependency name health reports.
     pub kind: &'static str,
     local_root: Option<std::path::PathBuf>,
+    /// Cloud stores sign download URLs; a local directory has none to give.
+    signer: Option<Arc<dyn object_store::signer::Signer>>,
 }
+
+/// How long a signed download URL stays valid (upstream's GCS_SIGNED_URL_EXPIRY_LIMIT: 720 min).
+const SIGNED_URL_TTL: std::time::Duration = std::time::Duration::from_secs(720 * 60);
 
 impl Storage {
     pub fn open(location: &str) -> Result<Self, String> {
@@ -103,27 +108,33 @@ impl Storage {
             store: Arc::new(store),
             kind: "local_storage",
             local_root: Some(root.to_path_buf()),
+            signer: None,
         })
     }
 
     #[cfg(feature = "cloud")]
     fn open_cloud(location: &str, rest: &str) -> Result<Self, String> {
         let bucket = rest.split('/').next().unwrap_or_default();
-        let (store, kind): (Arc<dyn ObjectStore>, _) = if location.starts_with("s3://") {
-            let s = object_store::aws::AmazonS3Builder::from_env()
-                .with_bucket_name(bucket)
-                .build();
-            (Arc::new(s.map_err(|e| e.to_string())?), "s3")
-        } else {
-            let s = object_store::gcp::GoogleCloudStorageBuilder::from_env()
-                .with_bucket_name(bucket)
-                .build();
-            (Arc::new(s.map_err(|e| e.to_string())?), "gcs")
-        };
+        type Signer = Arc<dyn object_store::signer::Signer>;
+        let (store, signer, kind): (Arc<dyn ObjectStore>, Signer, _) =
+            if location.starts_with("s3://") {
+                let s = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .build();
+                let s = Arc::new(s.map_err(|e| e.to_string())?);
+                (s.clone(), s, "s3")
+            } else {
+                let s = object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                    .with_bucket_name(bucket)
+                    .build();
+                let s = Arc::new(s.map_err(|e| e.to_string())?);
+                (s.clone(), s, "gcs")
+            };
         Ok(Self {
             store,
             kind,
             local_root: None,
+            signer: Some(signer),
         })
     }
 
@@ -196,6 +207,22 @@ impl Storage {
             return Ok(Some(Err(size)));
         }
         Ok(Some(Ok(self.range(key, 0, size).await?)))
+    }
+
+    /// A signed GET URL for an object the caller has seen exist; `None` when the store cannot
+    /// sign (a local directory) or signing failed (logged).
+    pub async fn download_url(&self, key: &Key) -> Option<String> {
+        let signer = self.signer.as_ref()?;
+        match signer
+            .signed_url(poem::http::Method::GET, &key.0, SIGNED_URL_TTL)
+            .await
+        {
+            Ok(url) => Some(url.to_string()),
+            Err(e) => {
+                tracing::warn!(key = key.as_str(), error = %e, "signing a download URL failed");
+                None
+            }
+        }
     }
 
     /// SHA-256 of the whole object, read as a stream (memory bounded by one chunk).

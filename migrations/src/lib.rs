@@ -7,6 +7,7 @@ mod m20261122_000002_api_tokens;
 mod m20261122_000003_spci_indexes;
 mod m20261122_000004_run_verdict;
 mod m20261122_000005_history_index;
+mod m20261122_000006_baseline_approval;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_spci_indexes::Migration),
             Box::new(m20261122_000004_run_verdict::Migration),
             Box::new(m20261122_000005_history_index::Migration),
+            Box::new(m20261122_000006_baseline_approval::Migration),
         ]
     }
 }
@@ -53,6 +55,7 @@ pub const TABLES: &[&str] = &[
     "gcp_instance",
     "maintenance_mode",
     "spci_run_verdict",
+    "spci_baseline_approval",
 ];
 
 #[cfg(test)]
@@ -76,7 +79,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 28);
+        assert_eq!(TABLES.len(), 29);
     }
 
     #[tokio::test]

@@ -5,6 +5,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::respond;
 
+mod approve_baseline;
 mod cancel_run;
 mod categories;
 mod create_run;
@@ -16,6 +17,7 @@ mod like;
 mod list_runs;
 mod list_tokens;
 mod lookup;
+mod outputs;
 mod page;
 mod regression_tests;
 mod restart_run;
@@ -131,6 +133,34 @@ impl ResultsApi for AppState {
         req: GetRunSampleRequest,
     ) -> GetRunSampleResponse {
         respond(run_samples::one(self, req.run_id, req.regression_test_id).await)
+    }
+    async fn get_expected_output(
+        &self,
+        _p: &Principal,
+        req: GetExpectedOutputRequest,
+    ) -> GetExpectedOutputResponse {
+        respond(outputs::expected(self, req).await)
+    }
+    async fn get_actual_output(
+        &self,
+        _p: &Principal,
+        req: GetActualOutputRequest,
+    ) -> GetActualOutputResponse {
+        respond(outputs::actual(self, req).await)
+    }
+    async fn get_output_diff(
+        &self,
+        _p: &Principal,
+        req: GetOutputDiffRequest,
+    ) -> GetOutputDiffResponse {
+        respond(outputs::diff(self, req).await)
+    }
+    async fn approve_baseline(
+        &self,
+        p: &Principal,
+        req: ApproveBaselineRequest,
+    ) -> ApproveBaselineResponse {
+        respond(approve_baseline::handle(self, p, req).await)
     }
 }
 

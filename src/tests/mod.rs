@@ -7,6 +7,7 @@ mod fixtures;
 mod health;
 mod library;
 mod no_n_plus_one;
+mod outputs;
 mod run_actions;
 mod runs;
 mod spec_drift;
