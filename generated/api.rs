@@ -6192,14 +6192,6 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_run_errors_bad_request(err: poem::Error) -> ListRunErrorsResponse {
@@ -6208,7 +6200,7 @@ pub fn __list_run_errors_bad_request(err: poem::Error) -> ListRunErrorsResponse 
     )
 }
 impl crate::error::ErrorResponse for ListRunErrorsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6217,7 +6209,6 @@ impl crate::error::ErrorResponse for ListRunErrorsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6304,14 +6295,6 @@ pub enum ListInfrastructureErrorsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_infrastructure_errors_bad_request(
@@ -6322,7 +6305,7 @@ pub fn __list_infrastructure_errors_bad_request(
     )
 }
 impl crate::error::ErrorResponse for ListInfrastructureErrorsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6331,7 +6314,6 @@ impl crate::error::ErrorResponse for ListInfrastructureErrorsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6422,14 +6404,6 @@ pub enum GetRunErrorSummaryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_run_error_summary_bad_request(
@@ -6440,7 +6414,7 @@ pub fn __get_run_error_summary_bad_request(
     )
 }
 impl crate::error::ErrorResponse for GetRunErrorSummaryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6449,7 +6423,6 @@ impl crate::error::ErrorResponse for GetRunErrorSummaryResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6535,14 +6508,6 @@ pub enum ListRunLogsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_run_logs_bad_request(err: poem::Error) -> ListRunLogsResponse {
@@ -6551,7 +6516,7 @@ pub fn __list_run_logs_bad_request(err: poem::Error) -> ListRunLogsResponse {
     )
 }
 impl crate::error::ErrorResponse for ListRunLogsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6560,7 +6525,6 @@ impl crate::error::ErrorResponse for ListRunLogsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6643,14 +6607,6 @@ pub enum ListSampleLogsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_sample_logs_bad_request(err: poem::Error) -> ListSampleLogsResponse {
@@ -6659,7 +6615,7 @@ pub fn __list_sample_logs_bad_request(err: poem::Error) -> ListSampleLogsRespons
     )
 }
 impl crate::error::ErrorResponse for ListSampleLogsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6668,7 +6624,6 @@ impl crate::error::ErrorResponse for ListSampleLogsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6751,14 +6706,6 @@ pub enum ListRunArtifactsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __list_run_artifacts_bad_request(err: poem::Error) -> ListRunArtifactsResponse {
@@ -6767,7 +6714,7 @@ pub fn __list_run_artifacts_bad_request(err: poem::Error) -> ListRunArtifactsRes
     )
 }
 impl crate::error::ErrorResponse for ListRunArtifactsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6776,7 +6723,6 @@ impl crate::error::ErrorResponse for ListRunArtifactsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7490,14 +7436,6 @@ pub enum GetSampleDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_sample_download_bad_request(err: poem::Error) -> GetSampleDownloadResponse {
@@ -7506,7 +7444,7 @@ pub fn __get_sample_download_bad_request(err: poem::Error) -> GetSampleDownloadR
     )
 }
 impl crate::error::ErrorResponse for GetSampleDownloadResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7515,7 +7453,6 @@ impl crate::error::ErrorResponse for GetSampleDownloadResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7589,14 +7526,6 @@ pub enum GetSampleMediaInfoDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_sample_media_info_download_bad_request(
@@ -7607,7 +7536,7 @@ pub fn __get_sample_media_info_download_bad_request(
     )
 }
 impl crate::error::ErrorResponse for GetSampleMediaInfoDownloadResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7616,7 +7545,6 @@ impl crate::error::ErrorResponse for GetSampleMediaInfoDownloadResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7690,14 +7618,6 @@ pub enum GetSampleExtraFileDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_sample_extra_file_download_bad_request(
@@ -7708,7 +7628,7 @@ pub fn __get_sample_extra_file_download_bad_request(
     )
 }
 impl crate::error::ErrorResponse for GetSampleExtraFileDownloadResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7717,7 +7637,6 @@ impl crate::error::ErrorResponse for GetSampleExtraFileDownloadResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8746,14 +8665,6 @@ pub enum GetRegressionTestOutputDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_regression_test_output_download_bad_request(
@@ -8764,7 +8675,7 @@ pub fn __get_regression_test_output_download_bad_request(
     )
 }
 impl crate::error::ErrorResponse for GetRegressionTestOutputDownloadResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8773,7 +8684,6 @@ impl crate::error::ErrorResponse for GetRegressionTestOutputDownloadResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9083,14 +8993,6 @@ pub enum GetOutputVariantDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __get_output_variant_download_bad_request(
@@ -9101,7 +9003,7 @@ pub fn __get_output_variant_download_bad_request(
     )
 }
 impl crate::error::ErrorResponse for GetOutputVariantDownloadResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9110,7 +9012,6 @@ impl crate::error::ErrorResponse for GetOutputVariantDownloadResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -12673,40 +12574,19 @@ pub trait ErrorsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: ListRunErrorsRequest,
-    ) -> impl std::future::Future<Output = ListRunErrorsResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListRunErrorsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listRunErrors"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListRunErrorsResponse> + Send;
     /// List a run's infrastructure errors
     fn list_infrastructure_errors(
         &self,
         principal: &Self::Principal,
         req: ListInfrastructureErrorsRequest,
-    ) -> impl std::future::Future<Output = ListInfrastructureErrorsResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListInfrastructureErrorsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listInfrastructureErrors"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListInfrastructureErrorsResponse> + Send;
     /// Summarise a run's errors
     fn get_run_error_summary(
         &self,
         principal: &Self::Principal,
         req: GetRunErrorSummaryRequest,
-    ) -> impl std::future::Future<Output = GetRunErrorSummaryResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetRunErrorSummaryResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getRunErrorSummary"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetRunErrorSummaryResponse> + Send;
 }
 /// poem-openapi routes for the `errors` operations.
 pub struct ErrorsRoutes<T>(pub std::sync::Arc<T>);
@@ -12906,27 +12786,13 @@ pub trait LogsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: ListRunLogsRequest,
-    ) -> impl std::future::Future<Output = ListRunLogsResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListRunLogsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listRunLogs"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListRunLogsResponse> + Send;
     /// Read a sample's log in a run
     fn list_sample_logs(
         &self,
         principal: &Self::Principal,
         req: ListSampleLogsRequest,
-    ) -> impl std::future::Future<Output = ListSampleLogsResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListSampleLogsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listSampleLogs"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListSampleLogsResponse> + Send;
 }
 /// poem-openapi routes for the `logs` operations.
 pub struct LogsRoutes<T>(pub std::sync::Arc<T>);
@@ -13063,14 +12929,7 @@ pub trait ArtifactsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: ListRunArtifactsRequest,
-    ) -> impl std::future::Future<Output = ListRunArtifactsResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListRunArtifactsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listRunArtifacts"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = ListRunArtifactsResponse> + Send;
 }
 /// poem-openapi routes for the `artifacts` operations.
 pub struct ArtifactsRoutes<T>(pub std::sync::Arc<T>);
@@ -13196,40 +13055,19 @@ pub trait SamplesApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: GetSampleDownloadRequest,
-    ) -> impl std::future::Future<Output = GetSampleDownloadResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetSampleDownloadResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getSampleDownload"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetSampleDownloadResponse> + Send;
     /// Locate a sample's MediaInfo file
     fn get_sample_media_info_download(
         &self,
         principal: &Self::Principal,
         req: GetSampleMediaInfoDownloadRequest,
-    ) -> impl std::future::Future<Output = GetSampleMediaInfoDownloadResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetSampleMediaInfoDownloadResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getSampleMediaInfoDownload"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetSampleMediaInfoDownloadResponse> + Send;
     /// Locate a sample's extra file
     fn get_sample_extra_file_download(
         &self,
         principal: &Self::Principal,
         req: GetSampleExtraFileDownloadRequest,
-    ) -> impl std::future::Future<Output = GetSampleExtraFileDownloadResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetSampleExtraFileDownloadResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getSampleExtraFileDownload"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetSampleExtraFileDownloadResponse> + Send;
     /// Delete a sample's extra file
     fn delete_sample_extra_file(
         &self,
@@ -14073,16 +13911,7 @@ pub trait RegressionTestsApi: Authorizer {
         req: GetRegressionTestOutputDownloadRequest,
     ) -> impl std::future::Future<
         Output = GetRegressionTestOutputDownloadResponse,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            <GetRegressionTestOutputDownloadResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented(
-                    "getRegressionTestOutputDownload",
-                ),
-            )
-        }
-    }
+    > + Send;
     /// Accept an additional output hash
     fn create_output_variant(
         &self,
@@ -14114,14 +13943,7 @@ pub trait RegressionTestsApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: GetOutputVariantDownloadRequest,
-    ) -> impl std::future::Future<Output = GetOutputVariantDownloadResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetOutputVariantDownloadResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getOutputVariantDownload"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = GetOutputVariantDownloadResponse> + Send;
 }
 /// poem-openapi routes for the `regression-tests` operations.
 pub struct RegressionTestsRoutes<T>(pub std::sync::Arc<T>);
@@ -15871,10 +15693,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["results:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "type", "severity", "sample_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listInfrastructureErrors",
@@ -15884,10 +15706,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["system:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "type", "severity", "include_stack"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getRunErrorSummary",
@@ -15897,10 +15719,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["results:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "group_by", "severity"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listRunLogs",
@@ -15910,10 +15732,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["system:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "cursor", "level", "source", "contains"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listSampleLogs",
@@ -15923,10 +15745,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["system:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "sample_id", "limit", "cursor", "level", "contains"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listRunArtifacts",
@@ -15936,10 +15758,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["results:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "type"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listSamples",
@@ -16027,10 +15849,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getSampleMediaInfoDownload",
@@ -16040,10 +15862,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "getSampleExtraFileDownload",
@@ -16053,10 +15875,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id", "extra_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "deleteSampleExtraFile",
@@ -16193,10 +16015,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["regression_test_id", "output_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "createOutputVariant",
@@ -16232,10 +16054,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:read"],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listCategories",

@@ -22,6 +22,7 @@ pub struct AppState {
     pub storage: Storage,
     pub config: Arc<Config>,
     pub verdicts: VerdictCache,
+    pub logs: crate::logs::LogIndexes,
 }
 
 impl AppState {
@@ -46,6 +47,7 @@ impl AppState {
             storage,
             config: Arc::new(config),
             verdicts: VerdictCache::default(),
+            logs: Default::default(),
         }))
     }
 }

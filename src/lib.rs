@@ -16,6 +16,7 @@ pub mod api {
 pub mod app;
 pub mod auth;
 pub mod catalog;
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -25,6 +26,7 @@ pub mod error;
 pub mod facts;
 pub mod forks;
 pub mod handlers;
+pub mod logs;
 pub mod middleware;
 pub mod ratelimit;
 pub mod routing;

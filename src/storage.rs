@@ -174,6 +174,39 @@ impl Storage {
         }
     }
 
+    /// Size and version (ETag, else modification time) of the object, `None` when absent.
+    pub async fn version(&self, key: &Key) -> Result<Option<(u64, Option<String>)>, ApiError> {
+        match self.store.head(&key.0).await {
+            Ok(meta) => Ok(Some((
+                meta.size,
+                meta.e_tag.or_else(|| Some(meta.last_modified.to_rfc3339())),
+            ))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(ApiError::internal(format!(
+                "storage head {}: {e}",
+                key.as_str()
+            ))),
+        }
+    }
+
+    /// The object's bytes as a stream of chunks, `None` when absent.
+    pub async fn stream(
+        &self,
+        key: &Key,
+    ) -> Result<
+        Option<futures_util::stream::BoxStream<'static, object_store::Result<bytes::Bytes>>>,
+        ApiError,
+    > {
+        match self.store.get(&key.0).await {
+            Ok(r) => Ok(Some(r.into_stream())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(ApiError::internal(format!(
+                "storage read {}: {e}",
+                key.as_str()
+            ))),
+        }
+    }
+
     /// At most `max` bytes from the start of the object, without reading the rest.
     pub async fn head(&self, key: &Key, max: u64) -> Result<Option<Head>, ApiError> {
         let Some(size) = self.size(key).await? else {

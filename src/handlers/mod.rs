@@ -11,6 +11,7 @@ mod categories;
 mod create_run;
 mod create_token;
 mod current_user;
+mod downloads;
 mod filters;
 mod get_run;
 mod like;
@@ -22,7 +23,10 @@ mod page;
 mod regression_tests;
 mod restart_run;
 mod revoke_token;
+mod run_artifacts;
 mod run_config;
+mod run_errors;
+mod run_logs;
 mod run_progress;
 mod run_samples;
 mod run_summary;
@@ -185,6 +189,27 @@ impl SamplesApi for AppState {
     ) -> GetSampleHistoryResponse {
         respond(sample_history::handle(self, req).await)
     }
+    async fn get_sample_download(
+        &self,
+        _p: &Principal,
+        req: GetSampleDownloadRequest,
+    ) -> GetSampleDownloadResponse {
+        respond(downloads::sample(self, req.sample_id).await)
+    }
+    async fn get_sample_media_info_download(
+        &self,
+        _p: &Principal,
+        req: GetSampleMediaInfoDownloadRequest,
+    ) -> GetSampleMediaInfoDownloadResponse {
+        respond(downloads::media_info(self, req.sample_id).await)
+    }
+    async fn get_sample_extra_file_download(
+        &self,
+        _p: &Principal,
+        req: GetSampleExtraFileDownloadRequest,
+    ) -> GetSampleExtraFileDownloadResponse {
+        respond(downloads::extra_file(self, req.sample_id, req.extra_id).await)
+    }
 }
 
 impl RegressionTestsApi for AppState {
@@ -201,6 +226,22 @@ impl RegressionTestsApi for AppState {
         req: GetRegressionTestRequest,
     ) -> GetRegressionTestResponse {
         respond(regression_tests::one(self, req.regression_test_id).await)
+    }
+    async fn get_regression_test_output_download(
+        &self,
+        _p: &Principal,
+        req: GetRegressionTestOutputDownloadRequest,
+    ) -> GetRegressionTestOutputDownloadResponse {
+        respond(downloads::baseline(self, req.regression_test_id, req.output_id).await)
+    }
+    async fn get_output_variant_download(
+        &self,
+        _p: &Principal,
+        req: GetOutputVariantDownloadRequest,
+    ) -> GetOutputVariantDownloadResponse {
+        respond(
+            downloads::variant(self, req.regression_test_id, req.output_id, req.variant_id).await,
+        )
     }
 }
 
@@ -220,9 +261,53 @@ impl TagsApi for AppState {
     }
 }
 
+impl ErrorsApi for AppState {
+    async fn list_run_errors(
+        &self,
+        _p: &Principal,
+        req: ListRunErrorsRequest,
+    ) -> ListRunErrorsResponse {
+        respond(run_errors::list(self, req).await)
+    }
+    async fn list_infrastructure_errors(
+        &self,
+        p: &Principal,
+        req: ListInfrastructureErrorsRequest,
+    ) -> ListInfrastructureErrorsResponse {
+        respond(run_errors::infrastructure(self, p, req).await)
+    }
+    async fn get_run_error_summary(
+        &self,
+        _p: &Principal,
+        req: GetRunErrorSummaryRequest,
+    ) -> GetRunErrorSummaryResponse {
+        respond(run_errors::summary(self, req).await)
+    }
+}
+
+impl LogsApi for AppState {
+    async fn list_run_logs(&self, _p: &Principal, req: ListRunLogsRequest) -> ListRunLogsResponse {
+        respond(run_logs::run(self, req).await)
+    }
+    async fn list_sample_logs(
+        &self,
+        _p: &Principal,
+        req: ListSampleLogsRequest,
+    ) -> ListSampleLogsResponse {
+        respond(run_logs::sample(self, req).await)
+    }
+}
+
+impl ArtifactsApi for AppState {
+    async fn list_run_artifacts(
+        &self,
+        _p: &Principal,
+        req: ListRunArtifactsRequest,
+    ) -> ListRunArtifactsResponse {
+        respond(run_artifacts::list(self, req).await)
+    }
+}
+
 // Tags whose operations are all still the documented 501.
 impl UsersApi for AppState {}
-impl ErrorsApi for AppState {}
-impl LogsApi for AppState {}
-impl ArtifactsApi for AppState {}
 impl QueuedSamplesApi for AppState {}

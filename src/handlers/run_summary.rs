@@ -13,7 +13,10 @@ pub async fn handle(state: &AppState, run_id: i32) -> Result<GetRunSummaryRespon
     let counts = verdict::count(statuses.iter().map(|(_, s)| *s));
     let error_count: usize = statuses
         .iter()
-        .map(|(rt, _)| verdict::test_errors(&j.judging.facts(run_id, *rt, j.phase)).len())
+        .map(|(rt, _)| {
+            crate::classify::result_errors(run_id, *rt, &j.judging.facts(run_id, *rt, j.phase))
+                .len()
+        })
         .sum();
     let duration: i64 = j
         .judging
