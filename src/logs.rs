@@ -108,11 +108,14 @@ impl Builder {
 /// A bounded cache of line indexes, rebuilt when the object's size or version changes.
 #[derive(Default)]
 pub struct LogIndexes {
-    inner: Mutex<(
-        HashMap<String, (u64, Option<String>, Arc<LineIndex>)>,
-        VecDeque<String>,
-    )>,
+    inner: Mutex<Cached>,
 }
+
+/// Indexes by object key with the (size, version) they were built from, and insertion order.
+type Cached = (
+    HashMap<String, (u64, Option<String>, Arc<LineIndex>)>,
+    VecDeque<String>,
+);
 
 impl LogIndexes {
     /// `None` when the log does not exist.

@@ -54,7 +54,7 @@ async fn result_errors(state: &AppState, run_id: i32) -> Result<Vec<ErrorItem>, 
                     sample_name: Some(s.original_name.clone()),
                 }),
                 stack: None,
-                occurred_at: occurred_at.clone(),
+                occurred_at,
             });
         }
     }
@@ -119,8 +119,8 @@ pub async fn summary(
                 count: 0,
                 severity: Severity::Info,
                 sample_ids: vec![],
-                first_seen_at: e.occurred_at.clone(),
-                last_seen_at: e.occurred_at.clone(),
+                first_seen_at: e.occurred_at,
+                last_seen_at: e.occurred_at,
             });
         b.count += 1;
         if classify::rank(e.severity) > classify::rank(b.severity) {
