@@ -9,6 +9,8 @@ mod library;
 mod no_n_plus_one;
 mod outputs;
 mod run_actions;
+mod run_errors;
 mod runs;
 mod spec_drift;
+mod stored_files;
 mod world;

@@ -12,12 +12,6 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 impl World {
-    fn put(&self, key: &str, bytes: &[u8]) {
-        let path = self.app.storage_dir.path().join(key);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-
     /// The baseline file a run with a file row for `output` was judged against (the fixtures'
     /// snapshot hash in `test_result_file.expected`).
     fn expected_key(output: i32) -> String {

@@ -28,6 +28,13 @@ pub struct World {
 }
 
 impl World {
+    /// Writes a file under the test's storage root, as upstream's workers would.
+    pub fn put(&self, key: &str, bytes: &[u8]) {
+        let path = self.app.storage_dir.path().join(key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
     pub async fn new() -> Self {
         Self::on(TestApp::new().await).await
     }
