@@ -13,6 +13,8 @@ pub const MAX_ALIGNED_LINES: usize = 20_000;
 pub const MAX_HUNKS: usize = 500;
 /// Lines of unified text before the truncation note.
 pub const MAX_UNIFIED_LINES: usize = 10_000;
+/// Lines all hunks of one diff carry together, so the response stays small whatever the files.
+pub const MAX_LINES: usize = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -51,24 +53,80 @@ pub struct Diff {
 
 /// The diff of two texts with `context` unchanged lines around each change.
 pub fn diff(expected: &str, actual: &str, context: usize) -> Diff {
-    let e: Vec<&str> = expected.lines().collect();
-    let a: Vec<&str> = actual.lines().collect();
-    let prefix = e.iter().zip(&a).take_while(|(x, y)| x == y).count();
-    let suffix = e[prefix..]
-        .iter()
+    // Walk the common leading and trailing lines without collecting them: only the middle
+    // (where the files differ) is split into lines and aligned.
+    let (mut pe, mut pa, mut prefix) = (0, 0, 0);
+    for (x, y) in expected
+        .split_inclusive('\n')
+        .zip(actual.split_inclusive('\n'))
+    {
+        if eol(x) != eol(y) {
+            break;
+        }
+        (pe, pa, prefix) = (pe + x.len(), pa + y.len(), prefix + 1);
+    }
+    let (mut se, mut sa) = (0, 0);
+    for (x, y) in expected[pe..]
+        .split_inclusive('\n')
         .rev()
-        .zip(a[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let middle = (e.len() - prefix - suffix) + (a.len() - prefix - suffix);
-    let ops = if middle <= MAX_ALIGNED_LINES {
-        aligned(expected, actual, &e, &a, context)
+        .zip(actual[pa..].split_inclusive('\n').rev())
+    {
+        if eol(x) != eol(y) {
+            break;
+        }
+        (se, sa) = (se + x.len(), sa + y.len());
+    }
+    let (me, ma) = (
+        &expected[pe..expected.len() - se],
+        &actual[pa..actual.len() - sa],
+    );
+    let e: Vec<&str> = me.lines().collect();
+    let a: Vec<&str> = ma.lines().collect();
+    let positional = e.len() + a.len() > MAX_ALIGNED_LINES;
+
+    let mut ops: Vec<Op> = Vec::new();
+    let lead: Vec<&str> = expected[..pe]
+        .split_inclusive('\n')
+        .rev()
+        .take(context)
+        .collect();
+    for (k, l) in lead.iter().rev().enumerate() {
+        let n = prefix - lead.len() + k + 1;
+        ops.push((Kind::Context, Some(n), Some(n), eol(l)));
+    }
+    let middle = if positional {
+        positional_ops(&e, &a)
     } else {
-        positional(&e, &a)
+        aligned(me, ma, &e, &a, context)
     };
-    let mut d = hunks(ops, context);
-    d.positional = middle > MAX_ALIGNED_LINES;
+    let shift = |n: Option<usize>| n.map(|n| n + prefix);
+    ops.extend(
+        middle
+            .into_iter()
+            .map(|(k, x, y, t)| (k, shift(x), shift(y), t)),
+    );
+    let tail = expected[expected.len() - se..]
+        .split_inclusive('\n')
+        .take(context);
+    for (k, l) in tail.enumerate() {
+        ops.push((
+            Kind::Context,
+            Some(prefix + e.len() + k + 1),
+            Some(prefix + a.len() + k + 1),
+            eol(l),
+        ));
+    }
+    let mut d = hunks(ops, context, prefix);
+    d.positional = positional;
     d
+}
+
+/// A line without its ending, as `str::lines` gives it.
+fn eol(line: &str) -> &str {
+    match line.strip_suffix('\n') {
+        Some(l) => l.strip_suffix('\r').unwrap_or(l),
+        None => line,
+    }
 }
 
 /// One line of either file with its 1-based numbers.
@@ -127,7 +185,7 @@ fn aligned<'a>(
 }
 
 /// Line i of one file against line i of the other; extra lines on either side stand alone.
-fn positional<'a>(e: &[&'a str], a: &[&'a str]) -> Vec<Op<'a>> {
+fn positional_ops<'a>(e: &[&'a str], a: &[&'a str]) -> Vec<Op<'a>> {
     let mut ops = Vec::new();
     for i in 0..e.len().max(a.len()) {
         match (e.get(i), a.get(i)) {
@@ -146,7 +204,8 @@ fn positional<'a>(e: &[&'a str], a: &[&'a str]) -> Vec<Op<'a>> {
 }
 
 /// Cuts a sequence of context and change lines into hunks with `context` lines around changes.
-fn hunks(ops: Vec<Op>, context: usize) -> Diff {
+/// `base` is the line both sides share just before the first op (the common prefix's last).
+fn hunks(ops: Vec<Op>, context: usize, base: usize) -> Diff {
     let changes: Vec<usize> = (0..ops.len())
         .filter(|i| ops[*i].0 != Kind::Context)
         .collect();
@@ -165,12 +224,16 @@ fn hunks(ops: Vec<Op>, context: usize) -> Diff {
         let slice = &ops[start..=end];
         d.added += slice.iter().filter(|o| o.0 == Kind::Added).count() as u64;
         d.removed += slice.iter().filter(|o| o.0 == Kind::Removed).count() as u64;
-        if d.hunks.len() < MAX_HUNKS {
+        let carried: usize = d.hunks.iter().map(|h| h.lines.len()).sum();
+        if d.hunks.len() < MAX_HUNKS && carried < MAX_LINES {
+            let slice = &slice[..slice.len().min(MAX_LINES - carried)];
             let first_e = slice.iter().find_map(|o| o.1);
             let first_a = slice.iter().find_map(|o| o.2);
             d.hunks.push(Hunk {
-                expected_start: first_e.unwrap_or_else(|| before(&ops[..start], |o| o.1) + 1),
-                actual_start: first_a.unwrap_or_else(|| before(&ops[..start], |o| o.2) + 1),
+                expected_start: first_e
+                    .unwrap_or_else(|| before(&ops[..start], |o| o.1).unwrap_or(base) + 1),
+                actual_start: first_a
+                    .unwrap_or_else(|| before(&ops[..start], |o| o.2).unwrap_or(base) + 1),
                 lines: slice
                     .iter()
                     .map(|(kind, el, al, text)| DiffLine {
@@ -187,8 +250,8 @@ fn hunks(ops: Vec<Op>, context: usize) -> Diff {
     d
 }
 
-fn before(ops: &[Op], side: impl Fn(&Op) -> Option<usize>) -> usize {
-    ops.iter().rev().find_map(side).unwrap_or(0)
+fn before(ops: &[Op], side: impl Fn(&Op) -> Option<usize>) -> Option<usize> {
+    ops.iter().rev().find_map(side)
 }
 
 /// Unified diff text of the hunks, at most [`MAX_UNIFIED_LINES`] lines then a note.
@@ -334,6 +397,37 @@ mod tests {
     }
 
     #[test]
+    fn line_numbers_count_the_common_start_and_end() {
+        let e: String = (1..=1000).map(|i| format!("{i}\n")).collect();
+        let a = e.replace("\n500\n", "\nfive hundred\n");
+        let d = diff(&e, &a, 2);
+        assert_eq!(d.hunks.len(), 1);
+        let h = &d.hunks[0];
+        assert_eq!((h.expected_start, h.actual_start), (498, 498));
+        let got: Vec<_> = h
+            .lines
+            .iter()
+            .map(|l| (l.kind, l.expected_line, l.actual_line, l.text.as_str()))
+            .collect();
+        use Kind::*;
+        assert_eq!(
+            got,
+            vec![
+                (Context, Some(498), Some(498), "498"),
+                (Context, Some(499), Some(499), "499"),
+                (Removed, Some(500), None, "500"),
+                (Added, None, Some(500), "five hundred"),
+                (Context, Some(501), Some(501), "501"),
+                (Context, Some(502), Some(502), "502"),
+            ]
+        );
+        // Lines added at the end number after the common part.
+        let d = diff("x\ny\n", "x\ny\nz\nw\n", 1);
+        assert_eq!((d.hunks[0].expected_start, d.hunks[0].actual_start), (2, 2));
+        assert_eq!(d.added, 2);
+    }
+
+    #[test]
     fn close_changes_share_one_hunk() {
         let d = diff("1\n2\n3\n4\n5\n", "1\nX\n3\nY\n5\n", 1);
         assert_eq!(d.hunk_count, 1);
@@ -369,6 +463,18 @@ mod tests {
         assert_eq!(d.added, 667);
         let u = unified(&d, "e", "a");
         assert!(u.ends_with("removed lines)\n"), "{}", &u[u.len() - 100..]);
+    }
+
+    #[test]
+    fn the_lines_carried_are_capped_but_counted() {
+        let e: String = (0..30_000).map(|i| format!("{i}\n")).collect();
+        let a: String = (0..30_000).map(|i| format!("{i}!\n")).collect();
+        let d = diff(&e, &a, 3);
+        assert_eq!(
+            d.hunks.iter().map(|h| h.lines.len()).sum::<usize>(),
+            MAX_LINES
+        );
+        assert_eq!((d.added, d.removed), (30_000, 30_000));
     }
 
     #[test]

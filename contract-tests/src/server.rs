@@ -81,6 +81,14 @@ fn free_port() -> u16 {
 }
 
 impl Server {
+    /// The booted server's process id and storage root (`None` for a live server).
+    pub fn local(&self) -> Option<(u32, PathBuf)> {
+        Some((
+            self.child.as_ref()?.id(),
+            self._dir.as_ref()?.path().join("storage"),
+        ))
+    }
+
     /// The server `SPCI_URL` + `SPCI_TOKEN` name, else a debug `spci demo` with the demo data
     /// (on `CONTRACT_DATABASE_URL` when set).
     pub fn start() -> Self {

@@ -1,0 +1,174 @@
+//! Memory stays bounded by the response, not the file: the real server diffs two 10 MiB outputs
+//! and pages a 500 MB log while its peak resident memory grows by less than 64 MiB. The files
+//! are written into the booted server's own storage root (the log streamed to disk in chunks).
+//! Linux only (reads /proc); a server named by `SPCI_URL` is skipped, it is not ours to measure.
+use contract_tests::server::Server;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+const LIMIT_MIB: u64 = 64;
+
+/// (VmRSS, VmHWM) of a process, in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in /proc/{pid}/status"))
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn get(http: &reqwest::blocking::Client, server: &Server, path: &str) -> (u16, Value) {
+    let r = http
+        .get(format!("{}{path}", server.base))
+        .bearer_auth(&server.token)
+        .send()
+        .expect("request");
+    let status = r.status().as_u16();
+    (status, r.json().expect("JSON"))
+}
+
+/// Nearly 10 MiB of subtitle-like text; `variant` changes 40 lines in the middle.
+fn subtitles(variant: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(11 << 20);
+    for i in 0..185_000u64 {
+        let text = if variant && (150_000..150_040).contains(&i) {
+            "Changed line"
+        } else {
+            "Some dialogue here"
+        };
+        writeln!(
+            out,
+            "{i}\n00:00:{:02},000 --> 00:00:{:02},500\n{text}\n",
+            i % 60,
+            i % 60
+        )
+        .unwrap();
+    }
+    assert!(
+        out.len() > 9 << 20 && out.len() <= 10 << 20,
+        "{}",
+        out.len()
+    );
+    out
+}
+
+fn write_log(path: &Path, bytes: u64) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut written = 0u64;
+    let mut n = 0u64;
+    while written < bytes {
+        let line = format!("[{n:010}] worker: step {n} finished without error\n");
+        f.write_all(line.as_bytes()).unwrap();
+        written += line.len() as u64;
+        n += 1;
+    }
+    f.flush().unwrap();
+}
+
+#[test]
+fn a_10_mib_diff_and_a_500_mb_log_page_keep_memory_growth_under_64_mib() {
+    let server = Server::start();
+    let Some((pid, storage)) = server.local() else {
+        eprintln!("SPCI_URL is set: not measuring a server this test did not start");
+        return;
+    };
+    let http = reqwest::blocking::Client::new();
+    // The demo's failing run and an output of it that differs from its baseline.
+    let (_, runs) = get(&http, &server, "/runs?status=fail&limit=1");
+    let run = runs["data"][0]["run_id"]
+        .as_i64()
+        .expect("a failing demo run");
+    let (_, samples) = get(
+        &http,
+        &server,
+        &format!("/runs/{run}/samples?status=fail&limit=100"),
+    );
+    let (sample, rt, output) = samples["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| {
+            let o = s["outputs"]
+                .as_array()?
+                .iter()
+                .find(|o| o["status"] == "fail")?;
+            Some((
+                s["sample_id"].as_i64()?,
+                s["regression_test_id"].as_i64()?,
+                o["output_id"].as_i64()?,
+            ))
+        })
+        .expect("a differing output in the demo's failing run");
+    let out = format!("/runs/{run}/samples/{sample}/regression-tests/{rt}/outputs/{output}");
+    let (_, expected) = get(&http, &server, &format!("{out}/expected"));
+    let (_, actual) = get(&http, &server, &format!("{out}/actual"));
+    let results = storage.join("TestResults");
+    std::fs::write(
+        results.join(expected["filename"].as_str().unwrap()),
+        subtitles(false),
+    )
+    .unwrap();
+    std::fs::write(
+        results.join(actual["filename"].as_str().unwrap()),
+        subtitles(true),
+    )
+    .unwrap();
+    write_log(&storage.join(format!("LogFiles/{run}.txt")), 500_000_000);
+
+    // Warm up the paths once on small inputs, then measure from the current resident size.
+    let (status, _) = get(&http, &server, &format!("/runs/{run}/errors"));
+    assert_eq!(status, 200);
+    let (rss_before, _) = memory_kib(pid);
+
+    let (status, diff) = get(&http, &server, &format!("{out}/diff"));
+    assert_eq!(status, 200, "{diff}");
+    assert_eq!(diff["status"], "different");
+    assert_eq!(diff["summary"]["added_lines"], 40);
+    let (status, unified) = get(&http, &server, &format!("{out}/diff?format=unified"));
+    assert_eq!(status, 200);
+    assert!(
+        unified["content"]
+            .as_str()
+            .unwrap()
+            .contains("+Changed line")
+    );
+    for cursor in [0, 4_000_000, 8_000_000] {
+        let (status, page) = get(
+            &http,
+            &server,
+            &format!("/runs/{run}/logs?cursor={cursor}&limit=100"),
+        );
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["data"].as_array().unwrap().len(), 100);
+        let first = page["data"][0]["message"].as_str().unwrap();
+        assert!(first.starts_with(&format!("[{cursor:010}]")), "{first}");
+    }
+    let (status, rare) = get(
+        &http,
+        &server,
+        &format!("/runs/{run}/logs?contains=never-there&limit=100"),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        rare["pagination"]["next_cursor"].is_number(),
+        "a bounded scan returns a cursor"
+    );
+
+    let (_, peak) = memory_kib(pid);
+    let growth_mib = peak.saturating_sub(rss_before) / 1024;
+    eprintln!(
+        "resident before: {} MiB, peak after: {} MiB, growth {growth_mib} MiB",
+        rss_before / 1024,
+        peak / 1024
+    );
+    assert!(
+        growth_mib < LIMIT_MIB,
+        "peak memory grew by {growth_mib} MiB"
+    );
+}
