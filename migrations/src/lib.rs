@@ -11,6 +11,25 @@ mod m20261122_000006_baseline_approval;
 
 pub struct Migrator;
 
+/// Creates index `name` on `table(cols)` unless an index of that name is there already, so
+/// migrations stay safe to re-run and to run on a database that has some of spci's indexes.
+pub(crate) async fn ensure_index(
+    m: &SchemaManager<'_>,
+    name: &str,
+    table: &str,
+    cols: &[&str],
+) -> Result<(), DbErr> {
+    if m.has_index(table, name).await? {
+        return Ok(());
+    }
+    let mut i = Index::create();
+    i.name(name).table(Alias::new(table));
+    for c in cols {
+        i.col(Alias::new(*c));
+    }
+    m.create_index(i.to_owned()).await
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {

@@ -49,15 +49,7 @@ pub const INDEXES: &[(&str, &str, &[&str])] = &[
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (name, table, cols) in INDEXES {
-            if m.has_index(*table, *name).await? {
-                continue;
-            }
-            let mut i = Index::create();
-            i.name(*name).table(Alias::new(*table));
-            for c in *cols {
-                i.col(Alias::new(*c));
-            }
-            m.create_index(i.to_owned()).await?;
+            crate::ensure_index(m, name, table, cols).await?;
         }
         Ok(())
     }

@@ -36,17 +36,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        if !m.has_index(TABLE, "ix_spci_run_verdict_status").await? {
-            m.create_index(
-                Index::create()
-                    .name("ix_spci_run_verdict_status")
-                    .table(Alias::new(TABLE))
-                    .col(Alias::new("status"))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        crate::ensure_index(m, "ix_spci_run_verdict_status", TABLE, &["status"]).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

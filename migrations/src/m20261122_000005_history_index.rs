@@ -14,28 +14,14 @@ const FILES: &str = "ix_spci_trf_rt_test";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if !m.has_index("test_result", NEW).await? {
-            m.create_index(
-                Index::create()
-                    .name(NEW)
-                    .table(Alias::new("test_result"))
-                    .col(Alias::new("regression_test_id"))
-                    .col(Alias::new("test_id"))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        if !m.has_index("test_result_file", FILES).await? {
-            m.create_index(
-                Index::create()
-                    .name(FILES)
-                    .table(Alias::new("test_result_file"))
-                    .col(Alias::new("regression_test_id"))
-                    .col(Alias::new("test_id"))
-                    .to_owned(),
-            )
-            .await?;
-        }
+        crate::ensure_index(m, NEW, "test_result", &["regression_test_id", "test_id"]).await?;
+        crate::ensure_index(
+            m,
+            FILES,
+            "test_result_file",
+            &["regression_test_id", "test_id"],
+        )
+        .await?;
         if m.has_index("test_result", OLD).await? {
             m.drop_index(
                 Index::drop()

@@ -34,20 +34,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        if !m
-            .has_index(TABLE, "ix_spci_baseline_approval_output")
-            .await?
-        {
-            m.create_index(
-                Index::create()
-                    .name("ix_spci_baseline_approval_output")
-                    .table(Alias::new(TABLE))
-                    .col(Alias::new("output_id"))
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        crate::ensure_index(m, "ix_spci_baseline_approval_output", TABLE, &["output_id"]).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
