@@ -10,6 +10,11 @@ use std::collections::BTreeMap;
 /// Credentials `spci demo` seeds for its admin (development data only).
 const DEMO_EMAIL: &str = "admin@example.com";
 const DEMO_PASSWORD: &str = "demo-admin-password";
+/// The demo's user of role `user`.
+const USER_EMAIL: &str = "dev@example.com";
+const USER_PASSWORD: &str = "demo-user-password-2";
+/// Scopes only admins may hold (DESIGN §3, review H1).
+const ADMIN_ONLY_SCOPES: &[&str] = &["tokens:manage", "system:write", "baselines:write"];
 
 struct Sent {
     status: u16,
@@ -101,6 +106,21 @@ impl Harness {
                 sent.replay, sent.status, sent.body
             ));
         }
+    }
+
+    /// A new token of `email` holding `scopes`.
+    fn login(&self, email: &str, password: &str, scopes: &[String]) -> String {
+        let name = format!("contract-{}", rand_suffix());
+        let resp = self
+            .http
+            .post(format!("{}/auth/tokens", self.server.base))
+            .json(&json!({"email": email, "password": password, "token_name": name, "scopes": scopes, "expires_in_days": 1}))
+            .send()
+            .expect("create token");
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().unwrap_or_default();
+        assert_eq!(status, 201, "{email} can create a token: {body}");
+        body["token"].as_str().unwrap().to_string()
     }
 
     fn fresh_token(&self, scopes: &[&str]) -> (i64, String) {
@@ -196,6 +216,29 @@ fn every_operation_conforms_to_the_spec() {
     let mut g = Gen::new(&spec, seed);
     let operations = h.contract.operations.clone();
     let admin = h.server.token.clone();
+    let all_scopes: Vec<String> = spec["components"]["schemas"]["Scope"]["enum"]
+        .as_array()
+        .expect("the Scope enum")
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    // A token revoked through the API, then used everywhere.
+    let revoked = h.fresh_token(&["runs:read"]).1;
+    let r = h
+        .http
+        .delete(format!("{}/auth/tokens/current", h.server.base))
+        .bearer_auth(&revoked)
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "revoking a token: {}", r.status());
+    // The demo's plain user, with every scope its role may hold.
+    let user_scopes: Vec<String> = all_scopes
+        .iter()
+        .filter(|s| !ADMIN_ONLY_SCOPES.contains(&s.as_str()))
+        .cloned()
+        .collect();
+    let plain_user = h.login(USER_EMAIL, USER_PASSWORD, &user_scopes);
+    let mut lacking_tokens: BTreeMap<String, String> = BTreeMap::new();
 
     for op in &operations {
         let self_revoking = op.id == "revokeCurrentToken" || op.id == "revokeToken";
@@ -321,16 +364,60 @@ fn every_operation_conforms_to_the_spec() {
             h.record(op, &sent, expectation);
         }
 
-        // Authentication: no token and a malformed token are 401 on every protected operation.
+        // The authorisation matrix, from the operation's x-required-scopes / x-required-roles:
+        // no token, a malformed one and a revoked one are 401; a token lacking a required scope
+        // and a user lacking a required role are 403. Each with the error body.
         if !op.public {
             let params = g.valid_params(&op.params, &op.ordered_params, &|_| Some(1));
-            for token in [None, Some("spci_not-a-real-token")] {
-                let sent = h.send(op, &params, None, token);
-                let expectation = if sent.status == 401 {
+            let body = op.body_schema.as_ref().map(|s| {
+                let ct = op.body_content_type.clone().unwrap();
+                let b = if ct == "application/json" {
+                    g.valid(s).to_string()
+                } else {
+                    String::new()
+                };
+                (ct, b)
+            });
+            let mut cases: Vec<(String, Option<String>, u16)> = vec![
+                ("no token".into(), None, 401),
+                (
+                    "malformed token".into(),
+                    Some("spci_not-a-real-token".into()),
+                    401,
+                ),
+                ("revoked token".into(), Some(revoked.clone()), 401),
+            ];
+            if !op.scopes.is_empty() {
+                let lacking: Vec<String> = all_scopes
+                    .iter()
+                    .filter(|s| !op.scopes.contains(s))
+                    .cloned()
+                    .collect();
+                let token = lacking_tokens
+                    .entry(op.scopes.join(","))
+                    .or_insert_with(|| h.login(DEMO_EMAIL, DEMO_PASSWORD, &lacking))
+                    .clone();
+                cases.push((
+                    format!("token without {}", op.scopes.join(",")),
+                    Some(token),
+                    403,
+                ));
+            }
+            if !op.roles.is_empty() && !op.roles.iter().any(|r| r == "user") {
+                cases.push(("role user".into(), Some(plain_user.clone()), 403));
+            }
+            for (who, token, want) in cases {
+                let sent = h.send(
+                    op,
+                    &params,
+                    body.as_ref().map(|(c, b)| (c.as_str(), b.clone())),
+                    token.as_deref(),
+                );
+                let expectation = if sent.status == want {
                     is_error_body(&sent)
                 } else {
                     Err(format!(
-                        "{} {}: unauthenticated request got {}",
+                        "{} {} with {who}: got {}, want {want}",
                         op.method, op.path, sent.status
                     ))
                 };
