@@ -108,6 +108,6 @@ fn routes(state: Arc<AppState>) -> Route {
         .at("/openapi.yaml", spec_yaml_endpoint)
         .at("/openapi.json", spec_json_endpoint)
         .nest("/docs", docs)
-        .nest("/", service.with(gate));
+        .nest("/", service.with(crate::body_schema::BodySchema).with(gate));
     Route::new().nest(API_PREFIX, api)
 }

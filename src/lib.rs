@@ -15,6 +15,7 @@ pub mod api {
 }
 pub mod app;
 pub mod auth;
+pub mod body_schema;
 pub mod catalog;
 pub mod classify;
 pub mod cli;

@@ -42,7 +42,7 @@ impl<'a> Gen<'a> {
         &items[i]
     }
 
-    fn resolve(&self, schema: &'a Value) -> &'a Value {
+    pub fn resolve(&self, schema: &'a Value) -> &'a Value {
         match schema.get("$ref").and_then(Value::as_str) {
             Some(r) => self
                 .spec
@@ -249,6 +249,57 @@ impl<'a> Gen<'a> {
             }
             _ => None,
         }
+    }
+}
+
+impl<'a> Gen<'a> {
+    /// A JSON value that breaks `schema` in one way (wrong type, out of bounds, bad enum value,
+    /// too long or short, pattern mismatch, too many items); `None` when nothing can break it.
+    pub fn invalid_json(&mut self, schema: &'a Value) -> Option<Value> {
+        let schema = self.resolve(schema);
+        if schema.get("enum").is_some() {
+            return Some(Value::String("not-a-valid-value".into()));
+        }
+        let mut options: Vec<Value> = vec![];
+        match schema.get("type").and_then(Value::as_str)? {
+            "integer" => {
+                let (lo, hi) = int_bounds(schema);
+                options.push(Value::String("abc".into()));
+                options.push(serde_json::json!(1.5));
+                if schema.get("minimum").is_some() {
+                    options.push(serde_json::json!(lo as i128 - 1));
+                }
+                if schema.get("maximum").is_some() {
+                    options.push(serde_json::json!(hi as i128 + 1));
+                }
+            }
+            "boolean" => options.push(Value::String("maybe".into())),
+            "string" => {
+                options.push(serde_json::json!(12345));
+                if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
+                    options.push(Value::String("a".repeat(max as usize + 1)));
+                }
+                if schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) > 0 {
+                    options.push(Value::String(String::new()));
+                }
+                if schema.get("pattern").is_some() {
+                    options.push(Value::String("!!not matching!!".into()));
+                }
+                if schema.get("format").and_then(Value::as_str) == Some("date-time") {
+                    options.push(Value::String("yesterday".into()));
+                }
+            }
+            "array" => {
+                options.push(Value::String("not-an-array".into()));
+                if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
+                    let item = self.valid(&schema["items"]);
+                    options.push(Value::Array(vec![item; max as usize + 1]));
+                }
+            }
+            "object" => options.push(Value::String("not-an-object".into())),
+            _ => return None,
+        }
+        Some(self.pick(&options).clone())
     }
 }
 

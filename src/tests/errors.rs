@@ -104,12 +104,34 @@ async fn malformed_json_and_unknown_fields_are_400() {
         .await;
     let e = assert_error(r, StatusCode::BAD_REQUEST, "validation_error").await;
     assert!(
-        e["details"]["reason"]
+        e["details"]["errors"][0]["message"]
             .as_str()
             .unwrap()
             .contains("is_admin"),
         "{e}"
     );
+}
+
+/// poem-openapi alone would read `"token_name": 12345` as the string "12345"; the spec says
+/// string, so the body is refused and every violation is listed.
+#[tokio::test]
+async fn json_types_are_not_coerced() {
+    let app = TestApp::new().await;
+    let body = json!({"email": "a@example.com", "password": 12345678, "token_name": true});
+    let r = app
+        .client
+        .post("/api/v1/auth/tokens")
+        .body_json(&body)
+        .send()
+        .await;
+    let e = assert_error(r, StatusCode::BAD_REQUEST, "validation_error").await;
+    let paths: Vec<&str> = e["details"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["/password", "/token_name"], "{e}");
 }
 
 #[tokio::test]
