@@ -42,13 +42,20 @@ pub fn find_operation(method: &str, request_path: &str) -> Option<&'static Opera
         .map(|(_, op)| op)
 }
 
-/// Methods the spec declares for a concrete request path.
+/// Methods the spec declares for a concrete request path. Where a literal path and a templated
+/// one both match (`/samples/upload` and `/samples/{sample_id}`), the literal one names the
+/// resource, as it does for routing.
 pub fn allowed_methods(request_path: &str) -> Vec<&'static str> {
     let segs = segments(request_path);
-    let mut methods: Vec<&'static str> = OPERATIONS
+    let scored: Vec<(usize, &'static str)> = OPERATIONS
         .iter()
-        .filter(|op| score(op.path, &segs).is_some())
-        .map(|op| op.method)
+        .filter_map(|op| score(op.path, &segs).map(|s| (s, op.method)))
+        .collect();
+    let best = scored.iter().map(|(s, _)| *s).max().unwrap_or(0);
+    let mut methods: Vec<&'static str> = scored
+        .into_iter()
+        .filter(|(s, _)| *s == best)
+        .map(|(_, m)| m)
         .collect();
     methods.sort_unstable();
     methods.dedup();
@@ -86,6 +93,11 @@ mod tests {
     #[test]
     fn allowed_methods_match_templated_paths() {
         assert_eq!(allowed_methods("/api/v1/auth/tokens"), ["GET", "POST"]);
+        assert_eq!(allowed_methods("/api/v1/samples/upload"), ["POST"]);
+        assert_eq!(
+            allowed_methods("/api/v1/samples/12"),
+            ["DELETE", "GET", "PATCH"]
+        );
         assert!(allowed_methods("/api/v1/no/such/path").is_empty());
     }
 }

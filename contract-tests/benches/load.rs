@@ -70,6 +70,7 @@ fn main() {
         ],
         database_url: std::env::var("LOAD_DATABASE_URL").ok(),
         seed_timeout: Duration::from_secs(3600),
+        env: vec![],
     });
     let seeded = started.elapsed();
     let client = Client {

@@ -70,6 +70,8 @@ pub struct Boot {
     pub database_url: Option<String>,
     /// How long seeding may take before the admin token is printed.
     pub seed_timeout: Duration,
+    /// Environment set last (e.g. small rate limits for a test of the limiter).
+    pub env: Vec<(String, String)>,
 }
 
 fn free_port() -> u16 {
@@ -105,6 +107,7 @@ impl Server {
             demo_args: vec![],
             database_url: std::env::var("CONTRACT_DATABASE_URL").ok(),
             seed_timeout: Duration::from_secs(120),
+            env: vec![],
         })
     }
 
@@ -127,6 +130,7 @@ impl Server {
             .env("SPCI_RATE_PER_IP", "1000000")
             .env("SPCI_RATE_CREDENTIALS", "1000000")
             .env("RUST_LOG", "warn")
+            .envs(boot.env)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

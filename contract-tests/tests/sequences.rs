@@ -1,0 +1,318 @@
+//! Stateful sequences through HTTP only, following resources from creation to their end, and
+//! the limiter seen from outside: every response checked against the spec as well.
+use contract_tests::Contract;
+use contract_tests::server::{Boot, Server, debug_binary};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+struct Client {
+    contract: Contract,
+    server: Server,
+    http: reqwest::blocking::Client,
+}
+
+impl Client {
+    fn new(server: Server) -> Self {
+        Self {
+            contract: Contract::load(),
+            server,
+            http: reqwest::blocking::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// Sends a request for operation `op_id` and checks the response against the spec.
+    fn call(
+        &self,
+        op_id: &str,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, BTreeMap<String, String>, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.server.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = &body {
+            req = req.json(b);
+        }
+        let resp = req.send().expect("request");
+        let status = resp.status().as_u16();
+        let headers: BTreeMap<String, String> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let text = resp.text().unwrap();
+        let problems = self
+            .contract
+            .check(self.contract.operation(op_id), status, &headers, &text);
+        assert!(problems.is_empty(), "{op_id} {path}: {problems:?}");
+        (
+            status,
+            headers,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+}
+
+const ADMIN: (&str, &str) = ("admin@example.com", "demo-admin-password");
+
+#[test]
+fn token_create_use_revoke_then_refused() {
+    let c = Client::new(Server::start());
+    // Unique, so the sequence can run again on a database it already ran on.
+    let name = format!(
+        "sequence-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let (s, h, created) = c.call(
+        "createToken",
+        Method::POST,
+        "/auth/tokens",
+        None,
+        Some(json!({"email": ADMIN.0, "password": ADMIN.1, "token_name": name, "scopes": ["runs:read"]})),
+    );
+    assert_eq!(s, 201);
+    assert_eq!(h.get("cache-control").map(String::as_str), Some("no-store"));
+    let token = created["token"].as_str().unwrap();
+    let (s, _, me) = c.call("getCurrentUser", Method::GET, "/auth/me", Some(token), None);
+    assert_eq!((s, me["email"].as_str()), (200, Some(ADMIN.0)));
+    let (s, _, _) = c.call("listRuns", Method::GET, "/runs?limit=1", Some(token), None);
+    assert_eq!(s, 200);
+    // The newest page of the admin's tokens holds the one just created.
+    let list = |q: &str| {
+        c.call(
+            "listTokens",
+            Method::GET,
+            &format!("/auth/tokens?{q}"),
+            Some(&c.server.token),
+            None,
+        )
+        .2
+    };
+    let total = list("limit=1")["pagination"]["total"].as_i64().unwrap();
+    let mine = list(&format!("limit=100&offset={}", (total - 100).max(0)));
+    let id = mine["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["token_name"] == name.as_str())
+        .expect("the new token is listed")["id"]
+        .as_i64()
+        .unwrap();
+    let (s, _, _) = c.call(
+        "revokeToken",
+        Method::DELETE,
+        &format!("/auth/tokens/{id}"),
+        Some(&c.server.token),
+        None,
+    );
+    assert!(s == 200 || s == 204, "{s}");
+    let (s, _, e) = c.call("getCurrentUser", Method::GET, "/auth/me", Some(token), None);
+    assert_eq!((s, e["code"].as_str()), (401, Some("unauthorized")));
+    // Revoking again: the token is gone for good, and the answer says so.
+    let (s, _, _) = c.call(
+        "revokeToken",
+        Method::DELETE,
+        &format!("/auth/tokens/{id}"),
+        Some(&c.server.token),
+        None,
+    );
+    assert!(s == 404 || s == 200 || s == 204, "{s}");
+}
+
+#[test]
+fn run_create_cancel_cancel_again_read() {
+    let c = Client::new(Server::start());
+    let admin = c.server.token.clone();
+    let (s, _, run) = c.call(
+        "createRun",
+        Method::POST,
+        "/runs",
+        Some(&admin),
+        Some(json!({"repository": "CCExtractor/ccextractor", "commit_sha": "0123456789abcdef0123456789abcdef01234567", "platform": "linux"})),
+    );
+    assert_eq!(s, 202, "{run}");
+    let id = run["run_id"].as_i64().unwrap();
+    let cancel = |reason: &str| {
+        c.call(
+            "cancelRun",
+            Method::POST,
+            &format!("/runs/{id}/cancel"),
+            Some(&admin),
+            Some(json!({"reason": reason})),
+        )
+    };
+    let (s, _, first) = cancel("sequence test");
+    assert_eq!((s, first["status"].as_str()), (202, Some("accepted")));
+    let (s, _, second) = cancel("sequence test again");
+    assert_eq!((s, second["status"].as_str()), (202, Some("no_op")));
+    let (s, _, read) = c.call(
+        "getRun",
+        Method::GET,
+        &format!("/runs/{id}"),
+        Some(&admin),
+        None,
+    );
+    assert_eq!((s, read["status"].as_str()), (200, Some("canceled")));
+    let (_, _, listed) = c.call(
+        "listRuns",
+        Method::GET,
+        "/runs?status=canceled&limit=100",
+        Some(&admin),
+        None,
+    );
+    assert!(
+        listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["run_id"] == id)
+    );
+}
+
+#[test]
+fn approve_a_baseline_then_read_it_back() {
+    let c = Client::new(Server::start());
+    let admin = c.server.token.clone();
+    let get = |op: &str, path: &str| c.call(op, Method::GET, path, Some(&admin), None);
+    let (_, _, runs) = get("listRuns", "/runs?status=fail&limit=1");
+    let run = runs["data"][0]["run_id"].as_i64().unwrap();
+    let (_, _, samples) = get(
+        "listRunSamples",
+        &format!("/runs/{run}/samples?status=fail&limit=100"),
+    );
+    let (sample, rt, output) = samples["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| {
+            let o = s["outputs"]
+                .as_array()?
+                .iter()
+                .find(|o| o["status"] == "fail")?;
+            Some((
+                s["sample_id"].as_i64()?,
+                s["regression_test_id"].as_i64()?,
+                o["output_id"].as_i64()?,
+            ))
+        })
+        .expect("a differing output in the demo's failing run");
+    let out = format!("/runs/{run}/samples/{sample}/regression-tests/{rt}/outputs/{output}");
+    let (s, _, actual) = get("getActualOutput", &format!("{out}/actual"));
+    assert_eq!(s, 200);
+    if actual["storage_status"] == "missing"
+        && let Some((_, storage)) = c.server.local()
+    {
+        // The demo's rows outlive one boot on a shared database; its files live in each boot's
+        // own storage root.
+        let name = actual["filename"].as_str().unwrap();
+        std::fs::write(storage.join("TestResults").join(name), "actual output\n").unwrap();
+    }
+    let (s, _, approval) = c.call(
+        "approveBaseline",
+        Method::POST,
+        &format!("/runs/{run}/samples/{sample}/baseline-approval"),
+        Some(&admin),
+        Some(json!({"regression_id": rt, "output_id": output})),
+    );
+    assert_eq!(
+        (s, approval["status"].as_str()),
+        (200, Some("approved")),
+        "{approval}"
+    );
+    // The regression test's baseline is now the approved file.
+    let (s, _, baseline) = get(
+        "getRegressionTestOutputDownload",
+        &format!("/regression-tests/{rt}/outputs/{output}/download"),
+    );
+    assert_eq!(s, 200);
+    assert_eq!(baseline["filename"], actual["filename"]);
+    let (_, _, detail) = get("getRegressionTest", &format!("/regression-tests/{rt}"));
+    assert!(
+        detail.to_string().contains(
+            actual["filename"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .next()
+                .unwrap()
+        )
+    );
+}
+
+/// An undocumented method on any path of the spec is a 405 naming the documented ones.
+#[test]
+fn wrong_methods_are_405_with_allow() {
+    let c = Client::new(Server::start());
+    let mut by_path: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for op in &c.contract.operations {
+        by_path
+            .entry(op.path.clone())
+            .or_default()
+            .push(op.method.clone());
+    }
+    for (path, methods) in by_path {
+        let concrete = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let wrong = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+            .into_iter()
+            .find(|m| !methods.iter().any(|x| x == m))
+            .expect("some method is not documented");
+        let resp = c
+            .http
+            .request(
+                Method::from_bytes(wrong.as_bytes()).unwrap(),
+                format!("{}{concrete}", c.server.base),
+            )
+            .bearer_auth(&c.server.token)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 405, "{wrong} {path}");
+        let allow = resp.headers()["allow"].to_str().unwrap().to_string();
+        let mut want = methods.clone();
+        want.sort();
+        want.dedup();
+        assert_eq!(allow, want.join(", "), "{path}");
+        let body: Value = resp.json().unwrap();
+        assert_eq!(body["code"], "method_not_allowed");
+    }
+}
+
+/// The limiter on, configured small: the request past the limit is a 429 with Retry-After,
+/// rate-limit headers and the error body, as the spec documents.
+#[test]
+fn past_the_read_limit_is_429_with_retry_after() {
+    let server = Server::boot(Boot {
+        binary: debug_binary(),
+        demo_args: vec![],
+        database_url: None,
+        seed_timeout: Duration::from_secs(120),
+        env: vec![("SPCI_RATE_READS".into(), "3".into())],
+    });
+    let c = Client::new(server);
+    let token = c.server.token.clone();
+    for _ in 0..3 {
+        let (s, h, _) = c.call("listRuns", Method::GET, "/runs?limit=1", Some(&token), None);
+        assert_eq!(s, 200);
+        assert_eq!(h["x-ratelimit-limit"], "3");
+    }
+    let (s, h, e) = c.call("listRuns", Method::GET, "/runs?limit=1", Some(&token), None);
+    assert_eq!((s, e["code"].as_str()), (429, Some("rate_limited")));
+    assert!(h["retry-after"].parse::<u64>().unwrap() > 0);
+    assert_eq!(h["x-ratelimit-remaining"], "0");
+}
