@@ -128,7 +128,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             tests,
         } => {
             let state = AppState::open(config).await?;
-            let token = crate::demo::seed(&state).await.map_err(|e| e.message)?;
+            let tokens = crate::demo::seed(&state).await.map_err(|e| e.message)?;
+            let token = tokens.admin;
             if runs > 0 {
                 crate::synthetic::seed(&state.db, runs, tests)
                     .await
@@ -137,6 +138,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             let base = format!("http://{}{}", state.config.bind, crate::app::API_PREFIX);
             println!("demo data ready");
+            println!("expired token: {} (for trying a 401)", tokens.expired);
             println!("admin token: {token}");
             println!("docs:        {base}/docs");
             println!("try:         curl -H 'Authorization: Bearer {token}' {base}/auth/me");

@@ -20,8 +20,16 @@ fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Seeds once, then returns a fresh admin token.
-pub async fn seed(state: &AppState) -> Result<String, ApiError> {
+/// Tokens `spci demo` hands out at every start.
+pub struct DemoTokens {
+    /// Every scope, valid 30 days.
+    pub admin: String,
+    /// The admin's too, but already expired: what a client sees when its token runs out.
+    pub expired: String,
+}
+
+/// Seeds once, then returns fresh tokens.
+pub async fn seed(state: &AppState) -> Result<DemoTokens, ApiError> {
     let existing = user::Entity::find()
         .filter(user::Column::Email.eq(ADMIN_EMAIL))
         .one(&state.db)
@@ -32,16 +40,35 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
         seed_dataset(state, &tx).await?;
         tx.commit().await?;
     }
-    let name = format!("demo-{}", Utc::now().format("%Y%m%d%H%M%S%3f"));
+    let stamp = Utc::now().format("%Y%m%d%H%M%S%3f");
     let scopes: Vec<String> = crate::auth::scopes::ALL_SCOPES
         .iter()
         .map(|s| s.to_string())
         .collect();
-    Ok(
-        issue::issue_for_email(&state.db, ADMIN_EMAIL, &name, &scopes, 30)
-            .await?
-            .plaintext,
+    let admin = issue::issue_for_email(
+        &state.db,
+        ADMIN_EMAIL,
+        &format!("demo-{stamp}"),
+        &scopes,
+        30,
     )
+    .await?
+    .plaintext;
+    let expired = issue::issue_for_email(
+        &state.db,
+        ADMIN_EMAIL,
+        &format!("demo-expired-{stamp}"),
+        &scopes,
+        1,
+    )
+    .await?;
+    let mut row: crate::db::entity::api_token::ActiveModel = expired.model.into();
+    row.expires_at = Set((Utc::now() - chrono::Duration::days(1)).naive_utc());
+    row.update(&state.db).await?;
+    Ok(DemoTokens {
+        admin,
+        expired: expired.plaintext,
+    })
 }
 
 async fn put(state: &AppState, key: &str, bytes: Vec<u8>) -> Result<(), ApiError> {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 pub struct Server {
     pub base: String,
     pub token: String,
+    /// A token of the admin that has expired (`SPCI_EXPIRED_TOKEN` for a live server).
+    pub expired_token: Option<String>,
     child: Option<Child>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -98,6 +100,7 @@ impl Server {
             return Self {
                 base: url.trim_end_matches('/').to_string(),
                 token,
+                expired_token: std::env::var("SPCI_EXPIRED_TOKEN").ok(),
                 child: None,
                 _dir: None,
             };
@@ -139,14 +142,20 @@ impl Server {
         // Keep draining stdout for the server's lifetime so its writes never hit a closed pipe.
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
+            // `spci demo` prints the expired token first, then the admin token.
+            let mut expired = None;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(t) = line.strip_prefix("expired token: ") {
+                    expired = t.split_whitespace().next().map(str::to_string);
+                }
                 if let Some(t) = line.strip_prefix("admin token: ") {
-                    let _ = tx.send(t.trim().to_string());
+                    let _ = tx.send((t.trim().to_string(), expired.take()));
                 }
             }
         });
-        let token = rx.recv_timeout(boot.seed_timeout).ok();
-        let token = token.expect("spci demo printed an admin token");
+        let (token, expired_token) = rx
+            .recv_timeout(boot.seed_timeout)
+            .expect("spci demo printed an admin token");
         let base = format!("http://127.0.0.1:{port}/api/v1");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = reqwest::blocking::Client::new();
@@ -157,6 +166,7 @@ impl Server {
         Self {
             base,
             token,
+            expired_token,
             child: Some(child),
             _dir: Some(dir),
         }

@@ -438,6 +438,9 @@ fn every_operation_conforms_to_the_spec() {
                 ),
                 ("revoked token".into(), Some(revoked.clone()), 401),
             ];
+            if let Some(expired) = &h.server.expired_token {
+                cases.push(("expired token".into(), Some(expired.clone()), 401));
+            }
             if !op.scopes.is_empty() {
                 let lacking: Vec<String> = all_scopes
                     .iter()
@@ -488,6 +491,17 @@ fn every_operation_conforms_to_the_spec() {
     );
     println!("{} passed, {} failed", h.requests - failed, failed);
     assert_eq!(failed, 0, "{failed} contract violations (seed {seed})");
+    // CI sets a floor, so a change that quietly stops generating requests cannot pass.
+    if let Some(min) = std::env::var("CONTRACT_MIN_REQUESTS")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+    {
+        assert!(
+            h.requests >= min,
+            "{} requests, fewer than {min}",
+            h.requests
+        );
+    }
 }
 
 #[test]

@@ -111,6 +111,33 @@ fn token_create_use_revoke_then_refused() {
         .expect("the new token is listed")["id"]
         .as_i64()
         .unwrap();
+    // Another user's token is not there for them: the same 404 as a token that never was, and
+    // nothing changes.
+    let (s, _, dev) = c.call(
+        "createToken",
+        Method::POST,
+        "/auth/tokens",
+        None,
+        Some(json!({"email": "dev@example.com", "password": "demo-user-password-2", "token_name": format!("{name}-dev"), "scopes": ["runs:read"]})),
+    );
+    assert_eq!(s, 201, "{dev}");
+    let dev = dev["token"].as_str().unwrap();
+    for target in [id, i64::from(i32::MAX)] {
+        let (s, _, e) = c.call(
+            "revokeToken",
+            Method::DELETE,
+            &format!("/auth/tokens/{target}"),
+            Some(dev),
+            None,
+        );
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (404, Some("not_found")),
+            "{target}"
+        );
+    }
+    let (s, _, _) = c.call("getCurrentUser", Method::GET, "/auth/me", Some(token), None);
+    assert_eq!(s, 200, "the admin's token survived");
     let (s, _, _) = c.call(
         "revokeToken",
         Method::DELETE,
