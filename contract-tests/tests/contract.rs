@@ -108,6 +108,36 @@ impl Harness {
         }
     }
 
+    /// What the API shows of its data (first pages of the main lists, the number of tokens).
+    fn snapshot(&self) -> Vec<(String, String)> {
+        [
+            "/runs?limit=100",
+            "/samples?limit=100",
+            "/regression-tests?limit=100",
+            "/categories?limit=100",
+            "/tags?limit=100",
+            "/auth/tokens?limit=1",
+        ]
+        .iter()
+        .map(|path| {
+            let v: Value = self
+                .http
+                .get(format!("{}{path}", self.server.base))
+                .bearer_auth(&self.server.token)
+                .send()
+                .expect("snapshot request")
+                .json()
+                .expect("snapshot body");
+            let shown = if path.starts_with("/auth/tokens") {
+                v["pagination"]["total"].clone()
+            } else {
+                v
+            };
+            (path.to_string(), shown.to_string())
+        })
+        .collect()
+    }
+
     /// A new token of `email` holding `scopes`.
     fn login(&self, email: &str, password: &str, scopes: &[String]) -> String {
         let name = format!("contract-{}", rand_suffix());
@@ -414,10 +444,27 @@ fn every_operation_conforms_to_the_spec() {
             };
             h.record(op, &sent, expectation);
         }
+    }
 
-        // The authorisation matrix, from the operation's x-required-scopes / x-required-roles:
-        // no token, a malformed one and a revoked one are 401; a token lacking a required scope
-        // and a user lacking a required role are 403. Each with the error body.
+    // The authorisation matrix, from each operation's x-required-scopes / x-required-roles: no
+    // token, a malformed, revoked or expired one are 401; a token lacking a required scope and a
+    // user lacking a required role are 403. Each with the error body, and none changes any data:
+    // what the API shows is the same before and after the whole matrix.
+    for op in operations
+        .iter()
+        .filter(|o| !o.public && !o.scopes.is_empty())
+    {
+        let lacking: Vec<String> = all_scopes
+            .iter()
+            .filter(|s| !op.scopes.contains(s))
+            .cloned()
+            .collect();
+        lacking_tokens
+            .entry(op.scopes.join(","))
+            .or_insert_with(|| h.login(DEMO_EMAIL, DEMO_PASSWORD, &lacking));
+    }
+    let before = h.snapshot();
+    for op in &operations {
         if !op.public {
             let params = g.valid_params(&op.params, &op.ordered_params, &|_| Some(1));
             let body = op.body_schema.as_ref().map(|s| {
@@ -442,15 +489,7 @@ fn every_operation_conforms_to_the_spec() {
                 cases.push(("expired token".into(), Some(expired.clone()), 401));
             }
             if !op.scopes.is_empty() {
-                let lacking: Vec<String> = all_scopes
-                    .iter()
-                    .filter(|s| !op.scopes.contains(s))
-                    .cloned()
-                    .collect();
-                let token = lacking_tokens
-                    .entry(op.scopes.join(","))
-                    .or_insert_with(|| h.login(DEMO_EMAIL, DEMO_PASSWORD, &lacking))
-                    .clone();
+                let token = lacking_tokens[&op.scopes.join(",")].clone();
                 cases.push((
                     format!("token without {}", op.scopes.join(",")),
                     Some(token),
@@ -477,6 +516,15 @@ fn every_operation_conforms_to_the_spec() {
                 };
                 h.record(op, &sent, expectation);
             }
+        }
+    }
+
+    let after = h.snapshot();
+    for ((what, b), (_, a)) in before.iter().zip(&after) {
+        if a != b {
+            h.failures.push(format!(
+                "refused requests changed data: {what}\n    before: {b:.500}\n    after:  {a:.500}"
+            ));
         }
     }
 
