@@ -90,7 +90,8 @@ fn validators() -> &'static HashMap<&'static str, jsonschema::Validator> {
     })
 }
 
-/// OpenAPI 3.0 schema objects are not JSON Schema: `nullable` becomes a type union.
+/// OpenAPI 3.0 schema objects are not JSON Schema: `nullable` becomes a type union. (The
+/// contract harness keeps its own copy on purpose: the checker shares no code with the server.)
 fn to_json_schema(v: &Value) -> Value {
     match v {
         Value::Object(m) => {

@@ -93,6 +93,44 @@ impl Server {
         ))
     }
 
+    /// GET `path` (under the API base) as the admin: the status and the JSON body.
+    pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = reqwest::blocking::Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().unwrap_or_default())
+    }
+
+    /// An output of the demo's failing run that differs from its baseline, as
+    /// (run, sample, regression test, output) ids.
+    pub fn differing_output(&self) -> (i64, i64, i64, i64) {
+        let (_, runs) = self.get("/runs?status=fail&limit=1");
+        let run = runs["data"][0]["run_id"]
+            .as_i64()
+            .expect("a failing demo run");
+        let (_, samples) = self.get(&format!("/runs/{run}/samples?status=fail&limit=100"));
+        let (sample, rt, output) = samples["data"]
+            .as_array()
+            .expect("a page of run samples")
+            .iter()
+            .find_map(|s| {
+                let o = s["outputs"]
+                    .as_array()?
+                    .iter()
+                    .find(|o| o["status"] == "fail")?;
+                Some((
+                    s["sample_id"].as_i64()?,
+                    s["regression_test_id"].as_i64()?,
+                    o["output_id"].as_i64()?,
+                ))
+            })
+            .expect("a differing output in the demo's failing run");
+        (run, sample, rt, output)
+    }
+
     /// The server `SPCI_URL` + `SPCI_TOKEN` name, else a debug `spci demo` with the demo data
     /// (on `CONTRACT_DATABASE_URL` when set).
     pub fn start() -> Self {

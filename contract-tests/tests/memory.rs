@@ -80,31 +80,7 @@ fn a_10_mib_diff_and_a_500_mb_log_page_keep_memory_growth_under_64_mib() {
     };
     let http = reqwest::blocking::Client::new();
     // The demo's failing run and an output of it that differs from its baseline.
-    let (_, runs) = get(&http, &server, "/runs?status=fail&limit=1");
-    let run = runs["data"][0]["run_id"]
-        .as_i64()
-        .expect("a failing demo run");
-    let (_, samples) = get(
-        &http,
-        &server,
-        &format!("/runs/{run}/samples?status=fail&limit=100"),
-    );
-    let (sample, rt, output) = samples["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find_map(|s| {
-            let o = s["outputs"]
-                .as_array()?
-                .iter()
-                .find(|o| o["status"] == "fail")?;
-            Some((
-                s["sample_id"].as_i64()?,
-                s["regression_test_id"].as_i64()?,
-                o["output_id"].as_i64()?,
-            ))
-        })
-        .expect("a differing output in the demo's failing run");
+    let (run, sample, rt, output) = server.differing_output();
     let out = format!("/runs/{run}/samples/{sample}/regression-tests/{rt}/outputs/{output}");
     let (_, expected) = get(&http, &server, &format!("{out}/expected"));
     let (_, actual) = get(&http, &server, &format!("{out}/actual"));

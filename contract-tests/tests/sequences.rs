@@ -214,28 +214,7 @@ fn approve_a_baseline_then_read_it_back() {
     let c = Client::new(Server::start());
     let admin = c.server.token.clone();
     let get = |op: &str, path: &str| c.call(op, Method::GET, path, Some(&admin), None);
-    let (_, _, runs) = get("listRuns", "/runs?status=fail&limit=1");
-    let run = runs["data"][0]["run_id"].as_i64().unwrap();
-    let (_, _, samples) = get(
-        "listRunSamples",
-        &format!("/runs/{run}/samples?status=fail&limit=100"),
-    );
-    let (sample, rt, output) = samples["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find_map(|s| {
-            let o = s["outputs"]
-                .as_array()?
-                .iter()
-                .find(|o| o["status"] == "fail")?;
-            Some((
-                s["sample_id"].as_i64()?,
-                s["regression_test_id"].as_i64()?,
-                o["output_id"].as_i64()?,
-            ))
-        })
-        .expect("a differing output in the demo's failing run");
+    let (run, sample, rt, output) = c.server.differing_output();
     let out = format!("/runs/{run}/samples/{sample}/regression-tests/{rt}/outputs/{output}");
     let (s, _, actual) = get("getActualOutput", &format!("{out}/actual"));
     assert_eq!(s, 200);
