@@ -9193,14 +9193,6 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __create_category_bad_request(err: poem::Error) -> CreateCategoryResponse {
@@ -9209,7 +9201,7 @@ pub fn __create_category_bad_request(err: poem::Error) -> CreateCategoryResponse
     )
 }
 impl crate::error::ErrorResponse for CreateCategoryResponse {
-    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9220,7 +9212,6 @@ impl crate::error::ErrorResponse for CreateCategoryResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9302,14 +9293,6 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __delete_category_bad_request(err: poem::Error) -> DeleteCategoryResponse {
@@ -9318,7 +9301,7 @@ pub fn __delete_category_bad_request(err: poem::Error) -> DeleteCategoryResponse
     )
 }
 impl crate::error::ErrorResponse for DeleteCategoryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9328,7 +9311,6 @@ impl crate::error::ErrorResponse for DeleteCategoryResponse {
             409 => Self::Conflict(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9426,14 +9408,6 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<Error>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<Error>),
 }
 #[doc(hidden)]
 pub fn __update_category_bad_request(err: poem::Error) -> UpdateCategoryResponse {
@@ -9442,9 +9416,7 @@ pub fn __update_category_bad_request(err: poem::Error) -> UpdateCategoryResponse
     )
 }
 impl crate::error::ErrorResponse for UpdateCategoryResponse {
-    const STATUSES: &'static [u16] = &[
-        200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501,
-    ];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500];
     fn with_error(status: u16, body: Error) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9456,7 +9428,6 @@ impl crate::error::ErrorResponse for UpdateCategoryResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -14389,40 +14360,19 @@ pub trait CategoriesApi: Authorizer {
         &self,
         principal: &Self::Principal,
         req: CreateCategoryRequest,
-    ) -> impl std::future::Future<Output = CreateCategoryResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <CreateCategoryResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("createCategory"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = CreateCategoryResponse> + Send;
     /// Delete a category
     fn delete_category(
         &self,
         principal: &Self::Principal,
         req: DeleteCategoryRequest,
-    ) -> impl std::future::Future<Output = DeleteCategoryResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <DeleteCategoryResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("deleteCategory"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = DeleteCategoryResponse> + Send;
     /// Update a category
     fn update_category(
         &self,
         principal: &Self::Principal,
         req: UpdateCategoryRequest,
-    ) -> impl std::future::Future<Output = UpdateCategoryResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <UpdateCategoryResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("updateCategory"),
-            )
-        }
-    }
+    ) -> impl std::future::Future<Output = UpdateCategoryResponse> + Send;
 }
 /// poem-openapi routes for the `categories` operations.
 pub struct CategoriesRoutes<T>(pub std::sync::Arc<T>);
@@ -16080,10 +16030,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:write"],
         roles: &["admin", "contributor"],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "deleteCategory",
@@ -16093,10 +16043,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:write"],
         roles: &["admin", "contributor"],
-        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 429, 500],
         params: &["category_id"],
         has_body: false,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "updateCategory",
@@ -16106,10 +16056,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &["runs:write"],
         roles: &["admin", "contributor"],
-        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500],
         params: &["category_id"],
         has_body: true,
-        implemented: !true,
+        implemented: !false,
     },
     OperationInfo {
         operation_id: "listQueuedSamples",

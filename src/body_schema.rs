@@ -154,4 +154,11 @@ mod tests {
         assert!(!v.is_valid(&json!({"name": 12345})));
         assert!(!v.is_valid(&json!({"name": true})));
     }
+
+    #[test]
+    fn constraints_poem_cannot_express_are_enforced() {
+        let v = &validators()["updateCategory"];
+        assert!(!v.is_valid(&json!({})), "minProperties: 1");
+        assert!(v.is_valid(&json!({"description": "x"})));
+    }
 }

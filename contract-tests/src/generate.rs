@@ -167,6 +167,18 @@ impl<'a> Gen<'a> {
                             out.insert(k.clone(), self.valid(p));
                         }
                     }
+                    let min = schema
+                        .get("minProperties")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0);
+                    for (k, p) in props {
+                        if out.len() as u64 >= min {
+                            break;
+                        }
+                        if !out.contains_key(k) {
+                            out.insert(k.clone(), self.valid(p));
+                        }
+                    }
                 }
                 Value::Object(out)
             }

@@ -322,3 +322,52 @@ fn past_the_read_limit_is_429_with_retry_after() {
     assert!(h["retry-after"].parse::<u64>().unwrap() > 0);
     assert_eq!(h["x-ratelimit-remaining"], "0");
 }
+
+#[test]
+fn category_create_delete_then_gone() {
+    let c = Client::new(Server::start());
+    let admin = c.server.token.clone();
+    let name = format!(
+        "Sequence {}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let (s, _, created) = c.call(
+        "createCategory",
+        Method::POST,
+        "/categories",
+        Some(&admin),
+        Some(json!({"name": name})),
+    );
+    assert_eq!(s, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/categories/{id}");
+    let (s, _, deleted) = c.call("deleteCategory", Method::DELETE, &path, Some(&admin), None);
+    assert_eq!((s, deleted["deleted"].as_bool()), (200, Some(true)));
+    let (s, _, e) = c.call(
+        "updateCategory",
+        Method::PATCH,
+        &path,
+        Some(&admin),
+        Some(json!({"description": "still there?"})),
+    );
+    assert_eq!((s, e["code"].as_str()), (404, Some("not_found")));
+    let (s, _, _) = c.call("deleteCategory", Method::DELETE, &path, Some(&admin), None);
+    assert_eq!(s, 404);
+    let (_, _, listed) = c.call(
+        "listCategories",
+        Method::GET,
+        "/categories?limit=100",
+        Some(&admin),
+        None,
+    );
+    assert!(
+        !listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == id)
+    );
+}

@@ -8,6 +8,7 @@ use crate::error::respond;
 mod approve_baseline;
 mod cancel_run;
 mod categories;
+mod category_admin;
 mod create_run;
 mod create_token;
 mod current_user;
@@ -252,6 +253,27 @@ impl CategoriesApi for AppState {
         req: ListCategoriesRequest,
     ) -> ListCategoriesResponse {
         respond(categories::list(self, req).await)
+    }
+    async fn create_category(
+        &self,
+        _p: &Principal,
+        req: CreateCategoryRequest,
+    ) -> CreateCategoryResponse {
+        respond(category_admin::create(self, req).await)
+    }
+    async fn update_category(
+        &self,
+        _p: &Principal,
+        req: UpdateCategoryRequest,
+    ) -> UpdateCategoryResponse {
+        respond(category_admin::update(self, req).await)
+    }
+    async fn delete_category(
+        &self,
+        _p: &Principal,
+        req: DeleteCategoryRequest,
+    ) -> DeleteCategoryResponse {
+        respond(category_admin::delete(self, req.category_id).await)
     }
 }
 

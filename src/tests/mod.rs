@@ -1,6 +1,7 @@
 //! HTTP-level tests against the real application (a fresh database per test) and the spec drift
 //! test. Compiled only for `cargo test`.
 mod auth;
+mod category_admin;
 mod common;
 mod errors;
 mod fixtures;

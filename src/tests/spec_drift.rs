@@ -191,6 +191,10 @@ fn clean(v: &Value, parent: &str) -> Value {
                 if parent != "properties" && DOC_KEYS.contains(&k.as_str()) {
                     continue;
                 }
+                // Not expressible in poem-openapi; `body_schema` enforces it from the YAML itself.
+                if k == "minProperties" {
+                    continue;
+                }
                 // Rendered by neither side the same way; compared via the generated tables instead.
                 if k == "additionalProperties" && x == &json!(false) {
                     continue;
