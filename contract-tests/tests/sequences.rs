@@ -238,6 +238,9 @@ fn approve_a_baseline_then_read_it_back() {
         (200, Some("approved")),
         "{approval}"
     );
+    // The run's own expected output still reads (it keeps the hash the run was judged against).
+    let (s, _, _) = get("getExpectedOutput", &format!("{out}/expected"));
+    assert_eq!(s, 200);
     // The regression test's baseline is now the approved file.
     let (s, _, baseline) = get(
         "getRegressionTestOutputDownload",
@@ -303,6 +306,10 @@ fn wrong_methods_are_405_with_allow() {
 /// rate-limit headers and the error body, as the spec documents.
 #[test]
 fn past_the_read_limit_is_429_with_retry_after() {
+    if std::env::var("SPCI_URL").is_ok() {
+        eprintln!("SPCI_URL is set: not flooding a server this test did not start");
+        return;
+    }
     let server = Server::boot(Boot {
         binary: debug_binary(),
         demo_args: vec![],
@@ -370,4 +377,44 @@ fn category_create_delete_then_gone() {
             .iter()
             .any(|x| x["id"] == id)
     );
+}
+
+/// An output identical to its baseline answers 303 with a Location (a documented, required
+/// header the checker verifies) that leads to the expected output.
+#[test]
+fn an_identical_actual_output_redirects_to_the_expected_one() {
+    let c = Client::new(Server::start());
+    let admin = c.server.token.clone();
+    let get = |op: &str, path: &str| c.call(op, Method::GET, path, Some(&admin), None);
+    let (_, _, runs) = get("listRuns", "/runs?status=pass&limit=1");
+    let run = runs["data"][0]["run_id"]
+        .as_i64()
+        .expect("a passing demo run");
+    let (_, _, samples) = get("listRunSamples", &format!("/runs/{run}/samples?limit=100"));
+    let (sample, rt, output) = samples["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| {
+            let o = s["outputs"].as_array()?.first()?;
+            Some((
+                s["sample_id"].as_i64()?,
+                s["regression_test_id"].as_i64()?,
+                o["output_id"].as_i64()?,
+            ))
+        })
+        .expect("an output of the passing run");
+    let out = format!("/runs/{run}/samples/{sample}/regression-tests/{rt}/outputs/{output}");
+    let (s, h, _) = get("getActualOutput", &format!("{out}/actual?format=text"));
+    assert_eq!(s, 303);
+    let location = &h["location"];
+    assert!(
+        location.ends_with(&format!("{out}/expected?format=text")),
+        "{location}"
+    );
+    let expected = location
+        .split_once("/api/v1")
+        .map_or(location.as_str(), |(_, p)| p);
+    let (s, _, _) = get("getExpectedOutput", expected);
+    assert_eq!(s, 200);
 }
