@@ -4,8 +4,41 @@ use crate::db::entity::{
     category, regression_test, regression_test_category, regression_test_output, sample,
     sample_tag_association, tag,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use std::collections::{BTreeSet, HashMap};
+
+/// The ids of the active regression tests: a run without `customized_test` rows runs them all.
+pub async fn active_test_ids(db: &impl ConnectionTrait) -> Result<Vec<i32>, DbErr> {
+    regression_test::Entity::find()
+        .select_only()
+        .column(regression_test::Column::Id)
+        .filter(regression_test::Column::Active.eq(true))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// `SELECT sample_id` of the samples carrying tag `name` (case-insensitive), for `IN (…)`.
+pub fn samples_tagged(name: &str) -> SelectStatement {
+    Query::select()
+        .column((
+            sample_tag_association::Entity,
+            sample_tag_association::Column::SampleId,
+        ))
+        .from(sample_tag_association::Entity)
+        .inner_join(
+            tag::Entity,
+            Expr::col((tag::Entity, tag::Column::Id)).equals((
+                sample_tag_association::Entity,
+                sample_tag_association::Column::TagId,
+            )),
+        )
+        .and_where(Func::lower(Expr::col((tag::Entity, tag::Column::Name))).eq(name.to_lowercase()))
+        .to_owned()
+}
 
 #[derive(Default)]
 pub struct Catalog {

@@ -2,8 +2,8 @@
 //! whatever the number of runs or tests (no N+1: review H6).
 use crate::api;
 use crate::db::entity::{
-    customized_test, fork, regression_test, regression_test_output, regression_test_output_files,
-    test, test_progress, test_result, test_result_file,
+    customized_test, fork, regression_test_output, regression_test_output_files, test,
+    test_progress, test_result, test_result_file,
 };
 use crate::types::UtcDateTime;
 use crate::verdict::{self, Expected, Outcome, Phase, Produced, TestFacts};
@@ -170,13 +170,7 @@ impl Judging {
         }
         // Runs without customized_test rows run every active test (the API's rule).
         if runs.iter().any(|r| !scope.contains_key(r)) {
-            let active: Vec<i32> = regression_test::Entity::find()
-                .filter(regression_test::Column::Active.eq(true))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|r| r.id)
-                .collect();
+            let active = crate::catalog::active_test_ids(db).await?;
             for r in runs {
                 scope.entry(*r).or_insert_with(|| active.clone());
             }

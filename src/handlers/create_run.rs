@@ -4,14 +4,14 @@
 use crate::api::{CreateRunRequest, CreateRunResponse, RunStatus};
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::db::entity::{customized_test, fork, regression_test, test, test_fork, user};
+use crate::db::entity::{customized_test, fork, test, test_fork, user};
 use crate::error::ApiError;
 use crate::facts::Runs;
 use crate::forks::{self, Refusal, Repository};
 use poem_openapi::payload::Json;
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use std::collections::BTreeSet;
 
 pub async fn handle(
@@ -49,12 +49,9 @@ pub async fn handle(
             }
         };
 
-    let active: BTreeSet<i32> = regression_test::Entity::find()
-        .filter(regression_test::Column::Active.eq(true))
-        .all(db)
+    let active: BTreeSet<i32> = crate::catalog::active_test_ids(db)
         .await?
         .into_iter()
-        .map(|r| r.id)
         .collect();
     let scope: Vec<i32> = match &body.regression_test_ids {
         Some(ids) => {

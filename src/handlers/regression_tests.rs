@@ -6,10 +6,9 @@ use crate::api::{
     RegressionTestPage,
 };
 use crate::app::AppState;
-use crate::catalog::Catalog;
+use crate::catalog::{self, Catalog};
 use crate::db::entity::{
     category, regression_test, regression_test_category, regression_test_output_files,
-    sample_tag_association, tag,
 };
 use crate::error::ApiError;
 use poem_openapi::payload::Json;
@@ -50,23 +49,7 @@ pub async fn list(
         );
     }
     if let Some(t) = &req.tag {
-        let tagged = Query::select()
-            .column((
-                sample_tag_association::Entity,
-                sample_tag_association::Column::SampleId,
-            ))
-            .from(sample_tag_association::Entity)
-            .inner_join(
-                tag::Entity,
-                Expr::col((tag::Entity, tag::Column::Id)).equals((
-                    sample_tag_association::Entity,
-                    sample_tag_association::Column::TagId,
-                )),
-            )
-            .and_where(
-                Func::lower(Expr::col((tag::Entity, tag::Column::Name))).eq(t.to_lowercase()),
-            )
-            .to_owned();
+        let tagged = catalog::samples_tagged(t);
         q = q.filter(
             Expr::col((regression_test::Entity, regression_test::Column::SampleId))
                 .in_subquery(tagged),

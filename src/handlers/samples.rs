@@ -9,9 +9,7 @@ use crate::api::{
 };
 use crate::app::AppState;
 use crate::catalog;
-use crate::db::entity::{
-    ccextractor_version, regression_test, sample, sample_extra, sample_tag_association, tag, upload,
-};
+use crate::db::entity::{ccextractor_version, regression_test, sample, sample_extra, upload};
 use crate::error::ApiError;
 use poem_openapi::payload::Json;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
@@ -44,23 +42,7 @@ pub async fn list(
         );
     }
     if let Some(t) = &req.tag {
-        let tagged = Query::select()
-            .column((
-                sample_tag_association::Entity,
-                sample_tag_association::Column::SampleId,
-            ))
-            .from(sample_tag_association::Entity)
-            .inner_join(
-                tag::Entity,
-                Expr::col((tag::Entity, tag::Column::Id)).equals((
-                    sample_tag_association::Entity,
-                    sample_tag_association::Column::TagId,
-                )),
-            )
-            .and_where(
-                Func::lower(Expr::col((tag::Entity, tag::Column::Name))).eq(t.to_lowercase()),
-            )
-            .to_owned();
+        let tagged = catalog::samples_tagged(t);
         q = q.filter(Expr::col((sample::Entity, sample::Column::Id)).in_subquery(tagged));
     }
     if let Some(status) = req.status {
