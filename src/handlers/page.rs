@@ -1,6 +1,17 @@
 //! The offset-page envelope shared by every list.
 use crate::api::Pagination;
 
+/// One page of rows judged in memory (a run's tests, errors, artifacts), with its envelope.
+pub fn slice<T>(rows: Vec<T>, limit: i32, offset: i32) -> (Vec<T>, Pagination) {
+    let total = rows.len() as u64;
+    let data = rows
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    (data, pagination(limit, offset, total))
+}
+
 pub fn pagination(limit: i32, offset: i32, total: u64) -> Pagination {
     let end = offset as u64 + limit as u64;
     Pagination {

@@ -3,7 +3,7 @@
 //! database alone; storage is asked about the page's entries only (at most `limit` HEAD
 //! requests, a few at a time), so a run of thousands of outputs costs what one page costs.
 use super::lookup::JudgedRun;
-use super::page::pagination;
+use super::page::slice;
 use crate::api::{
     Artifact, ArtifactPage, ArtifactType, ArtifactTypeFilter, ListRunArtifactsRequest,
     ListRunArtifactsResponse, StorageStatus,
@@ -129,12 +129,7 @@ pub async fn list(
         }
     }
     entries.retain(|e| req.r#type.is_none_or(|t| matches(t, e.kind)));
-    let total = entries.len() as u64;
-    let page: Vec<Entry> = entries
-        .into_iter()
-        .skip(req.offset as usize)
-        .take(req.limit as usize)
-        .collect();
+    let (page, pagination) = slice(entries, req.limit, req.offset);
     let data: Vec<Artifact> = futures_util::stream::iter(page)
         .map(|e| describe(state, run_id, e))
         .buffered(CONCURRENT_HEADS)
@@ -142,7 +137,7 @@ pub async fn list(
         .await?;
     Ok(ListRunArtifactsResponse::Ok(Json(ArtifactPage {
         data,
-        pagination: pagination(req.limit, req.offset, total),
+        pagination,
         meta: serde_json::json!({}),
     })))
 }

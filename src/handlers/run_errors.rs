@@ -1,7 +1,7 @@
 //! GET /runs/{run_id}/errors, /error-summary and /infrastructure-errors: errors derived from a
 //! run's results and progress by `classify` (there is no error table upstream).
 use super::lookup::JudgedRun;
-use super::page::pagination;
+use super::page::slice;
 use crate::api::{
     ErrorGroupBy, ErrorItem, ErrorItemPage, ErrorLocation, ErrorSummaryBucket,
     ErrorSummaryBucketPage, GetRunErrorSummaryRequest, GetRunErrorSummaryResponse,
@@ -13,6 +13,7 @@ use crate::auth::Principal;
 use crate::catalog::Catalog;
 use crate::classify;
 use crate::error::ApiError;
+use crate::facts::Runs;
 use crate::types::UtcDateTime;
 use poem_openapi::payload::Json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,16 +62,6 @@ async fn result_errors(state: &AppState, run_id: i32) -> Result<Vec<ErrorItem>, 
     Ok(items)
 }
 
-fn page<T>(rows: Vec<T>, limit: i32, offset: i32) -> (Vec<T>, u64) {
-    let total = rows.len() as u64;
-    let data = rows
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
-        .collect();
-    (data, total)
-}
-
 pub async fn list(
     state: &AppState,
     req: ListRunErrorsRequest,
@@ -87,10 +78,10 @@ pub async fn list(
         .filter(|e| req.severity.is_none_or(|s| s == e.severity))
         .filter(|e| req.sample_id.is_none_or(|s| e.sample_id == Some(s)))
         .collect();
-    let (data, total) = page(rows, req.limit, req.offset);
+    let (data, pagination) = slice(rows, req.limit, req.offset);
     Ok(ListRunErrorsResponse::Ok(Json(ErrorItemPage {
         data,
-        pagination: pagination(req.limit, req.offset, total),
+        pagination,
         meta: serde_json::json!({}),
     })))
 }
@@ -139,11 +130,11 @@ pub async fn summary(
     }
     // Largest groups first; the key breaks ties so pages are stable.
     rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-    let (data, total) = page(rows, req.limit, req.offset);
+    let (data, pagination) = slice(rows, req.limit, req.offset);
     Ok(GetRunErrorSummaryResponse::Ok(Json(
         ErrorSummaryBucketPage {
             data,
-            pagination: pagination(req.limit, req.offset, total),
+            pagination,
             meta: serde_json::json!({"group_by": group_by.as_str()}),
         },
     )))
@@ -164,9 +155,12 @@ pub async fn infrastructure(
                 .detail("user_role", p.role.clone()),
         );
     }
-    let j = JudgedRun::load(state, req.run_id).await?;
-    let rows: Vec<ErrorItem> = j
-        .runs
+    // Only the run's progress rows say anything here: its results are not loaded.
+    let runs = Runs::load(&state.db, &[req.run_id]).await?;
+    if runs.runs.is_empty() {
+        return Err(ApiError::not_found("Run"));
+    }
+    let rows: Vec<ErrorItem> = runs
         .progress_of(req.run_id)
         .iter()
         .filter(|p| p.status == "canceled")
@@ -190,10 +184,10 @@ pub async fn infrastructure(
         .filter(|e| req.r#type.is_none_or(|t| t.as_str() == e.r#type.as_str()))
         .filter(|e| req.severity.is_none_or(|s| s == e.severity))
         .collect();
-    let (data, total) = page(rows, req.limit, req.offset);
+    let (data, pagination) = slice(rows, req.limit, req.offset);
     Ok(ListInfrastructureErrorsResponse::Ok(Json(ErrorItemPage {
         data,
-        pagination: pagination(req.limit, req.offset, total),
+        pagination,
         meta: serde_json::json!({}),
     })))
 }

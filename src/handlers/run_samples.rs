@@ -3,7 +3,7 @@
 //! rules. A run holds at most a few thousand tests, so the page is cut after judging them all,
 //! which keeps the status filter and `total` exact; the queries stay constant.
 use super::lookup::JudgedRun;
-use super::page::pagination;
+use super::page::slice;
 use crate::api::{
     GetRunSampleResponse, ListRunSamplesRequest, ListRunSamplesResponse, RunSample,
     RunSampleOutput, RunSamplePage,
@@ -29,7 +29,7 @@ pub async fn list(
         Default::default()
     };
     let name = req.name.as_deref().map(str::to_lowercase);
-    let mut rows: Vec<RunSample> = rts
+    let rows: Vec<RunSample> = rts
         .iter()
         .map(|rt| entry(&j, &cat, *rt))
         .filter(|s| req.status.is_none_or(|want| s.status == want))
@@ -53,15 +53,10 @@ pub async fn list(
             })
         })
         .collect();
-    let total = rows.len() as u64;
-    let data: Vec<RunSample> = rows
-        .drain(..)
-        .skip(req.offset as usize)
-        .take(req.limit as usize)
-        .collect();
+    let (data, pagination) = slice(rows, req.limit, req.offset);
     Ok(ListRunSamplesResponse::Ok(Json(RunSamplePage {
         data,
-        pagination: pagination(req.limit, req.offset, total),
+        pagination,
         meta: serde_json::json!({}),
     })))
 }
