@@ -52,11 +52,7 @@ impl VerdictCache {
                     < before.progress_count + (now.progress_max - before.progress_max)
                 {
                     // Rows were deleted (a restart): forget verdicts of runs left without progress.
-                    db.execute_unprepared(
-                        "DELETE FROM spci_run_verdict WHERE NOT EXISTS \
-                         (SELECT 1 FROM test_progress p WHERE p.test_id = spci_run_verdict.test_id)",
-                    )
-                    .await?;
+                    forget_runs_without_progress(db).await?;
                 }
                 ids(
                     db,
@@ -70,11 +66,7 @@ impl VerdictCache {
             }
             // First use in this process, or the rules' inputs changed: check every run.
             _ => {
-                db.execute_unprepared(
-                    "DELETE FROM spci_run_verdict WHERE NOT EXISTS \
-                     (SELECT 1 FROM test_progress p WHERE p.test_id = spci_run_verdict.test_id)",
-                )
-                .await?;
+                forget_runs_without_progress(db).await?;
                 ids(
                     db,
                     &format!(
@@ -100,6 +92,16 @@ impl VerdictCache {
     pub async fn invalidate(&self) {
         *self.seen.lock().await = None;
     }
+}
+
+/// A run whose progress rows are all gone (a restart) has no verdict to keep.
+async fn forget_runs_without_progress(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    db.execute_unprepared(
+        "DELETE FROM spci_run_verdict WHERE NOT EXISTS \
+         (SELECT 1 FROM test_progress p WHERE p.test_id = spci_run_verdict.test_id)",
+    )
+    .await
+    .map(|_| ())
 }
 
 async fn ids(db: &impl ConnectionTrait, sql: &str) -> Result<Vec<i32>, DbErr> {
