@@ -2,7 +2,7 @@
 use super::{password, scopes, token};
 use crate::db::entity::{api_token, user};
 use crate::error::ApiError;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 pub const ROLES: &[&str] = &["admin", "user", "contributor", "tester"];
@@ -101,7 +101,7 @@ pub async fn issue_token(
         );
     }
     let issued = token::generate();
-    let now = Utc::now().naive_utc().with_nanosecond_zero();
+    let now = crate::types::db_now();
     let model = api_token::ActiveModel {
         user_id: Set(owner.id),
         token_name: Set(name.to_string()),
@@ -141,18 +141,6 @@ pub async fn issue_for_email(
         .await?
         .ok_or_else(|| ApiError::not_found("User"))?;
     issue_token(db, &owner, name, requested, days).await
-}
-
-trait SecondPrecision {
-    fn with_nanosecond_zero(self) -> Self;
-}
-
-impl SecondPrecision for chrono::NaiveDateTime {
-    /// Upstream DATETIME columns have second resolution; store what they would.
-    fn with_nanosecond_zero(self) -> Self {
-        use chrono::Timelike;
-        self.with_nanosecond(0).unwrap_or(self)
-    }
 }
 
 #[cfg(test)]

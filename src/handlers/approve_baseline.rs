@@ -59,8 +59,7 @@ pub async fn handle(
         ))
         .detail("storage_status", "missing"));
     }
-    let now = chrono::Utc::now().naive_utc();
-    let now = now - chrono::Duration::nanoseconds(now.and_utc().timestamp_subsec_nanos() as i64);
+    let now = crate::types::db_now();
     let remove_variants = body.remove_variants.unwrap_or(false);
     for _ in 0..ATTEMPTS {
         // Read outside the transaction: in SQLite the transaction's first statement is then the
