@@ -7,8 +7,8 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 /// Body of every error response.
 #[derive(Object, Debug, Clone, PartialEq)]
-#[oai(rename = "Error")]
-pub struct Error {
+#[oai(rename = "ErrorResponse")]
+pub struct ErrorResponse {
     /// Machine-readable error code, one of validation_error (400, and 415 for a wrong Content-Type), invalid_link (400), unauthorized (401), invalid_credentials (401), forbidden (403), not_found (404), missing_output (404), log_not_found (404), method_not_allowed (405), conflict (409), payload_too_large (413), unprocessable (422), rate_limited (429), internal_error (500), not_implemented (501), service_unavailable (503).
     #[oai(rename = "code")]
     pub code: String,
@@ -21,8 +21,8 @@ pub struct Error {
 }
 /// Position of an offset page.
 #[derive(Object, Debug, Clone, PartialEq)]
-#[oai(rename = "Pagination")]
-pub struct Pagination {
+#[oai(rename = "Page")]
+pub struct Page {
     #[oai(rename = "limit")]
     pub limit: i32,
     #[oai(rename = "offset")]
@@ -36,8 +36,8 @@ pub struct Pagination {
 }
 /// Position of a cursor page.
 #[derive(Object, Debug, Clone, PartialEq)]
-#[oai(rename = "CursorPagination")]
-pub struct CursorPagination {
+#[oai(rename = "CursorPage")]
+pub struct CursorPage {
     #[oai(rename = "limit")]
     pub limit: i32,
     /// Cursor of the next page, or null when there is no more.
@@ -65,7 +65,7 @@ pub struct DeletedResource {
     pub deleted: bool,
 }
 /// API token scope.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "Scope")]
 pub enum Scope {
     #[oai(rename = "runs:read")]
@@ -118,9 +118,18 @@ impl Scope {
             _ => None,
         }
     }
+    /// The values only an admin may hold (`x-admin-only` in the spec).
+    pub const ADMIN_ONLY: &'static [Self] = &[
+        Self::TokensManage,
+        Self::SystemWrite,
+        Self::BaselinesWrite,
+    ];
+    pub fn is_admin_only(self) -> bool {
+        Self::ADMIN_ONLY.contains(&self)
+    }
 }
 /// Platform role.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "Role")]
 pub enum Role {
     #[oai(rename = "admin")]
@@ -160,7 +169,7 @@ impl Role {
     }
 }
 /// Token type.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "TokenType")]
 pub enum TokenType {
     #[oai(rename = "bearer")]
@@ -183,7 +192,7 @@ impl TokenType {
     }
 }
 /// CI platform.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "Platform")]
 pub enum Platform {
     #[oai(rename = "linux")]
@@ -210,7 +219,7 @@ impl Platform {
     }
 }
 /// Platform a sample was recorded or uploaded for.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "UploadPlatform")]
 pub enum UploadPlatform {
     #[oai(rename = "linux")]
@@ -245,7 +254,7 @@ impl UploadPlatform {
     }
 }
 /// What triggered a run (`pr` = pull request).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "TestType")]
 pub enum TestType {
     #[oai(rename = "commit")]
@@ -272,7 +281,7 @@ impl TestType {
     }
 }
 /// Derived run status. queued = no progress yet; running = preparing or testing; canceled = canceled or aborted; pass / fail = completed with results; error = completed without any result; incomplete = any other state.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "RunStatus")]
 pub enum RunStatus {
     #[oai(rename = "queued")]
@@ -327,7 +336,7 @@ impl RunStatus {
     }
 }
 /// Sort order of runs; a leading '-' means descending. created_at sorts by run id.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "RunSort")]
 pub enum RunSort {
     #[oai(rename = "created_at")]
@@ -367,7 +376,7 @@ impl RunSort {
     }
 }
 /// Status of a progress event.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "ProgressStatus")]
 pub enum ProgressStatus {
     #[oai(rename = "queued")]
@@ -417,7 +426,7 @@ impl ProgressStatus {
     }
 }
 /// Progress status accepted as a filter.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "ProgressStatusFilter")]
 pub enum ProgressStatusFilter {
     #[oai(rename = "queued")]
@@ -462,7 +471,7 @@ impl ProgressStatusFilter {
     }
 }
 /// Action requested on a run.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "RunAction")]
 pub enum RunAction {
     #[oai(rename = "cancel")]
@@ -489,7 +498,7 @@ impl RunAction {
     }
 }
 /// Outcome of a run action.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "RunActionStatus")]
 pub enum RunActionStatus {
     #[oai(rename = "accepted")]
@@ -520,7 +529,7 @@ impl RunActionStatus {
     }
 }
 /// Verdict of one regression test in one run.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "RunSampleStatus")]
 pub enum RunSampleStatus {
     #[oai(rename = "pass")]
@@ -570,7 +579,7 @@ impl RunSampleStatus {
     }
 }
 /// Sample history verdict accepted as a filter.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "HistoryStatusFilter")]
 pub enum HistoryStatusFilter {
     #[oai(rename = "pass")]
@@ -610,7 +619,7 @@ impl HistoryStatusFilter {
     }
 }
 /// Verdict of one expected output in one run.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "OutputStatus")]
 pub enum OutputStatus {
     #[oai(rename = "pass")]
@@ -650,7 +659,7 @@ impl OutputStatus {
     }
 }
 /// Requested content encoding of an output file.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "OutputFormat")]
 pub enum OutputFormat {
     #[oai(rename = "text")]
@@ -677,7 +686,7 @@ impl OutputFormat {
     }
 }
 /// Encoding of returned file content.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "OutputEncoding")]
 pub enum OutputEncoding {
     #[oai(rename = "utf-8")]
@@ -704,7 +713,7 @@ impl OutputEncoding {
     }
 }
 /// ok = in every configured store; degraded = in only one; missing = nowhere.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "StorageStatus")]
 pub enum StorageStatus {
     #[oai(rename = "ok")]
@@ -735,7 +744,7 @@ impl StorageStatus {
     }
 }
 /// Requested diff representation.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "DiffFormat")]
 pub enum DiffFormat {
     #[oai(rename = "structured")]
@@ -762,7 +771,7 @@ impl DiffFormat {
     }
 }
 /// Comparison outcome of expected and actual output.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "DiffStatus")]
 pub enum DiffStatus {
     #[oai(rename = "identical")]
@@ -802,7 +811,7 @@ impl DiffStatus {
     }
 }
 /// Kind of a diff line.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "DiffLineKind")]
 pub enum DiffLineKind {
     #[oai(rename = "context")]
@@ -833,7 +842,7 @@ impl DiffLineKind {
     }
 }
 /// Discriminator value of a structured diff.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "StructuredDiffFormat")]
 pub enum StructuredDiffFormat {
     #[oai(rename = "structured")]
@@ -856,7 +865,7 @@ impl StructuredDiffFormat {
     }
 }
 /// Discriminator value of a unified diff.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "UnifiedDiffFormat")]
 pub enum UnifiedDiffFormat {
     #[oai(rename = "unified")]
@@ -879,7 +888,7 @@ impl UnifiedDiffFormat {
     }
 }
 /// State of a baseline approval.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "BaselineApprovalStatus")]
 pub enum BaselineApprovalStatus {
     #[oai(rename = "approved")]
@@ -902,7 +911,7 @@ impl BaselineApprovalStatus {
     }
 }
 /// Kind of a run error (result errors and infrastructure errors).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "ErrorType")]
 pub enum ErrorType {
     #[oai(rename = "test_failure")]
@@ -982,7 +991,7 @@ impl ErrorType {
     }
 }
 /// Kind of a result error.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "RunErrorType")]
 pub enum RunErrorType {
     #[oai(rename = "test_failure")]
@@ -1022,7 +1031,7 @@ impl RunErrorType {
     }
 }
 /// Kind of an infrastructure error.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "InfrastructureErrorType")]
 pub enum InfrastructureErrorType {
     #[oai(rename = "queue")]
@@ -1082,7 +1091,7 @@ impl InfrastructureErrorType {
     }
 }
 /// Error severity.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "Severity")]
 pub enum Severity {
     #[oai(rename = "info")]
@@ -1122,7 +1131,7 @@ impl Severity {
     }
 }
 /// Grouping key of an error summary.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "ErrorGroupBy")]
 pub enum ErrorGroupBy {
     #[oai(rename = "type")]
@@ -1162,7 +1171,7 @@ impl ErrorGroupBy {
     }
 }
 /// Log level (inferred from the line).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "LogLevel")]
 pub enum LogLevel {
     #[oai(rename = "debug")]
@@ -1207,7 +1216,7 @@ impl LogLevel {
     }
 }
 /// Component that wrote a log line (inferred from the line).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "LogSource")]
 pub enum LogSource {
     #[oai(rename = "orchestrator")]
@@ -1252,7 +1261,7 @@ impl LogSource {
     }
 }
 /// Kind of artifact.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "ArtifactType")]
 pub enum ArtifactType {
     #[oai(rename = "build_log")]
@@ -1317,7 +1326,7 @@ impl ArtifactType {
     }
 }
 /// Artifact kind accepted as a filter.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "ArtifactTypeFilter")]
 pub enum ArtifactTypeFilter {
     #[oai(rename = "build_log")]
@@ -1377,7 +1386,7 @@ impl ArtifactTypeFilter {
     }
 }
 /// active = used by at least one active regression test.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "SampleStatusFilter")]
 pub enum SampleStatusFilter {
     #[oai(rename = "active")]
@@ -1404,7 +1413,7 @@ impl SampleStatusFilter {
     }
 }
 /// How CCExtractor receives the sample.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "InputType")]
 pub enum InputType {
     #[oai(rename = "file")]
@@ -1435,7 +1444,7 @@ impl InputType {
     }
 }
 /// How CCExtractor emits its output.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "OutputType")]
 pub enum OutputType {
     #[oai(rename = "file")]
@@ -1490,7 +1499,7 @@ impl OutputType {
     }
 }
 /// Health of the service or a dependency.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "HealthStatus")]
 pub enum HealthStatus {
     #[oai(rename = "ok")]
@@ -1521,7 +1530,7 @@ impl HealthStatus {
     }
 }
 /// State of a run in the queue.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "QueueJobStatus")]
 pub enum QueueJobStatus {
     #[oai(rename = "queued")]
@@ -1616,7 +1625,7 @@ pub struct ApiTokenPage {
     #[oai(rename = "data")]
     pub data: Vec<ApiTokenItem>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -1732,7 +1741,7 @@ pub struct PlatformUserPage {
     #[oai(rename = "data")]
     pub data: Vec<PlatformUser>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -1772,8 +1781,8 @@ pub struct FtpCredentials {
 }
 /// New role of a user.
 #[derive(Object, Debug, Clone, PartialEq)]
-#[oai(rename = "UserUpdateRequest", deny_unknown_fields)]
-pub struct UserUpdateRequest {
+#[oai(rename = "RoleUpdateRequest", deny_unknown_fields)]
+pub struct RoleUpdateRequest {
     #[oai(rename = "role")]
     pub role: Role,
 }
@@ -1840,7 +1849,7 @@ pub struct RunPage {
     #[oai(rename = "data")]
     pub data: Vec<Run>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -1939,7 +1948,7 @@ pub struct ProgressEventPage {
     #[oai(rename = "data")]
     pub data: Vec<ProgressEvent>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2027,7 +2036,7 @@ pub struct RunSamplePage {
     #[oai(rename = "data")]
     pub data: Vec<RunSample>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2101,8 +2110,8 @@ pub struct DiffHunk {
 }
 /// Line diff of expected versus actual output, as hunks (at most 500).
 #[derive(Object, Debug, Clone, PartialEq)]
-#[oai(rename = "StructuredDiff")]
-pub struct StructuredDiff {
+#[oai(rename = "Diff")]
+pub struct Diff {
     #[oai(rename = "run_id")]
     pub run_id: i32,
     #[oai(rename = "sample_id")]
@@ -2142,7 +2151,7 @@ pub struct UnifiedDiff {
 #[oai(rename = "DiffResult", discriminator_name = "format", one_of)]
 pub enum DiffResult {
     #[oai(mapping = "structured")]
-    StructuredDiff(StructuredDiff),
+    Diff(Diff),
     #[oai(mapping = "unified")]
     UnifiedDiff(UnifiedDiff),
 }
@@ -2230,7 +2239,7 @@ pub struct ErrorItemPage {
     #[oai(rename = "data")]
     pub data: Vec<ErrorItem>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2260,7 +2269,7 @@ pub struct ErrorSummaryBucketPage {
     #[oai(rename = "data")]
     pub data: Vec<ErrorSummaryBucket>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2289,7 +2298,7 @@ pub struct LogLinePage {
     #[oai(rename = "data")]
     pub data: Vec<LogLine>,
     #[oai(rename = "pagination")]
-    pub pagination: CursorPagination,
+    pub pagination: CursorPage,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2323,7 +2332,7 @@ pub struct ArtifactPage {
     #[oai(rename = "data")]
     pub data: Vec<Artifact>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2359,7 +2368,7 @@ pub struct SamplePage {
     #[oai(rename = "data")]
     pub data: Vec<Sample>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2522,7 +2531,7 @@ pub struct SampleHistoryEntryPage {
     #[oai(rename = "data")]
     pub data: Vec<SampleHistoryEntry>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2555,7 +2564,7 @@ pub struct QueuedSamplePage {
     #[oai(rename = "data")]
     pub data: Vec<QueuedSample>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2627,7 +2636,7 @@ pub struct TagPage {
     #[oai(rename = "data")]
     pub data: Vec<Tag>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2676,7 +2685,7 @@ pub struct RegressionTestPage {
     #[oai(rename = "data")]
     pub data: Vec<RegressionTest>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2839,7 +2848,7 @@ pub struct CategoryPage {
     #[oai(rename = "data")]
     pub data: Vec<Category>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -2920,7 +2929,7 @@ pub struct QueueJobPage {
     #[oai(rename = "data")]
     pub data: Vec<QueueJob>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: QueueMeta,
     /// Runs waiting to start.
@@ -2949,8 +2958,8 @@ pub struct SystemAbout {
 }
 /// Maintenance state of a platform.
 #[derive(Object, Debug, Clone, PartialEq)]
-#[oai(rename = "PlatformMaintenance")]
-pub struct PlatformMaintenance {
+#[oai(rename = "MaintenanceState")]
+pub struct MaintenanceState {
     #[oai(rename = "platform")]
     pub platform: Platform,
     /// True while runs are queued but not started.
@@ -2962,7 +2971,7 @@ pub struct PlatformMaintenance {
 #[oai(rename = "MaintenanceOverview")]
 pub struct MaintenanceOverview {
     #[oai(rename = "platforms")]
-    pub platforms: Vec<PlatformMaintenance>,
+    pub platforms: Vec<MaintenanceState>,
 }
 /// New maintenance state.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -2988,7 +2997,7 @@ pub struct BlockedUserPage {
     #[oai(rename = "data")]
     pub data: Vec<BlockedUser>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -3021,7 +3030,7 @@ pub struct ForbiddenExtensionPage {
     #[oai(rename = "data")]
     pub data: Vec<String>,
     #[oai(rename = "pagination")]
-    pub pagination: Pagination,
+    pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
@@ -3051,66 +3060,6 @@ pub struct ForbiddenExtensionDeletion {
     #[oai(rename = "deleted")]
     pub deleted: bool,
 }
-#[derive(Tags)]
-pub enum ApiTags {
-    /// Tokens, the caller's own account, sign-up and password reset.
-    #[oai(rename = "auth")]
-    Auth,
-    /// Platform user administration.
-    #[oai(rename = "users")]
-    Users,
-    /// CI runs, their summary, progress and configuration; start, cancel and restart.
-    #[oai(rename = "runs")]
-    Runs,
-    /// Per-sample results of a run, output files, diffs and baseline approval.
-    #[oai(rename = "results")]
-    Results,
-    /// Errors derived from a run's results and its infrastructure failures.
-    #[oai(rename = "errors")]
-    Errors,
-    /// Run and sample log lines.
-    #[oai(rename = "logs")]
-    Logs,
-    /// Files a run produced or used.
-    #[oai(rename = "artifacts")]
-    Artifacts,
-    /// Media samples, their history, downloads, extra files and uploads.
-    #[oai(rename = "samples")]
-    Samples,
-    /// Uploaded samples that are not finalized yet.
-    #[oai(rename = "queued-samples")]
-    QueuedSamples,
-    /// Regression tests, their expected outputs and accepted variants.
-    #[oai(rename = "regression-tests")]
-    RegressionTests,
-    /// Regression test categories.
-    #[oai(rename = "categories")]
-    Categories,
-    /// Sample tags.
-    #[oai(rename = "tags")]
-    Tags,
-    /// Health, queue, version information, maintenance, blocked users and forbidden extensions.
-    #[oai(rename = "system")]
-    System,
-}
-/// Scoped API token (`spci_…`); scopes and roles per operation are `x-required-*`.
-#[derive(SecurityScheme)]
-#[oai(rename = "bearerAuth", ty = "bearer")]
-pub struct BearerAuth(pub Bearer);
-/// Authentication and authorisation, shared by every tag's trait.
-pub trait Authorizer: Send + Sync + 'static {
-    type Principal: Send + Sync;
-    /// Resolve a bearer token and check it holds every scope and (if any) one of the roles.
-    fn authorize(
-        &self,
-        request: &poem::Request,
-        token: &str,
-        scopes: &'static [&'static str],
-        roles: &'static [&'static str],
-    ) -> impl std::future::Future<
-        Output = Result<Self::Principal, crate::error::ApiError>,
-    > + Send;
-}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__list_tokens_bad_request")]
 pub enum ListTokensResponse {
@@ -3129,7 +3078,7 @@ pub enum ListTokensResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -3137,7 +3086,7 @@ pub enum ListTokensResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -3145,7 +3094,7 @@ pub enum ListTokensResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3154,7 +3103,7 @@ pub enum ListTokensResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3162,17 +3111,17 @@ pub enum ListTokensResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_tokens_bad_request(err: poem::Error) -> ListTokensResponse {
-    <ListTokensResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListTokensResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListTokensResponse {
+impl crate::http::error::FromApiError for ListTokensResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -3181,11 +3130,6 @@ impl crate::error::ErrorResponse for ListTokensResponse {
             500 => Self::InternalServerError(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
-    }
-}
-impl From<crate::error::ApiError> for ListTokensResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
     }
 }
 #[doc(hidden)]
@@ -3201,7 +3145,7 @@ fn __default_list_tokens_all() -> bool {
     false
 }
 #[derive(Debug)]
-pub struct ListTokensRequest {
+pub struct ListTokensInput {
     pub limit: i32,
     pub offset: i32,
     pub all: bool,
@@ -3224,7 +3168,7 @@ pub enum CreateTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -3232,7 +3176,7 @@ pub enum CreateTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -3240,7 +3184,7 @@ pub enum CreateTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -3248,7 +3192,7 @@ pub enum CreateTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -3256,7 +3200,7 @@ pub enum CreateTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3265,7 +3209,7 @@ pub enum CreateTokenResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3273,17 +3217,17 @@ pub enum CreateTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_token_bad_request(err: poem::Error) -> CreateTokenResponse {
-    <CreateTokenResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <CreateTokenResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for CreateTokenResponse {
+impl crate::http::error::FromApiError for CreateTokenResponse {
     const STATUSES: &'static [u16] = &[201, 400, 401, 403, 413, 415, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -3296,13 +3240,8 @@ impl crate::error::ErrorResponse for CreateTokenResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for CreateTokenResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct CreateTokenRequest {
+pub struct CreateTokenInput {
     pub body: TokenCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -3323,7 +3262,7 @@ pub enum RevokeCurrentTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -3331,7 +3270,7 @@ pub enum RevokeCurrentTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -3339,7 +3278,7 @@ pub enum RevokeCurrentTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3348,7 +3287,7 @@ pub enum RevokeCurrentTokenResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3356,19 +3295,19 @@ pub enum RevokeCurrentTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __revoke_current_token_bad_request(
     err: poem::Error,
 ) -> RevokeCurrentTokenResponse {
-    <RevokeCurrentTokenResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <RevokeCurrentTokenResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for RevokeCurrentTokenResponse {
+impl crate::http::error::FromApiError for RevokeCurrentTokenResponse {
     const STATUSES: &'static [u16] = &[204, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -3379,13 +3318,8 @@ impl crate::error::ErrorResponse for RevokeCurrentTokenResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for RevokeCurrentTokenResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct RevokeCurrentTokenRequest {}
+pub struct RevokeCurrentTokenInput {}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__revoke_token_bad_request")]
 pub enum RevokeTokenResponse {
@@ -3404,7 +3338,7 @@ pub enum RevokeTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -3412,7 +3346,7 @@ pub enum RevokeTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -3420,7 +3354,7 @@ pub enum RevokeTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -3428,7 +3362,7 @@ pub enum RevokeTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3437,7 +3371,7 @@ pub enum RevokeTokenResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3445,17 +3379,17 @@ pub enum RevokeTokenResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __revoke_token_bad_request(err: poem::Error) -> RevokeTokenResponse {
-    <RevokeTokenResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <RevokeTokenResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for RevokeTokenResponse {
+impl crate::http::error::FromApiError for RevokeTokenResponse {
     const STATUSES: &'static [u16] = &[204, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -3467,18 +3401,13 @@ impl crate::error::ErrorResponse for RevokeTokenResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for RevokeTokenResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct RevokeTokenRequest {
+pub struct RevokeTokenInput {
     pub token_id: i32,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__request_signup_bad_request")]
-pub enum RequestSignupResponse {
+#[oai(bad_request_handler = "__signup_bad_request")]
+pub enum SignupResponse {
     /// Accepted.
     #[oai(
         status = 202,
@@ -3494,7 +3423,7 @@ pub enum RequestSignupResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -3502,7 +3431,7 @@ pub enum RequestSignupResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -3510,7 +3439,7 @@ pub enum RequestSignupResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3519,7 +3448,7 @@ pub enum RequestSignupResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3527,7 +3456,7 @@ pub enum RequestSignupResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -3535,17 +3464,17 @@ pub enum RequestSignupResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __request_signup_bad_request(err: poem::Error) -> RequestSignupResponse {
-    <RequestSignupResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __signup_bad_request(err: poem::Error) -> SignupResponse {
+    <SignupResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for RequestSignupResponse {
+impl crate::http::error::FromApiError for SignupResponse {
     const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             413 => Self::PayloadTooLarge(Json(body)),
@@ -3557,13 +3486,8 @@ impl crate::error::ErrorResponse for RequestSignupResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for RequestSignupResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct RequestSignupRequest {
+pub struct SignupInput {
     pub body: SignupRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -3584,7 +3508,7 @@ pub enum RequestPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -3592,7 +3516,7 @@ pub enum RequestPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -3600,7 +3524,7 @@ pub enum RequestPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3609,7 +3533,7 @@ pub enum RequestPasswordResetResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3617,7 +3541,7 @@ pub enum RequestPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -3625,19 +3549,19 @@ pub enum RequestPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __request_password_reset_bad_request(
     err: poem::Error,
 ) -> RequestPasswordResetResponse {
-    <RequestPasswordResetResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <RequestPasswordResetResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for RequestPasswordResetResponse {
+impl crate::http::error::FromApiError for RequestPasswordResetResponse {
     const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             413 => Self::PayloadTooLarge(Json(body)),
@@ -3649,13 +3573,8 @@ impl crate::error::ErrorResponse for RequestPasswordResetResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for RequestPasswordResetResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct RequestPasswordResetRequest {
+pub struct RequestPasswordResetInput {
     pub body: PasswordResetRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -3676,7 +3595,7 @@ pub enum CompletePasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -3684,7 +3603,7 @@ pub enum CompletePasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -3692,7 +3611,7 @@ pub enum CompletePasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3701,7 +3620,7 @@ pub enum CompletePasswordResetResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3709,7 +3628,7 @@ pub enum CompletePasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -3717,19 +3636,19 @@ pub enum CompletePasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __complete_password_reset_bad_request(
     err: poem::Error,
 ) -> CompletePasswordResetResponse {
-    <CompletePasswordResetResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <CompletePasswordResetResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for CompletePasswordResetResponse {
+impl crate::http::error::FromApiError for CompletePasswordResetResponse {
     const STATUSES: &'static [u16] = &[200, 400, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             413 => Self::PayloadTooLarge(Json(body)),
@@ -3741,13 +3660,8 @@ impl crate::error::ErrorResponse for CompletePasswordResetResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for CompletePasswordResetResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct CompletePasswordResetRequest {
+pub struct CompletePasswordResetInput {
     pub body: PasswordResetCompleteRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -3768,7 +3682,7 @@ pub enum GetCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -3776,7 +3690,7 @@ pub enum GetCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -3784,7 +3698,7 @@ pub enum GetCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3793,7 +3707,7 @@ pub enum GetCurrentUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3801,17 +3715,17 @@ pub enum GetCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_current_user_bad_request(err: poem::Error) -> GetCurrentUserResponse {
-    <GetCurrentUserResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetCurrentUserResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetCurrentUserResponse {
+impl crate::http::error::FromApiError for GetCurrentUserResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -3822,16 +3736,11 @@ impl crate::error::ErrorResponse for GetCurrentUserResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetCurrentUserResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetCurrentUserRequest {}
+pub struct GetCurrentUserInput {}
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__update_current_user_bad_request")]
-pub enum UpdateCurrentUserResponse {
+#[oai(bad_request_handler = "__update_account_bad_request")]
+pub enum UpdateAccountResponse {
     /// The updated account.
     #[oai(
         status = 200,
@@ -3847,7 +3756,7 @@ pub enum UpdateCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -3855,7 +3764,7 @@ pub enum UpdateCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -3863,7 +3772,7 @@ pub enum UpdateCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -3871,7 +3780,7 @@ pub enum UpdateCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -3879,7 +3788,7 @@ pub enum UpdateCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -3887,7 +3796,7 @@ pub enum UpdateCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3896,7 +3805,7 @@ pub enum UpdateCurrentUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3904,7 +3813,7 @@ pub enum UpdateCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -3912,17 +3821,17 @@ pub enum UpdateCurrentUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __update_current_user_bad_request(err: poem::Error) -> UpdateCurrentUserResponse {
-    <UpdateCurrentUserResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __update_account_bad_request(err: poem::Error) -> UpdateAccountResponse {
+    <UpdateAccountResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for UpdateCurrentUserResponse {
+impl crate::http::error::FromApiError for UpdateAccountResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 409, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -3937,13 +3846,8 @@ impl crate::error::ErrorResponse for UpdateCurrentUserResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for UpdateCurrentUserResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct UpdateCurrentUserRequest {
+pub struct UpdateAccountInput {
     pub body: CurrentUserUpdateRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -3964,7 +3868,7 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -3972,7 +3876,7 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -3980,7 +3884,7 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -3989,7 +3893,7 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -3997,7 +3901,7 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4005,17 +3909,17 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_github_link_bad_request(err: poem::Error) -> GetGithubLinkResponse {
-    <GetGithubLinkResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetGithubLinkResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetGithubLinkResponse {
+impl crate::http::error::FromApiError for GetGithubLinkResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4027,13 +3931,8 @@ impl crate::error::ErrorResponse for GetGithubLinkResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetGithubLinkResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetGithubLinkRequest {}
+pub struct GetGithubLinkInput {}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__unlink_github_bad_request")]
 pub enum UnlinkGithubResponse {
@@ -4052,7 +3951,7 @@ pub enum UnlinkGithubResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4060,7 +3959,7 @@ pub enum UnlinkGithubResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4068,7 +3967,7 @@ pub enum UnlinkGithubResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4077,7 +3976,7 @@ pub enum UnlinkGithubResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4085,7 +3984,7 @@ pub enum UnlinkGithubResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4093,17 +3992,17 @@ pub enum UnlinkGithubResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __unlink_github_bad_request(err: poem::Error) -> UnlinkGithubResponse {
-    <UnlinkGithubResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <UnlinkGithubResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for UnlinkGithubResponse {
+impl crate::http::error::FromApiError for UnlinkGithubResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4115,13 +4014,8 @@ impl crate::error::ErrorResponse for UnlinkGithubResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for UnlinkGithubResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct UnlinkGithubRequest {}
+pub struct UnlinkGithubInput {}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_ftp_credentials_bad_request")]
 pub enum GetFtpCredentialsResponse {
@@ -4140,7 +4034,7 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4148,7 +4042,7 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4156,7 +4050,7 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4165,7 +4059,7 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4173,7 +4067,7 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4181,17 +4075,17 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_ftp_credentials_bad_request(err: poem::Error) -> GetFtpCredentialsResponse {
-    <GetFtpCredentialsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetFtpCredentialsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetFtpCredentialsResponse {
+impl crate::http::error::FromApiError for GetFtpCredentialsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4203,13 +4097,8 @@ impl crate::error::ErrorResponse for GetFtpCredentialsResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetFtpCredentialsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetFtpCredentialsRequest {}
+pub struct GetFtpCredentialsInput {}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__list_users_bad_request")]
 pub enum ListUsersResponse {
@@ -4228,7 +4117,7 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4236,7 +4125,7 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4244,7 +4133,7 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4253,7 +4142,7 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4261,7 +4150,7 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4269,17 +4158,17 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_users_bad_request(err: poem::Error) -> ListUsersResponse {
-    <ListUsersResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListUsersResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListUsersResponse {
+impl crate::http::error::FromApiError for ListUsersResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4291,11 +4180,6 @@ impl crate::error::ErrorResponse for ListUsersResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListUsersResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
 fn __default_list_users_limit() -> i32 {
     50
@@ -4305,7 +4189,7 @@ fn __default_list_users_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListUsersRequest {
+pub struct ListUsersInput {
     pub limit: i32,
     pub offset: i32,
 }
@@ -4327,7 +4211,7 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4335,7 +4219,7 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4343,7 +4227,7 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -4351,7 +4235,7 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4360,7 +4244,7 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4368,7 +4252,7 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4376,17 +4260,17 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_user_bad_request(err: poem::Error) -> GetUserResponse {
-    <GetUserResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetUserResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetUserResponse {
+impl crate::http::error::FromApiError for GetUserResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4399,18 +4283,13 @@ impl crate::error::ErrorResponse for GetUserResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetUserResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetUserRequest {
+pub struct GetUserInput {
     pub user_id: i32,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__update_user_bad_request")]
-pub enum UpdateUserResponse {
+#[oai(bad_request_handler = "__update_user_role_bad_request")]
+pub enum UpdateUserRoleResponse {
     /// The updated user.
     #[oai(
         status = 200,
@@ -4426,7 +4305,7 @@ pub enum UpdateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4434,7 +4313,7 @@ pub enum UpdateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4442,7 +4321,7 @@ pub enum UpdateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -4450,7 +4329,7 @@ pub enum UpdateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -4458,7 +4337,7 @@ pub enum UpdateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -4466,7 +4345,7 @@ pub enum UpdateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4475,7 +4354,7 @@ pub enum UpdateUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4483,7 +4362,7 @@ pub enum UpdateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4491,17 +4370,17 @@ pub enum UpdateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __update_user_bad_request(err: poem::Error) -> UpdateUserResponse {
-    <UpdateUserResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __update_user_role_bad_request(err: poem::Error) -> UpdateUserRoleResponse {
+    <UpdateUserRoleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for UpdateUserResponse {
+impl crate::http::error::FromApiError for UpdateUserRoleResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4516,15 +4395,10 @@ impl crate::error::ErrorResponse for UpdateUserResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for UpdateUserResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct UpdateUserRequest {
+pub struct UpdateUserRoleInput {
     pub user_id: i32,
-    pub body: UserUpdateRequest,
+    pub body: RoleUpdateRequest,
 }
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__deactivate_user_bad_request")]
@@ -4544,7 +4418,7 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4552,7 +4426,7 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4560,7 +4434,7 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -4568,7 +4442,7 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4577,7 +4451,7 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4585,7 +4459,7 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4593,17 +4467,17 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __deactivate_user_bad_request(err: poem::Error) -> DeactivateUserResponse {
-    <DeactivateUserResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <DeactivateUserResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for DeactivateUserResponse {
+impl crate::http::error::FromApiError for DeactivateUserResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4616,13 +4490,8 @@ impl crate::error::ErrorResponse for DeactivateUserResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for DeactivateUserResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct DeactivateUserRequest {
+pub struct DeactivateUserInput {
     pub user_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -4643,7 +4512,7 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4651,7 +4520,7 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4659,7 +4528,7 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -4667,7 +4536,7 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4676,7 +4545,7 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4684,7 +4553,7 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4692,19 +4561,19 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __send_user_password_reset_bad_request(
     err: poem::Error,
 ) -> SendUserPasswordResetResponse {
-    <SendUserPasswordResetResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <SendUserPasswordResetResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for SendUserPasswordResetResponse {
+impl crate::http::error::FromApiError for SendUserPasswordResetResponse {
     const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4717,13 +4586,8 @@ impl crate::error::ErrorResponse for SendUserPasswordResetResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for SendUserPasswordResetResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct SendUserPasswordResetRequest {
+pub struct SendUserPasswordResetInput {
     pub user_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -4744,7 +4608,7 @@ pub enum ListRunsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4752,7 +4616,7 @@ pub enum ListRunsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4760,7 +4624,7 @@ pub enum ListRunsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4769,7 +4633,7 @@ pub enum ListRunsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4777,17 +4641,17 @@ pub enum ListRunsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_runs_bad_request(err: poem::Error) -> ListRunsResponse {
-    <ListRunsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListRunsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListRunsResponse {
+impl crate::http::error::FromApiError for ListRunsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4796,11 +4660,6 @@ impl crate::error::ErrorResponse for ListRunsResponse {
             500 => Self::InternalServerError(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
-    }
-}
-impl From<crate::error::ApiError> for ListRunsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
     }
 }
 #[doc(hidden)]
@@ -4812,7 +4671,7 @@ fn __default_list_runs_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListRunsRequest {
+pub struct ListRunsInput {
     pub limit: i32,
     pub offset: i32,
     pub status: Option<RunStatus>,
@@ -4843,7 +4702,7 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4851,7 +4710,7 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4859,7 +4718,7 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -4867,7 +4726,7 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -4875,7 +4734,7 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
     #[oai(
         status = 422,
@@ -4883,7 +4742,7 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnprocessableEntity(Json<Error>),
+    UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4892,7 +4751,7 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4900,17 +4759,17 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_run_bad_request(err: poem::Error) -> CreateRunResponse {
-    <CreateRunResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <CreateRunResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for CreateRunResponse {
+impl crate::http::error::FromApiError for CreateRunResponse {
     const STATUSES: &'static [u16] = &[202, 400, 401, 403, 413, 415, 422, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -4924,13 +4783,8 @@ impl crate::error::ErrorResponse for CreateRunResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for CreateRunResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct CreateRunRequest {
+pub struct CreateRunInput {
     pub body: RunCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -4951,7 +4805,7 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -4959,7 +4813,7 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -4967,7 +4821,7 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -4975,7 +4829,7 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4984,7 +4838,7 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -4992,17 +4846,17 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_bad_request(err: poem::Error) -> GetRunResponse {
-    <GetRunResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetRunResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetRunResponse {
+impl crate::http::error::FromApiError for GetRunResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5014,13 +4868,8 @@ impl crate::error::ErrorResponse for GetRunResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetRunResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetRunRequest {
+pub struct GetRunInput {
     pub run_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -5041,7 +4890,7 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5049,7 +4898,7 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5057,7 +4906,7 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5065,7 +4914,7 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5074,7 +4923,7 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5082,17 +4931,17 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_summary_bad_request(err: poem::Error) -> GetRunSummaryResponse {
-    <GetRunSummaryResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetRunSummaryResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetRunSummaryResponse {
+impl crate::http::error::FromApiError for GetRunSummaryResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5104,13 +4953,8 @@ impl crate::error::ErrorResponse for GetRunSummaryResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetRunSummaryResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetRunSummaryRequest {
+pub struct GetRunSummaryInput {
     pub run_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -5131,7 +4975,7 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5139,7 +4983,7 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5147,7 +4991,7 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5155,7 +4999,7 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5164,7 +5008,7 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5172,17 +5016,17 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_progress_bad_request(err: poem::Error) -> GetRunProgressResponse {
-    <GetRunProgressResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetRunProgressResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetRunProgressResponse {
+impl crate::http::error::FromApiError for GetRunProgressResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5194,11 +5038,6 @@ impl crate::error::ErrorResponse for GetRunProgressResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetRunProgressResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
 fn __default_get_run_progress_limit() -> i32 {
     50
@@ -5208,7 +5047,7 @@ fn __default_get_run_progress_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct GetRunProgressRequest {
+pub struct GetRunProgressInput {
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -5232,7 +5071,7 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5240,7 +5079,7 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5248,7 +5087,7 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5256,7 +5095,7 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5265,7 +5104,7 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5273,17 +5112,17 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_config_bad_request(err: poem::Error) -> GetRunConfigResponse {
-    <GetRunConfigResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetRunConfigResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetRunConfigResponse {
+impl crate::http::error::FromApiError for GetRunConfigResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5295,13 +5134,8 @@ impl crate::error::ErrorResponse for GetRunConfigResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetRunConfigResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetRunConfigRequest {
+pub struct GetRunConfigInput {
     pub run_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -5322,7 +5156,7 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5330,7 +5164,7 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5338,7 +5172,7 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5346,7 +5180,7 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -5354,7 +5188,7 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -5362,7 +5196,7 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5371,7 +5205,7 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5379,17 +5213,17 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __cancel_run_bad_request(err: poem::Error) -> CancelRunResponse {
-    <CancelRunResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <CancelRunResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for CancelRunResponse {
+impl crate::http::error::FromApiError for CancelRunResponse {
     const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 413, 415, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5403,13 +5237,8 @@ impl crate::error::ErrorResponse for CancelRunResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for CancelRunResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct CancelRunRequest {
+pub struct CancelRunInput {
     pub run_id: i32,
     pub body: Option<RunCancelRequest>,
 }
@@ -5431,7 +5260,7 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5439,7 +5268,7 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5447,7 +5276,7 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5455,7 +5284,7 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5464,7 +5293,7 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5472,17 +5301,17 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __restart_run_bad_request(err: poem::Error) -> RestartRunResponse {
-    <RestartRunResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <RestartRunResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for RestartRunResponse {
+impl crate::http::error::FromApiError for RestartRunResponse {
     const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5494,13 +5323,8 @@ impl crate::error::ErrorResponse for RestartRunResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for RestartRunResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct RestartRunRequest {
+pub struct RestartRunInput {
     pub run_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -5521,7 +5345,7 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5529,7 +5353,7 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5537,7 +5361,7 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5545,7 +5369,7 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5554,7 +5378,7 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5562,17 +5386,17 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_run_samples_bad_request(err: poem::Error) -> ListRunSamplesResponse {
-    <ListRunSamplesResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListRunSamplesResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListRunSamplesResponse {
+impl crate::http::error::FromApiError for ListRunSamplesResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5584,11 +5408,6 @@ impl crate::error::ErrorResponse for ListRunSamplesResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListRunSamplesResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
 fn __default_list_run_samples_limit() -> i32 {
     50
@@ -5598,7 +5417,7 @@ fn __default_list_run_samples_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListRunSamplesRequest {
+pub struct ListRunSamplesInput {
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -5625,7 +5444,7 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5633,7 +5452,7 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5641,7 +5460,7 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5649,7 +5468,7 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5658,7 +5477,7 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5666,17 +5485,17 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_sample_bad_request(err: poem::Error) -> GetRunSampleResponse {
-    <GetRunSampleResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetRunSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetRunSampleResponse {
+impl crate::http::error::FromApiError for GetRunSampleResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5688,13 +5507,8 @@ impl crate::error::ErrorResponse for GetRunSampleResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetRunSampleResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetRunSampleRequest {
+pub struct GetRunSampleInput {
     pub run_id: i32,
     pub regression_test_id: i32,
 }
@@ -5716,7 +5530,7 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5724,7 +5538,7 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5732,7 +5546,7 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5740,7 +5554,7 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5749,7 +5563,7 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5757,17 +5571,17 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_expected_output_bad_request(err: poem::Error) -> GetExpectedOutputResponse {
-    <GetExpectedOutputResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetExpectedOutputResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetExpectedOutputResponse {
+impl crate::http::error::FromApiError for GetExpectedOutputResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5779,13 +5593,8 @@ impl crate::error::ErrorResponse for GetExpectedOutputResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetExpectedOutputResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetExpectedOutputRequest {
+pub struct GetExpectedOutputInput {
     pub run_id: i32,
     pub sample_id: i32,
     pub regression_id: i32,
@@ -5818,7 +5627,7 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5826,7 +5635,7 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5834,7 +5643,7 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5842,7 +5651,7 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5851,7 +5660,7 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5859,17 +5668,17 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_actual_output_bad_request(err: poem::Error) -> GetActualOutputResponse {
-    <GetActualOutputResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetActualOutputResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetActualOutputResponse {
+impl crate::http::error::FromApiError for GetActualOutputResponse {
     const STATUSES: &'static [u16] = &[200, 303, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5881,13 +5690,8 @@ impl crate::error::ErrorResponse for GetActualOutputResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetActualOutputResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetActualOutputRequest {
+pub struct GetActualOutputInput {
     pub run_id: i32,
     pub sample_id: i32,
     pub regression_id: i32,
@@ -5895,8 +5699,8 @@ pub struct GetActualOutputRequest {
     pub format: Option<OutputFormat>,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_output_diff_bad_request")]
-pub enum GetOutputDiffResponse {
+#[oai(bad_request_handler = "__get_diff_bad_request")]
+pub enum GetDiffResponse {
     /// The diff.
     #[oai(
         status = 200,
@@ -5912,7 +5716,7 @@ pub enum GetOutputDiffResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -5920,7 +5724,7 @@ pub enum GetOutputDiffResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -5928,7 +5732,7 @@ pub enum GetOutputDiffResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -5936,7 +5740,7 @@ pub enum GetOutputDiffResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
     #[oai(
         status = 422,
@@ -5944,7 +5748,7 @@ pub enum GetOutputDiffResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnprocessableEntity(Json<Error>),
+    UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -5953,7 +5757,7 @@ pub enum GetOutputDiffResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -5961,17 +5765,17 @@ pub enum GetOutputDiffResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __get_output_diff_bad_request(err: poem::Error) -> GetOutputDiffResponse {
-    <GetOutputDiffResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __get_diff_bad_request(err: poem::Error) -> GetDiffResponse {
+    <GetDiffResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetOutputDiffResponse {
+impl crate::http::error::FromApiError for GetDiffResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 422, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -5984,17 +5788,12 @@ impl crate::error::ErrorResponse for GetOutputDiffResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetOutputDiffResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
-fn __default_get_output_diff_context_lines() -> i32 {
+fn __default_get_diff_context_lines() -> i32 {
     3
 }
 #[derive(Debug)]
-pub struct GetOutputDiffRequest {
+pub struct GetDiffInput {
     pub run_id: i32,
     pub sample_id: i32,
     pub regression_id: i32,
@@ -6020,7 +5819,7 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6028,7 +5827,7 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6036,7 +5835,7 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -6044,7 +5843,7 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -6052,7 +5851,7 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -6060,7 +5859,7 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -6068,7 +5867,7 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
     #[oai(
         status = 422,
@@ -6076,7 +5875,7 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnprocessableEntity(Json<Error>),
+    UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6085,7 +5884,7 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -6093,19 +5892,19 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __approve_baseline_bad_request(err: poem::Error) -> ApproveBaselineResponse {
-    <ApproveBaselineResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ApproveBaselineResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ApproveBaselineResponse {
+impl crate::http::error::FromApiError for ApproveBaselineResponse {
     const STATUSES: &'static [u16] = &[
         200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500,
     ];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -6121,13 +5920,8 @@ impl crate::error::ErrorResponse for ApproveBaselineResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ApproveBaselineResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct ApproveBaselineRequest {
+pub struct ApproveBaselineInput {
     pub run_id: i32,
     pub sample_id: i32,
     pub body: BaselineApprovalRequest,
@@ -6150,7 +5944,7 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6158,7 +5952,7 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6166,7 +5960,7 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -6174,7 +5968,7 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6183,7 +5977,7 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -6191,17 +5985,17 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_run_errors_bad_request(err: poem::Error) -> ListRunErrorsResponse {
-    <ListRunErrorsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListRunErrorsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListRunErrorsResponse {
+impl crate::http::error::FromApiError for ListRunErrorsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -6213,11 +6007,6 @@ impl crate::error::ErrorResponse for ListRunErrorsResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListRunErrorsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
 fn __default_list_run_errors_limit() -> i32 {
     50
@@ -6227,7 +6016,7 @@ fn __default_list_run_errors_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListRunErrorsRequest {
+pub struct ListRunErrorsInput {
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -6236,8 +6025,8 @@ pub struct ListRunErrorsRequest {
     pub sample_id: Option<i32>,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__list_infrastructure_errors_bad_request")]
-pub enum ListInfrastructureErrorsResponse {
+#[oai(bad_request_handler = "__list_infra_errors_bad_request")]
+pub enum ListInfraErrorsResponse {
     /// A page of infrastructure errors.
     #[oai(
         status = 200,
@@ -6253,7 +6042,7 @@ pub enum ListInfrastructureErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6261,7 +6050,7 @@ pub enum ListInfrastructureErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6269,7 +6058,7 @@ pub enum ListInfrastructureErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -6277,7 +6066,7 @@ pub enum ListInfrastructureErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6286,7 +6075,7 @@ pub enum ListInfrastructureErrorsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -6294,19 +6083,17 @@ pub enum ListInfrastructureErrorsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __list_infrastructure_errors_bad_request(
-    err: poem::Error,
-) -> ListInfrastructureErrorsResponse {
-    <ListInfrastructureErrorsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __list_infra_errors_bad_request(err: poem::Error) -> ListInfraErrorsResponse {
+    <ListInfraErrorsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListInfrastructureErrorsResponse {
+impl crate::http::error::FromApiError for ListInfraErrorsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -6318,25 +6105,20 @@ impl crate::error::ErrorResponse for ListInfrastructureErrorsResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListInfrastructureErrorsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
-fn __default_list_infrastructure_errors_limit() -> i32 {
+fn __default_list_infra_errors_limit() -> i32 {
     50
 }
 #[doc(hidden)]
-fn __default_list_infrastructure_errors_offset() -> i32 {
+fn __default_list_infra_errors_offset() -> i32 {
     0
 }
 #[doc(hidden)]
-fn __default_list_infrastructure_errors_include_stack() -> bool {
+fn __default_list_infra_errors_include_stack() -> bool {
     false
 }
 #[derive(Debug)]
-pub struct ListInfrastructureErrorsRequest {
+pub struct ListInfraErrorsInput {
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -6345,8 +6127,8 @@ pub struct ListInfrastructureErrorsRequest {
     pub include_stack: bool,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_run_error_summary_bad_request")]
-pub enum GetRunErrorSummaryResponse {
+#[oai(bad_request_handler = "__get_error_summary_bad_request")]
+pub enum GetErrorSummaryResponse {
     /// A page of groups.
     #[oai(
         status = 200,
@@ -6362,7 +6144,7 @@ pub enum GetRunErrorSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6370,7 +6152,7 @@ pub enum GetRunErrorSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6378,7 +6160,7 @@ pub enum GetRunErrorSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -6386,7 +6168,7 @@ pub enum GetRunErrorSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6395,7 +6177,7 @@ pub enum GetRunErrorSummaryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -6403,19 +6185,17 @@ pub enum GetRunErrorSummaryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __get_run_error_summary_bad_request(
-    err: poem::Error,
-) -> GetRunErrorSummaryResponse {
-    <GetRunErrorSummaryResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __get_error_summary_bad_request(err: poem::Error) -> GetErrorSummaryResponse {
+    <GetErrorSummaryResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetRunErrorSummaryResponse {
+impl crate::http::error::FromApiError for GetErrorSummaryResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -6427,21 +6207,16 @@ impl crate::error::ErrorResponse for GetRunErrorSummaryResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetRunErrorSummaryResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
-fn __default_get_run_error_summary_limit() -> i32 {
+fn __default_get_error_summary_limit() -> i32 {
     50
 }
 #[doc(hidden)]
-fn __default_get_run_error_summary_offset() -> i32 {
+fn __default_get_error_summary_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct GetRunErrorSummaryRequest {
+pub struct GetErrorSummaryInput {
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -6449,8 +6224,8 @@ pub struct GetRunErrorSummaryRequest {
     pub severity: Option<Severity>,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__list_run_logs_bad_request")]
-pub enum ListRunLogsResponse {
+#[oai(bad_request_handler = "__get_run_logs_bad_request")]
+pub enum GetRunLogsResponse {
     /// A page of log lines.
     #[oai(
         status = 200,
@@ -6466,7 +6241,7 @@ pub enum ListRunLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6474,7 +6249,7 @@ pub enum ListRunLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6482,7 +6257,7 @@ pub enum ListRunLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -6490,7 +6265,7 @@ pub enum ListRunLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6499,7 +6274,7 @@ pub enum ListRunLogsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -6507,17 +6282,17 @@ pub enum ListRunLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __list_run_logs_bad_request(err: poem::Error) -> ListRunLogsResponse {
-    <ListRunLogsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __get_run_logs_bad_request(err: poem::Error) -> GetRunLogsResponse {
+    <GetRunLogsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListRunLogsResponse {
+impl crate::http::error::FromApiError for GetRunLogsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -6529,17 +6304,12 @@ impl crate::error::ErrorResponse for ListRunLogsResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListRunLogsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
-fn __default_list_run_logs_limit() -> i32 {
+fn __default_get_run_logs_limit() -> i32 {
     100
 }
 #[derive(Debug)]
-pub struct ListRunLogsRequest {
+pub struct GetRunLogsInput {
     pub run_id: i32,
     pub limit: i32,
     pub cursor: Option<i32>,
@@ -6548,8 +6318,8 @@ pub struct ListRunLogsRequest {
     pub contains: Option<String>,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__list_sample_logs_bad_request")]
-pub enum ListSampleLogsResponse {
+#[oai(bad_request_handler = "__get_sample_logs_bad_request")]
+pub enum GetSampleLogsResponse {
     /// A page of log lines.
     #[oai(
         status = 200,
@@ -6565,7 +6335,7 @@ pub enum ListSampleLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6573,7 +6343,7 @@ pub enum ListSampleLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6581,7 +6351,7 @@ pub enum ListSampleLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -6589,7 +6359,7 @@ pub enum ListSampleLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6598,7 +6368,7 @@ pub enum ListSampleLogsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -6606,17 +6376,17 @@ pub enum ListSampleLogsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __list_sample_logs_bad_request(err: poem::Error) -> ListSampleLogsResponse {
-    <ListSampleLogsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __get_sample_logs_bad_request(err: poem::Error) -> GetSampleLogsResponse {
+    <GetSampleLogsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListSampleLogsResponse {
+impl crate::http::error::FromApiError for GetSampleLogsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -6628,17 +6398,12 @@ impl crate::error::ErrorResponse for ListSampleLogsResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListSampleLogsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
-fn __default_list_sample_logs_limit() -> i32 {
+fn __default_get_sample_logs_limit() -> i32 {
     100
 }
 #[derive(Debug)]
-pub struct ListSampleLogsRequest {
+pub struct GetSampleLogsInput {
     pub run_id: i32,
     pub sample_id: i32,
     pub limit: i32,
@@ -6647,8 +6412,8 @@ pub struct ListSampleLogsRequest {
     pub contains: Option<String>,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__list_run_artifacts_bad_request")]
-pub enum ListRunArtifactsResponse {
+#[oai(bad_request_handler = "__list_artifacts_bad_request")]
+pub enum ListArtifactsResponse {
     /// A page of artifacts.
     #[oai(
         status = 200,
@@ -6664,7 +6429,7 @@ pub enum ListRunArtifactsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6672,7 +6437,7 @@ pub enum ListRunArtifactsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6680,7 +6445,7 @@ pub enum ListRunArtifactsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -6688,7 +6453,7 @@ pub enum ListRunArtifactsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6697,7 +6462,7 @@ pub enum ListRunArtifactsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -6705,17 +6470,17 @@ pub enum ListRunArtifactsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __list_run_artifacts_bad_request(err: poem::Error) -> ListRunArtifactsResponse {
-    <ListRunArtifactsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __list_artifacts_bad_request(err: poem::Error) -> ListArtifactsResponse {
+    <ListArtifactsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListRunArtifactsResponse {
+impl crate::http::error::FromApiError for ListArtifactsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -6727,21 +6492,16 @@ impl crate::error::ErrorResponse for ListRunArtifactsResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListRunArtifactsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
-fn __default_list_run_artifacts_limit() -> i32 {
+fn __default_list_artifacts_limit() -> i32 {
     50
 }
 #[doc(hidden)]
-fn __default_list_run_artifacts_offset() -> i32 {
+fn __default_list_artifacts_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListRunArtifactsRequest {
+pub struct ListArtifactsInput {
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -6765,7 +6525,7 @@ pub enum ListSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6773,7 +6533,7 @@ pub enum ListSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6781,7 +6541,7 @@ pub enum ListSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6790,7 +6550,7 @@ pub enum ListSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -6798,17 +6558,17 @@ pub enum ListSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_samples_bad_request(err: poem::Error) -> ListSamplesResponse {
-    <ListSamplesResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListSamplesResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListSamplesResponse {
+impl crate::http::error::FromApiError for ListSamplesResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -6817,11 +6577,6 @@ impl crate::error::ErrorResponse for ListSamplesResponse {
             500 => Self::InternalServerError(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
-    }
-}
-impl From<crate::error::ApiError> for ListSamplesResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
     }
 }
 #[doc(hidden)]
@@ -6833,7 +6588,7 @@ fn __default_list_samples_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListSamplesRequest {
+pub struct ListSamplesInput {
     pub limit: i32,
     pub offset: i32,
     pub status: Option<SampleStatusFilter>,
@@ -6860,7 +6615,7 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6868,7 +6623,7 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6876,7 +6631,7 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -6884,7 +6639,7 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -6892,7 +6647,7 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -6900,7 +6655,7 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6909,7 +6664,7 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -6917,7 +6672,7 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -6925,17 +6680,17 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __upload_sample_bad_request(err: poem::Error) -> UploadSampleResponse {
-    <UploadSampleResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <UploadSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for UploadSampleResponse {
+impl crate::http::error::FromApiError for UploadSampleResponse {
     const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -6950,13 +6705,8 @@ impl crate::error::ErrorResponse for UploadSampleResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for UploadSampleResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct UploadSampleRequest {
+pub struct UploadSampleInput {
     pub body: SampleUploadForm,
 }
 #[derive(ApiResponse, Debug)]
@@ -6977,7 +6727,7 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -6985,7 +6735,7 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -6993,7 +6743,7 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -7001,7 +6751,7 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7010,7 +6760,7 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7018,17 +6768,17 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_sample_bad_request(err: poem::Error) -> GetSampleResponse {
-    <GetSampleResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetSampleResponse {
+impl crate::http::error::FromApiError for GetSampleResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7040,13 +6790,8 @@ impl crate::error::ErrorResponse for GetSampleResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetSampleResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetSampleRequest {
+pub struct GetSampleInput {
     pub sample_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -7067,7 +6812,7 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7075,7 +6820,7 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7083,7 +6828,7 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -7091,7 +6836,7 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -7099,7 +6844,7 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7108,7 +6853,7 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7116,7 +6861,7 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -7124,17 +6869,17 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_sample_bad_request(err: poem::Error) -> DeleteSampleResponse {
-    <DeleteSampleResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <DeleteSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for DeleteSampleResponse {
+impl crate::http::error::FromApiError for DeleteSampleResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7148,13 +6893,8 @@ impl crate::error::ErrorResponse for DeleteSampleResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for DeleteSampleResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct DeleteSampleRequest {
+pub struct DeleteSampleInput {
     pub sample_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -7175,7 +6915,7 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7183,7 +6923,7 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7191,7 +6931,7 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -7199,7 +6939,7 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -7207,7 +6947,7 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -7215,7 +6955,7 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -7223,7 +6963,7 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7232,7 +6972,7 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7240,7 +6980,7 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -7248,19 +6988,19 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_sample_bad_request(err: poem::Error) -> UpdateSampleResponse {
-    <UpdateSampleResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <UpdateSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for UpdateSampleResponse {
+impl crate::http::error::FromApiError for UpdateSampleResponse {
     const STATUSES: &'static [u16] = &[
         200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501,
     ];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7276,13 +7016,8 @@ impl crate::error::ErrorResponse for UpdateSampleResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for UpdateSampleResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct UpdateSampleRequest {
+pub struct UpdateSampleInput {
     pub sample_id: i32,
     pub body: SampleUpdateRequest,
 }
@@ -7304,7 +7039,7 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7312,7 +7047,7 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7320,7 +7055,7 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -7328,7 +7063,7 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7337,7 +7072,7 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7345,17 +7080,17 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_sample_details_bad_request(err: poem::Error) -> GetSampleDetailsResponse {
-    <GetSampleDetailsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetSampleDetailsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetSampleDetailsResponse {
+impl crate::http::error::FromApiError for GetSampleDetailsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7367,18 +7102,13 @@ impl crate::error::ErrorResponse for GetSampleDetailsResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetSampleDetailsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetSampleDetailsRequest {
+pub struct GetSampleDetailsInput {
     pub sample_id: i32,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_sample_download_bad_request")]
-pub enum GetSampleDownloadResponse {
+#[oai(bad_request_handler = "__download_sample_bad_request")]
+pub enum DownloadSampleResponse {
     /// The file location.
     #[oai(
         status = 200,
@@ -7394,7 +7124,7 @@ pub enum GetSampleDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7402,7 +7132,7 @@ pub enum GetSampleDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7410,7 +7140,7 @@ pub enum GetSampleDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -7418,7 +7148,7 @@ pub enum GetSampleDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7427,7 +7157,7 @@ pub enum GetSampleDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7435,17 +7165,17 @@ pub enum GetSampleDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __get_sample_download_bad_request(err: poem::Error) -> GetSampleDownloadResponse {
-    <GetSampleDownloadResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __download_sample_bad_request(err: poem::Error) -> DownloadSampleResponse {
+    <DownloadSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetSampleDownloadResponse {
+impl crate::http::error::FromApiError for DownloadSampleResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7457,18 +7187,13 @@ impl crate::error::ErrorResponse for GetSampleDownloadResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetSampleDownloadResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetSampleDownloadRequest {
+pub struct DownloadSampleInput {
     pub sample_id: i32,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_sample_media_info_download_bad_request")]
-pub enum GetSampleMediaInfoDownloadResponse {
+#[oai(bad_request_handler = "__download_sample_media_info_bad_request")]
+pub enum DownloadSampleMediaInfoResponse {
     /// The file location.
     #[oai(
         status = 200,
@@ -7484,7 +7209,7 @@ pub enum GetSampleMediaInfoDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7492,7 +7217,7 @@ pub enum GetSampleMediaInfoDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7500,7 +7225,7 @@ pub enum GetSampleMediaInfoDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -7508,7 +7233,7 @@ pub enum GetSampleMediaInfoDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7517,7 +7242,7 @@ pub enum GetSampleMediaInfoDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7525,19 +7250,19 @@ pub enum GetSampleMediaInfoDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __get_sample_media_info_download_bad_request(
+pub fn __download_sample_media_info_bad_request(
     err: poem::Error,
-) -> GetSampleMediaInfoDownloadResponse {
-    <GetSampleMediaInfoDownloadResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+) -> DownloadSampleMediaInfoResponse {
+    <DownloadSampleMediaInfoResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetSampleMediaInfoDownloadResponse {
+impl crate::http::error::FromApiError for DownloadSampleMediaInfoResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7549,18 +7274,13 @@ impl crate::error::ErrorResponse for GetSampleMediaInfoDownloadResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetSampleMediaInfoDownloadResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetSampleMediaInfoDownloadRequest {
+pub struct DownloadSampleMediaInfoInput {
     pub sample_id: i32,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_sample_extra_file_download_bad_request")]
-pub enum GetSampleExtraFileDownloadResponse {
+#[oai(bad_request_handler = "__download_sample_extra_file_bad_request")]
+pub enum DownloadSampleExtraFileResponse {
     /// The file location.
     #[oai(
         status = 200,
@@ -7576,7 +7296,7 @@ pub enum GetSampleExtraFileDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7584,7 +7304,7 @@ pub enum GetSampleExtraFileDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7592,7 +7312,7 @@ pub enum GetSampleExtraFileDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -7600,7 +7320,7 @@ pub enum GetSampleExtraFileDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7609,7 +7329,7 @@ pub enum GetSampleExtraFileDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7617,19 +7337,19 @@ pub enum GetSampleExtraFileDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __get_sample_extra_file_download_bad_request(
+pub fn __download_sample_extra_file_bad_request(
     err: poem::Error,
-) -> GetSampleExtraFileDownloadResponse {
-    <GetSampleExtraFileDownloadResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+) -> DownloadSampleExtraFileResponse {
+    <DownloadSampleExtraFileResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetSampleExtraFileDownloadResponse {
+impl crate::http::error::FromApiError for DownloadSampleExtraFileResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7641,13 +7361,8 @@ impl crate::error::ErrorResponse for GetSampleExtraFileDownloadResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetSampleExtraFileDownloadResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetSampleExtraFileDownloadRequest {
+pub struct DownloadSampleExtraFileInput {
     pub sample_id: i32,
     pub extra_id: i32,
 }
@@ -7669,7 +7384,7 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7677,7 +7392,7 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7685,7 +7400,7 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -7693,7 +7408,7 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7702,7 +7417,7 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7710,7 +7425,7 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -7718,19 +7433,19 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_sample_extra_file_bad_request(
     err: poem::Error,
 ) -> DeleteSampleExtraFileResponse {
-    <DeleteSampleExtraFileResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <DeleteSampleExtraFileResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for DeleteSampleExtraFileResponse {
+impl crate::http::error::FromApiError for DeleteSampleExtraFileResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7743,13 +7458,8 @@ impl crate::error::ErrorResponse for DeleteSampleExtraFileResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for DeleteSampleExtraFileResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct DeleteSampleExtraFileRequest {
+pub struct DeleteSampleExtraFileInput {
     pub sample_id: i32,
     pub extra_id: i32,
 }
@@ -7771,7 +7481,7 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7779,7 +7489,7 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7787,7 +7497,7 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -7795,7 +7505,7 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7804,7 +7514,7 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7812,17 +7522,17 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_sample_history_bad_request(err: poem::Error) -> GetSampleHistoryResponse {
-    <GetSampleHistoryResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetSampleHistoryResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetSampleHistoryResponse {
+impl crate::http::error::FromApiError for GetSampleHistoryResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7834,11 +7544,6 @@ impl crate::error::ErrorResponse for GetSampleHistoryResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetSampleHistoryResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
 fn __default_get_sample_history_limit() -> i32 {
     50
@@ -7848,7 +7553,7 @@ fn __default_get_sample_history_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct GetSampleHistoryRequest {
+pub struct GetSampleHistoryInput {
     pub sample_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -7877,7 +7582,7 @@ pub enum ListTagsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7885,7 +7590,7 @@ pub enum ListTagsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7893,7 +7598,7 @@ pub enum ListTagsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -7902,7 +7607,7 @@ pub enum ListTagsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -7910,17 +7615,17 @@ pub enum ListTagsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_tags_bad_request(err: poem::Error) -> ListTagsResponse {
-    <ListTagsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListTagsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListTagsResponse {
+impl crate::http::error::FromApiError for ListTagsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -7929,11 +7634,6 @@ impl crate::error::ErrorResponse for ListTagsResponse {
             500 => Self::InternalServerError(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
-    }
-}
-impl From<crate::error::ApiError> for ListTagsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
     }
 }
 #[doc(hidden)]
@@ -7945,7 +7645,7 @@ fn __default_list_tags_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListTagsRequest {
+pub struct ListTagsInput {
     pub limit: i32,
     pub offset: i32,
 }
@@ -7967,7 +7667,7 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -7975,7 +7675,7 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -7983,7 +7683,7 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -7991,7 +7691,7 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -7999,7 +7699,7 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -8007,7 +7707,7 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8016,7 +7716,7 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8024,7 +7724,7 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8032,17 +7732,17 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_tag_bad_request(err: poem::Error) -> CreateTagResponse {
-    <CreateTagResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <CreateTagResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for CreateTagResponse {
+impl crate::http::error::FromApiError for CreateTagResponse {
     const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -8057,13 +7757,8 @@ impl crate::error::ErrorResponse for CreateTagResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for CreateTagResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct CreateTagRequest {
+pub struct CreateTagInput {
     pub body: TagCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -8084,7 +7779,7 @@ pub enum ListRegressionTestsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -8092,7 +7787,7 @@ pub enum ListRegressionTestsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -8100,7 +7795,7 @@ pub enum ListRegressionTestsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8109,7 +7804,7 @@ pub enum ListRegressionTestsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8117,19 +7812,19 @@ pub enum ListRegressionTestsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_regression_tests_bad_request(
     err: poem::Error,
 ) -> ListRegressionTestsResponse {
-    <ListRegressionTestsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListRegressionTestsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListRegressionTestsResponse {
+impl crate::http::error::FromApiError for ListRegressionTestsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -8138,11 +7833,6 @@ impl crate::error::ErrorResponse for ListRegressionTestsResponse {
             500 => Self::InternalServerError(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
-    }
-}
-impl From<crate::error::ApiError> for ListRegressionTestsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
     }
 }
 #[doc(hidden)]
@@ -8158,7 +7848,7 @@ fn __default_list_regression_tests_active() -> bool {
     true
 }
 #[derive(Debug)]
-pub struct ListRegressionTestsRequest {
+pub struct ListRegressionTestsInput {
     pub limit: i32,
     pub offset: i32,
     pub active: bool,
@@ -8184,7 +7874,7 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -8192,7 +7882,7 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -8200,7 +7890,7 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -8208,7 +7898,7 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -8216,7 +7906,7 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -8224,7 +7914,7 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8233,7 +7923,7 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8241,7 +7931,7 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8249,19 +7939,19 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_regression_test_bad_request(
     err: poem::Error,
 ) -> CreateRegressionTestResponse {
-    <CreateRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <CreateRegressionTestResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for CreateRegressionTestResponse {
+impl crate::http::error::FromApiError for CreateRegressionTestResponse {
     const STATUSES: &'static [u16] = &[201, 400, 401, 403, 404, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -8276,13 +7966,8 @@ impl crate::error::ErrorResponse for CreateRegressionTestResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for CreateRegressionTestResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct CreateRegressionTestRequest {
+pub struct CreateRegressionTestInput {
     pub body: RegressionTestCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -8303,7 +7988,7 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -8311,7 +7996,7 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -8319,7 +8004,7 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -8327,7 +8012,7 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8336,7 +8021,7 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8344,17 +8029,17 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_regression_test_bad_request(err: poem::Error) -> GetRegressionTestResponse {
-    <GetRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetRegressionTestResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetRegressionTestResponse {
+impl crate::http::error::FromApiError for GetRegressionTestResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -8366,13 +8051,8 @@ impl crate::error::ErrorResponse for GetRegressionTestResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetRegressionTestResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetRegressionTestRequest {
+pub struct GetRegressionTestInput {
     pub regression_test_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -8393,7 +8073,7 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -8401,7 +8081,7 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -8409,7 +8089,7 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -8417,7 +8097,7 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -8425,7 +8105,7 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8434,7 +8114,7 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8442,7 +8122,7 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8450,19 +8130,19 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_regression_test_bad_request(
     err: poem::Error,
 ) -> DeleteRegressionTestResponse {
-    <DeleteRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <DeleteRegressionTestResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for DeleteRegressionTestResponse {
+impl crate::http::error::FromApiError for DeleteRegressionTestResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -8476,13 +8156,8 @@ impl crate::error::ErrorResponse for DeleteRegressionTestResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for DeleteRegressionTestResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct DeleteRegressionTestRequest {
+pub struct DeleteRegressionTestInput {
     pub regression_test_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -8503,7 +8178,7 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -8511,7 +8186,7 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -8519,7 +8194,7 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -8527,7 +8202,7 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -8535,7 +8210,7 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -8543,7 +8218,7 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8552,7 +8227,7 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8560,7 +8235,7 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8568,19 +8243,19 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_regression_test_bad_request(
     err: poem::Error,
 ) -> UpdateRegressionTestResponse {
-    <UpdateRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <UpdateRegressionTestResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for UpdateRegressionTestResponse {
+impl crate::http::error::FromApiError for UpdateRegressionTestResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -8595,19 +8270,14 @@ impl crate::error::ErrorResponse for UpdateRegressionTestResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for UpdateRegressionTestResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct UpdateRegressionTestRequest {
+pub struct UpdateRegressionTestInput {
     pub regression_test_id: i32,
     pub body: RegressionTestUpdateRequest,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_regression_test_output_download_bad_request")]
-pub enum GetRegressionTestOutputDownloadResponse {
+#[oai(bad_request_handler = "__download_regression_test_output_bad_request")]
+pub enum DownloadRegressionTestOutputResponse {
     /// The file location.
     #[oai(
         status = 200,
@@ -8623,7 +8293,7 @@ pub enum GetRegressionTestOutputDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -8631,7 +8301,7 @@ pub enum GetRegressionTestOutputDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -8639,7 +8309,7 @@ pub enum GetRegressionTestOutputDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -8647,7 +8317,7 @@ pub enum GetRegressionTestOutputDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8656,7 +8326,7 @@ pub enum GetRegressionTestOutputDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8664,19 +8334,19 @@ pub enum GetRegressionTestOutputDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __get_regression_test_output_download_bad_request(
+pub fn __download_regression_test_output_bad_request(
     err: poem::Error,
-) -> GetRegressionTestOutputDownloadResponse {
-    <GetRegressionTestOutputDownloadResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+) -> DownloadRegressionTestOutputResponse {
+    <DownloadRegressionTestOutputResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetRegressionTestOutputDownloadResponse {
+impl crate::http::error::FromApiError for DownloadRegressionTestOutputResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -8688,19 +8358,14 @@ impl crate::error::ErrorResponse for GetRegressionTestOutputDownloadResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetRegressionTestOutputDownloadResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetRegressionTestOutputDownloadRequest {
+pub struct DownloadRegressionTestOutputInput {
     pub regression_test_id: i32,
     pub output_id: i32,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__create_output_variant_bad_request")]
-pub enum CreateOutputVariantResponse {
+#[oai(bad_request_handler = "__create_regression_test_variant_bad_request")]
+pub enum CreateRegressionTestVariantResponse {
     /// The new variant.
     #[oai(
         status = 201,
@@ -8716,7 +8381,7 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -8724,7 +8389,7 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -8732,7 +8397,7 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -8740,7 +8405,7 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -8748,7 +8413,7 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -8756,7 +8421,7 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -8764,7 +8429,7 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8773,7 +8438,7 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8781,7 +8446,7 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8789,21 +8454,21 @@ pub enum CreateOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __create_output_variant_bad_request(
+pub fn __create_regression_test_variant_bad_request(
     err: poem::Error,
-) -> CreateOutputVariantResponse {
-    <CreateOutputVariantResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+) -> CreateRegressionTestVariantResponse {
+    <CreateRegressionTestVariantResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for CreateOutputVariantResponse {
+impl crate::http::error::FromApiError for CreateRegressionTestVariantResponse {
     const STATUSES: &'static [u16] = &[
         201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501,
     ];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -8819,20 +8484,15 @@ impl crate::error::ErrorResponse for CreateOutputVariantResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for CreateOutputVariantResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct CreateOutputVariantRequest {
+pub struct CreateRegressionTestVariantInput {
     pub regression_test_id: i32,
     pub output_id: i32,
     pub body: OutputVariantCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__delete_output_variant_bad_request")]
-pub enum DeleteOutputVariantResponse {
+#[oai(bad_request_handler = "__delete_regression_test_variant_bad_request")]
+pub enum DeleteRegressionTestVariantResponse {
     /// Deleted.
     #[oai(
         status = 200,
@@ -8848,7 +8508,7 @@ pub enum DeleteOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -8856,7 +8516,7 @@ pub enum DeleteOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -8864,7 +8524,7 @@ pub enum DeleteOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -8872,7 +8532,7 @@ pub enum DeleteOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8881,7 +8541,7 @@ pub enum DeleteOutputVariantResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8889,7 +8549,7 @@ pub enum DeleteOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8897,19 +8557,19 @@ pub enum DeleteOutputVariantResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __delete_output_variant_bad_request(
+pub fn __delete_regression_test_variant_bad_request(
     err: poem::Error,
-) -> DeleteOutputVariantResponse {
-    <DeleteOutputVariantResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+) -> DeleteRegressionTestVariantResponse {
+    <DeleteRegressionTestVariantResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for DeleteOutputVariantResponse {
+impl crate::http::error::FromApiError for DeleteRegressionTestVariantResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -8922,20 +8582,15 @@ impl crate::error::ErrorResponse for DeleteOutputVariantResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for DeleteOutputVariantResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct DeleteOutputVariantRequest {
+pub struct DeleteRegressionTestVariantInput {
     pub regression_test_id: i32,
     pub output_id: i32,
     pub variant_id: i32,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_output_variant_download_bad_request")]
-pub enum GetOutputVariantDownloadResponse {
+#[oai(bad_request_handler = "__download_regression_test_variant_bad_request")]
+pub enum DownloadRegressionTestVariantResponse {
     /// The file location.
     #[oai(
         status = 200,
@@ -8951,7 +8606,7 @@ pub enum GetOutputVariantDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -8959,7 +8614,7 @@ pub enum GetOutputVariantDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -8967,7 +8622,7 @@ pub enum GetOutputVariantDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -8975,7 +8630,7 @@ pub enum GetOutputVariantDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -8984,7 +8639,7 @@ pub enum GetOutputVariantDownloadResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -8992,19 +8647,19 @@ pub enum GetOutputVariantDownloadResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __get_output_variant_download_bad_request(
+pub fn __download_regression_test_variant_bad_request(
     err: poem::Error,
-) -> GetOutputVariantDownloadResponse {
-    <GetOutputVariantDownloadResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+) -> DownloadRegressionTestVariantResponse {
+    <DownloadRegressionTestVariantResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetOutputVariantDownloadResponse {
+impl crate::http::error::FromApiError for DownloadRegressionTestVariantResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9016,13 +8671,8 @@ impl crate::error::ErrorResponse for GetOutputVariantDownloadResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetOutputVariantDownloadResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetOutputVariantDownloadRequest {
+pub struct DownloadRegressionTestVariantInput {
     pub regression_test_id: i32,
     pub output_id: i32,
     pub variant_id: i32,
@@ -9045,7 +8695,7 @@ pub enum ListCategoriesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -9053,7 +8703,7 @@ pub enum ListCategoriesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -9061,7 +8711,7 @@ pub enum ListCategoriesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -9070,7 +8720,7 @@ pub enum ListCategoriesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -9078,17 +8728,17 @@ pub enum ListCategoriesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_categories_bad_request(err: poem::Error) -> ListCategoriesResponse {
-    <ListCategoriesResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListCategoriesResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListCategoriesResponse {
+impl crate::http::error::FromApiError for ListCategoriesResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9097,11 +8747,6 @@ impl crate::error::ErrorResponse for ListCategoriesResponse {
             500 => Self::InternalServerError(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
-    }
-}
-impl From<crate::error::ApiError> for ListCategoriesResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
     }
 }
 #[doc(hidden)]
@@ -9113,7 +8758,7 @@ fn __default_list_categories_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListCategoriesRequest {
+pub struct ListCategoriesInput {
     pub limit: i32,
     pub offset: i32,
 }
@@ -9135,7 +8780,7 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -9143,7 +8788,7 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -9151,7 +8796,7 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -9159,7 +8804,7 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -9167,7 +8812,7 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -9175,7 +8820,7 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -9184,7 +8829,7 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -9192,17 +8837,17 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_category_bad_request(err: poem::Error) -> CreateCategoryResponse {
-    <CreateCategoryResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <CreateCategoryResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for CreateCategoryResponse {
+impl crate::http::error::FromApiError for CreateCategoryResponse {
     const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9216,13 +8861,8 @@ impl crate::error::ErrorResponse for CreateCategoryResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for CreateCategoryResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct CreateCategoryRequest {
+pub struct CreateCategoryInput {
     pub body: CategoryCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -9243,7 +8883,7 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -9251,7 +8891,7 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -9259,7 +8899,7 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -9267,7 +8907,7 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -9275,7 +8915,7 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -9284,7 +8924,7 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -9292,17 +8932,17 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_category_bad_request(err: poem::Error) -> DeleteCategoryResponse {
-    <DeleteCategoryResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <DeleteCategoryResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for DeleteCategoryResponse {
+impl crate::http::error::FromApiError for DeleteCategoryResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9315,13 +8955,8 @@ impl crate::error::ErrorResponse for DeleteCategoryResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for DeleteCategoryResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct DeleteCategoryRequest {
+pub struct DeleteCategoryInput {
     pub category_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -9342,7 +8977,7 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -9350,7 +8985,7 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -9358,7 +8993,7 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -9366,7 +9001,7 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -9374,7 +9009,7 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -9382,7 +9017,7 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -9390,7 +9025,7 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -9399,7 +9034,7 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -9407,17 +9042,17 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_category_bad_request(err: poem::Error) -> UpdateCategoryResponse {
-    <UpdateCategoryResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <UpdateCategoryResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for UpdateCategoryResponse {
+impl crate::http::error::FromApiError for UpdateCategoryResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9432,13 +9067,8 @@ impl crate::error::ErrorResponse for UpdateCategoryResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for UpdateCategoryResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct UpdateCategoryRequest {
+pub struct UpdateCategoryInput {
     pub category_id: i32,
     pub body: CategoryUpdateRequest,
 }
@@ -9460,7 +9090,7 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -9468,7 +9098,7 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -9476,7 +9106,7 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -9485,7 +9115,7 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -9493,7 +9123,7 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9501,17 +9131,17 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_queued_samples_bad_request(err: poem::Error) -> ListQueuedSamplesResponse {
-    <ListQueuedSamplesResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListQueuedSamplesResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListQueuedSamplesResponse {
+impl crate::http::error::FromApiError for ListQueuedSamplesResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9523,11 +9153,6 @@ impl crate::error::ErrorResponse for ListQueuedSamplesResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListQueuedSamplesResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
 fn __default_list_queued_samples_limit() -> i32 {
     50
@@ -9537,7 +9162,7 @@ fn __default_list_queued_samples_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListQueuedSamplesRequest {
+pub struct ListQueuedSamplesInput {
     pub limit: i32,
     pub offset: i32,
 }
@@ -9559,7 +9184,7 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -9567,7 +9192,7 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -9575,7 +9200,7 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -9583,7 +9208,7 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -9592,7 +9217,7 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -9600,7 +9225,7 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9608,17 +9233,17 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_queued_sample_bad_request(err: poem::Error) -> GetQueuedSampleResponse {
-    <GetQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetQueuedSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetQueuedSampleResponse {
+impl crate::http::error::FromApiError for GetQueuedSampleResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9631,13 +9256,8 @@ impl crate::error::ErrorResponse for GetQueuedSampleResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetQueuedSampleResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetQueuedSampleRequest {
+pub struct GetQueuedSampleInput {
     pub queued_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -9658,7 +9278,7 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -9666,7 +9286,7 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -9674,7 +9294,7 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -9682,7 +9302,7 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -9691,7 +9311,7 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -9699,7 +9319,7 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9707,19 +9327,19 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_queued_sample_bad_request(
     err: poem::Error,
 ) -> DeleteQueuedSampleResponse {
-    <DeleteQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <DeleteQueuedSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for DeleteQueuedSampleResponse {
+impl crate::http::error::FromApiError for DeleteQueuedSampleResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9732,13 +9352,8 @@ impl crate::error::ErrorResponse for DeleteQueuedSampleResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for DeleteQueuedSampleResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct DeleteQueuedSampleRequest {
+pub struct DeleteQueuedSampleInput {
     pub queued_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -9759,7 +9374,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -9767,7 +9382,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -9775,7 +9390,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -9783,7 +9398,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -9791,7 +9406,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -9799,7 +9414,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -9807,7 +9422,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -9816,7 +9431,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -9824,7 +9439,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9832,21 +9447,21 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __finalize_queued_sample_bad_request(
     err: poem::Error,
 ) -> FinalizeQueuedSampleResponse {
-    <FinalizeQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <FinalizeQueuedSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for FinalizeQueuedSampleResponse {
+impl crate::http::error::FromApiError for FinalizeQueuedSampleResponse {
     const STATUSES: &'static [u16] = &[
         201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501,
     ];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9862,13 +9477,8 @@ impl crate::error::ErrorResponse for FinalizeQueuedSampleResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for FinalizeQueuedSampleResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct FinalizeQueuedSampleRequest {
+pub struct FinalizeQueuedSampleInput {
     pub queued_id: i32,
     pub body: QueuedSampleFinalizeRequest,
 }
@@ -9890,7 +9500,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -9898,7 +9508,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -9906,7 +9516,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -9914,7 +9524,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -9922,7 +9532,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -9930,7 +9540,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -9938,7 +9548,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -9947,7 +9557,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -9955,7 +9565,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9963,19 +9573,19 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __link_queued_sample_bad_request(err: poem::Error) -> LinkQueuedSampleResponse {
-    <LinkQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <LinkQueuedSampleResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for LinkQueuedSampleResponse {
+impl crate::http::error::FromApiError for LinkQueuedSampleResponse {
     const STATUSES: &'static [u16] = &[
         201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501,
     ];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -9991,19 +9601,14 @@ impl crate::error::ErrorResponse for LinkQueuedSampleResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for LinkQueuedSampleResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct LinkQueuedSampleRequest {
+pub struct LinkQueuedSampleInput {
     pub queued_id: i32,
     pub body: QueuedSampleLinkRequest,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_system_health_bad_request")]
-pub enum GetSystemHealthResponse {
+#[oai(bad_request_handler = "__get_health_bad_request")]
+pub enum GetHealthResponse {
     /// The service is up (ok or degraded).
     #[oai(
         status = 200,
@@ -10019,7 +9624,7 @@ pub enum GetSystemHealthResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10028,7 +9633,7 @@ pub enum GetSystemHealthResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10036,7 +9641,7 @@ pub enum GetSystemHealthResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The service is down; the body is the health report, not an error.
     #[oai(
         status = 503,
@@ -10047,14 +9652,14 @@ pub enum GetSystemHealthResponse {
     ServiceUnavailable(Json<SystemHealth>),
 }
 #[doc(hidden)]
-pub fn __get_system_health_bad_request(err: poem::Error) -> GetSystemHealthResponse {
-    <GetSystemHealthResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __get_health_bad_request(err: poem::Error) -> GetHealthResponse {
+    <GetHealthResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetSystemHealthResponse {
+impl crate::http::error::FromApiError for GetHealthResponse {
     const STATUSES: &'static [u16] = &[200, 400, 429, 500, 503];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
@@ -10063,16 +9668,11 @@ impl crate::error::ErrorResponse for GetSystemHealthResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetSystemHealthResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetSystemHealthRequest {}
+pub struct GetHealthInput {}
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_system_queue_bad_request")]
-pub enum GetSystemQueueResponse {
+#[oai(bad_request_handler = "__get_queue_bad_request")]
+pub enum GetQueueResponse {
     /// A page of the queue.
     #[oai(
         status = 200,
@@ -10088,7 +9688,7 @@ pub enum GetSystemQueueResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -10096,7 +9696,7 @@ pub enum GetSystemQueueResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -10104,7 +9704,7 @@ pub enum GetSystemQueueResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10113,7 +9713,7 @@ pub enum GetSystemQueueResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10121,17 +9721,17 @@ pub enum GetSystemQueueResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __get_system_queue_bad_request(err: poem::Error) -> GetSystemQueueResponse {
-    <GetSystemQueueResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __get_queue_bad_request(err: poem::Error) -> GetQueueResponse {
+    <GetQueueResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetSystemQueueResponse {
+impl crate::http::error::FromApiError for GetQueueResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -10142,29 +9742,24 @@ impl crate::error::ErrorResponse for GetSystemQueueResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetSystemQueueResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
-fn __default_get_system_queue_limit() -> i32 {
+fn __default_get_queue_limit() -> i32 {
     50
 }
 #[doc(hidden)]
-fn __default_get_system_queue_offset() -> i32 {
+fn __default_get_queue_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct GetSystemQueueRequest {
+pub struct GetQueueInput {
     pub limit: i32,
     pub offset: i32,
     pub platform: Option<Platform>,
     pub status: Option<QueueJobStatus>,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__get_system_about_bad_request")]
-pub enum GetSystemAboutResponse {
+#[oai(bad_request_handler = "__system_about_bad_request")]
+pub enum SystemAboutResponse {
     /// Version information.
     #[oai(
         status = 200,
@@ -10180,7 +9775,7 @@ pub enum GetSystemAboutResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -10188,7 +9783,7 @@ pub enum GetSystemAboutResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -10196,7 +9791,7 @@ pub enum GetSystemAboutResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10205,7 +9800,7 @@ pub enum GetSystemAboutResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10213,17 +9808,17 @@ pub enum GetSystemAboutResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __get_system_about_bad_request(err: poem::Error) -> GetSystemAboutResponse {
-    <GetSystemAboutResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __system_about_bad_request(err: poem::Error) -> SystemAboutResponse {
+    <SystemAboutResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetSystemAboutResponse {
+impl crate::http::error::FromApiError for SystemAboutResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -10234,13 +9829,8 @@ impl crate::error::ErrorResponse for GetSystemAboutResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetSystemAboutResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetSystemAboutRequest {}
+pub struct SystemAboutInput {}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_maintenance_bad_request")]
 pub enum GetMaintenanceResponse {
@@ -10259,7 +9849,7 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -10267,7 +9857,7 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -10275,7 +9865,7 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10284,7 +9874,7 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10292,7 +9882,7 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10300,17 +9890,17 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_maintenance_bad_request(err: poem::Error) -> GetMaintenanceResponse {
-    <GetMaintenanceResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <GetMaintenanceResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for GetMaintenanceResponse {
+impl crate::http::error::FromApiError for GetMaintenanceResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -10322,13 +9912,8 @@ impl crate::error::ErrorResponse for GetMaintenanceResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for GetMaintenanceResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct GetMaintenanceRequest {}
+pub struct GetMaintenanceInput {}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__update_maintenance_bad_request")]
 pub enum UpdateMaintenanceResponse {
@@ -10339,7 +9924,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Ok(Json<PlatformMaintenance>),
+    Ok(Json<MaintenanceState>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -10347,7 +9932,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -10355,7 +9940,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -10363,7 +9948,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -10371,7 +9956,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -10379,7 +9964,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -10387,7 +9972,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10396,7 +9981,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10404,7 +9989,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10412,17 +9997,17 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_maintenance_bad_request(err: poem::Error) -> UpdateMaintenanceResponse {
-    <UpdateMaintenanceResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <UpdateMaintenanceResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for UpdateMaintenanceResponse {
+impl crate::http::error::FromApiError for UpdateMaintenanceResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -10437,13 +10022,8 @@ impl crate::error::ErrorResponse for UpdateMaintenanceResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for UpdateMaintenanceResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct UpdateMaintenanceRequest {
+pub struct UpdateMaintenanceInput {
     pub platform: Platform,
     pub body: MaintenanceUpdateRequest,
 }
@@ -10465,7 +10045,7 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -10473,7 +10053,7 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -10481,7 +10061,7 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10490,7 +10070,7 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10498,7 +10078,7 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10506,17 +10086,17 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_blocked_users_bad_request(err: poem::Error) -> ListBlockedUsersResponse {
-    <ListBlockedUsersResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListBlockedUsersResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListBlockedUsersResponse {
+impl crate::http::error::FromApiError for ListBlockedUsersResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -10528,11 +10108,6 @@ impl crate::error::ErrorResponse for ListBlockedUsersResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListBlockedUsersResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
 fn __default_list_blocked_users_limit() -> i32 {
     50
@@ -10542,13 +10117,13 @@ fn __default_list_blocked_users_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListBlockedUsersRequest {
+pub struct ListBlockedUsersInput {
     pub limit: i32,
     pub offset: i32,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__block_user_bad_request")]
-pub enum BlockUserResponse {
+#[oai(bad_request_handler = "__create_blocked_user_bad_request")]
+pub enum CreateBlockedUserResponse {
     /// Blocked.
     #[oai(
         status = 201,
@@ -10564,7 +10139,7 @@ pub enum BlockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -10572,7 +10147,7 @@ pub enum BlockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -10580,7 +10155,7 @@ pub enum BlockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -10588,7 +10163,7 @@ pub enum BlockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -10596,7 +10171,7 @@ pub enum BlockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -10604,7 +10179,7 @@ pub enum BlockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10613,7 +10188,7 @@ pub enum BlockUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10621,7 +10196,7 @@ pub enum BlockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10629,17 +10204,17 @@ pub enum BlockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __block_user_bad_request(err: poem::Error) -> BlockUserResponse {
-    <BlockUserResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __create_blocked_user_bad_request(err: poem::Error) -> CreateBlockedUserResponse {
+    <CreateBlockedUserResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for BlockUserResponse {
+impl crate::http::error::FromApiError for CreateBlockedUserResponse {
     const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -10654,18 +10229,13 @@ impl crate::error::ErrorResponse for BlockUserResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for BlockUserResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct BlockUserRequest {
+pub struct CreateBlockedUserInput {
     pub body: BlockedUserCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__unblock_user_bad_request")]
-pub enum UnblockUserResponse {
+#[oai(bad_request_handler = "__delete_blocked_user_bad_request")]
+pub enum DeleteBlockedUserResponse {
     /// Unblocked.
     #[oai(
         status = 200,
@@ -10681,7 +10251,7 @@ pub enum UnblockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -10689,7 +10259,7 @@ pub enum UnblockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -10697,7 +10267,7 @@ pub enum UnblockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -10705,7 +10275,7 @@ pub enum UnblockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10714,7 +10284,7 @@ pub enum UnblockUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10722,7 +10292,7 @@ pub enum UnblockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10730,17 +10300,17 @@ pub enum UnblockUserResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __unblock_user_bad_request(err: poem::Error) -> UnblockUserResponse {
-    <UnblockUserResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+pub fn __delete_blocked_user_bad_request(err: poem::Error) -> DeleteBlockedUserResponse {
+    <DeleteBlockedUserResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for UnblockUserResponse {
+impl crate::http::error::FromApiError for DeleteBlockedUserResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -10753,13 +10323,8 @@ impl crate::error::ErrorResponse for UnblockUserResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for UnblockUserResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct UnblockUserRequest {
+pub struct DeleteBlockedUserInput {
     pub user_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -10780,7 +10345,7 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -10788,7 +10353,7 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -10796,7 +10361,7 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10805,7 +10370,7 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10813,7 +10378,7 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10821,19 +10386,19 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_forbidden_extensions_bad_request(
     err: poem::Error,
 ) -> ListForbiddenExtensionsResponse {
-    <ListForbiddenExtensionsResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+    <ListForbiddenExtensionsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for ListForbiddenExtensionsResponse {
+impl crate::http::error::FromApiError for ListForbiddenExtensionsResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -10845,11 +10410,6 @@ impl crate::error::ErrorResponse for ListForbiddenExtensionsResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for ListForbiddenExtensionsResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[doc(hidden)]
 fn __default_list_forbidden_extensions_limit() -> i32 {
     50
@@ -10859,13 +10419,13 @@ fn __default_list_forbidden_extensions_offset() -> i32 {
     0
 }
 #[derive(Debug)]
-pub struct ListForbiddenExtensionsRequest {
+pub struct ListForbiddenExtensionsInput {
     pub limit: i32,
     pub offset: i32,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__add_forbidden_extension_bad_request")]
-pub enum AddForbiddenExtensionResponse {
+#[oai(bad_request_handler = "__create_forbidden_extension_bad_request")]
+pub enum CreateForbiddenExtensionResponse {
     /// Forbidden.
     #[oai(
         status = 201,
@@ -10881,7 +10441,7 @@ pub enum AddForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -10889,7 +10449,7 @@ pub enum AddForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -10897,7 +10457,7 @@ pub enum AddForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
     #[oai(
         status = 409,
@@ -10905,7 +10465,7 @@ pub enum AddForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Conflict(Json<Error>),
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -10913,7 +10473,7 @@ pub enum AddForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    PayloadTooLarge(Json<Error>),
+    PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
     #[oai(
         status = 415,
@@ -10921,7 +10481,7 @@ pub enum AddForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    UnsupportedMediaType(Json<Error>),
+    UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -10930,7 +10490,7 @@ pub enum AddForbiddenExtensionResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -10938,7 +10498,7 @@ pub enum AddForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10946,19 +10506,19 @@ pub enum AddForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __add_forbidden_extension_bad_request(
+pub fn __create_forbidden_extension_bad_request(
     err: poem::Error,
-) -> AddForbiddenExtensionResponse {
-    <AddForbiddenExtensionResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+) -> CreateForbiddenExtensionResponse {
+    <CreateForbiddenExtensionResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for AddForbiddenExtensionResponse {
+impl crate::http::error::FromApiError for CreateForbiddenExtensionResponse {
     const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -10973,18 +10533,13 @@ impl crate::error::ErrorResponse for AddForbiddenExtensionResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for AddForbiddenExtensionResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct AddForbiddenExtensionRequest {
+pub struct CreateForbiddenExtensionInput {
     pub body: ForbiddenExtensionCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "__remove_forbidden_extension_bad_request")]
-pub enum RemoveForbiddenExtensionResponse {
+#[oai(bad_request_handler = "__delete_forbidden_extension_bad_request")]
+pub enum DeleteForbiddenExtensionResponse {
     /// Allowed again.
     #[oai(
         status = 200,
@@ -11000,7 +10555,7 @@ pub enum RemoveForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    BadRequest(Json<Error>),
+    BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
     #[oai(
         status = 401,
@@ -11008,7 +10563,7 @@ pub enum RemoveForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Unauthorized(Json<Error>),
+    Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
     #[oai(
         status = 403,
@@ -11016,7 +10571,7 @@ pub enum RemoveForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    Forbidden(Json<Error>),
+    Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
     #[oai(
         status = 404,
@@ -11024,7 +10579,7 @@ pub enum RemoveForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotFound(Json<Error>),
+    NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -11033,7 +10588,7 @@ pub enum RemoveForbiddenExtensionResponse {
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "Retry-After", ty = "i64")
     )]
-    TooManyRequests(Json<Error>),
+    TooManyRequests(Json<ErrorResponse>),
     /// Unexpected server error (`internal_error`); no internals are disclosed.
     #[oai(
         status = 500,
@@ -11041,7 +10596,7 @@ pub enum RemoveForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    InternalServerError(Json<Error>),
+    InternalServerError(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -11049,19 +10604,19 @@ pub enum RemoveForbiddenExtensionResponse {
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
-    NotImplemented(Json<Error>),
+    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
-pub fn __remove_forbidden_extension_bad_request(
+pub fn __delete_forbidden_extension_bad_request(
     err: poem::Error,
-) -> RemoveForbiddenExtensionResponse {
-    <RemoveForbiddenExtensionResponse as crate::error::ErrorResponse>::from_error(
-        crate::error::ApiError::from_poem(err),
+) -> DeleteForbiddenExtensionResponse {
+    <DeleteForbiddenExtensionResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
     )
 }
-impl crate::error::ErrorResponse for RemoveForbiddenExtensionResponse {
+impl crate::http::error::FromApiError for DeleteForbiddenExtensionResponse {
     const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
-    fn with_error(status: u16, body: Error) -> Self {
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
@@ -11074,136 +10629,203 @@ impl crate::error::ErrorResponse for RemoveForbiddenExtensionResponse {
         }
     }
 }
-impl From<crate::error::ApiError> for RemoveForbiddenExtensionResponse {
-    fn from(e: crate::error::ApiError) -> Self {
-        <Self as crate::error::ErrorResponse>::from_error(e)
-    }
-}
 #[derive(Debug)]
-pub struct RemoveForbiddenExtensionRequest {
+pub struct DeleteForbiddenExtensionInput {
     pub extension: String,
 }
-/// Operations tagged `auth`; implemented by hand in `src/`.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Tokens, the caller's own account, sign-up, password reset and user accounts.
+    #[oai(rename = "Auth")]
+    Auth,
+    /// CI runs, their summary, progress and configuration; start, cancel and restart.
+    #[oai(rename = "Runs")]
+    Runs,
+    /// Media samples, their history and downloads, a run's per-sample results, regression tests, categories and tags.
+    #[oai(rename = "Samples")]
+    Samples,
+    /// Output files of a run, diffs and baseline approval.
+    #[oai(rename = "Results")]
+    Results,
+    /// Errors derived from a run's results, its infrastructure failures, and run and sample log lines.
+    #[oai(rename = "Errors and Logs")]
+    ErrorsAndLogs,
+    /// Health, queue, version information, artifacts, maintenance, blocked users and forbidden extensions.
+    #[oai(rename = "System")]
+    System,
+    /// Platform user administration.
+    #[oai(rename = "Users")]
+    Users,
+    /// Expected outputs of regression tests and their accepted variants.
+    #[oai(rename = "Regression Tests")]
+    RegressionTests,
+    /// Uploading samples, the queue of uploaded samples, and FTP credentials.
+    #[oai(rename = "Uploads")]
+    Uploads,
+}
+/// Scoped API token; scopes and roles per operation are `x-required-*`.
+#[derive(SecurityScheme)]
+#[oai(rename = "bearerAuth", ty = "bearer")]
+pub struct BearerAuth(pub Bearer);
+/// Authentication and authorisation, shared by every tag's trait.
+pub trait Authorizer: Send + Sync + 'static {
+    type Principal: Send + Sync;
+    /// Resolves a bearer token and checks it holds every scope and (if any) one of the roles.
+    fn authorize(
+        &self,
+        request: &poem::Request,
+        token: &str,
+        scopes: &'static [Scope],
+        roles: &'static [Role],
+    ) -> impl std::future::Future<
+        Output = Result<Self::Principal, crate::http::error::ApiError>,
+    > + Send;
+}
+/// Operations tagged `Auth`; implemented by hand in `src/handlers/`.
 pub trait AuthApi: Authorizer {
     /// List API tokens
     fn list_tokens(
         &self,
         principal: &Self::Principal,
-        req: ListTokensRequest,
-    ) -> impl std::future::Future<Output = ListTokensResponse> + Send;
+        req: ListTokensInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListTokensResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Create an API token
     fn create_token(
         &self,
-        req: CreateTokenRequest,
-    ) -> impl std::future::Future<Output = CreateTokenResponse> + Send;
+        req: CreateTokenInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateTokenResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Revoke the token in use
     fn revoke_current_token(
         &self,
         principal: &Self::Principal,
-        req: RevokeCurrentTokenRequest,
-    ) -> impl std::future::Future<Output = RevokeCurrentTokenResponse> + Send;
+        req: RevokeCurrentTokenInput,
+    ) -> impl std::future::Future<
+        Output = Result<RevokeCurrentTokenResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Revoke a token by id
     fn revoke_token(
         &self,
         principal: &Self::Principal,
-        req: RevokeTokenRequest,
-    ) -> impl std::future::Future<Output = RevokeTokenResponse> + Send;
+        req: RevokeTokenInput,
+    ) -> impl std::future::Future<
+        Output = Result<RevokeTokenResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Request a sign-up link
-    fn request_signup(
+    fn signup(
         &self,
-        req: RequestSignupRequest,
-    ) -> impl std::future::Future<Output = RequestSignupResponse> + Send {
+        req: SignupInput,
+    ) -> impl std::future::Future<
+        Output = Result<SignupResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = req;
-        async {
-            <RequestSignupResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("requestSignup"),
-            )
-        }
+        async { Err(crate::http::error::ApiError::not_implemented("signup")) }
     }
     /// Request a password reset link
     fn request_password_reset(
         &self,
-        req: RequestPasswordResetRequest,
-    ) -> impl std::future::Future<Output = RequestPasswordResetResponse> + Send {
+        req: RequestPasswordResetInput,
+    ) -> impl std::future::Future<
+        Output = Result<RequestPasswordResetResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = req;
         async {
-            <RequestPasswordResetResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("requestPasswordReset"),
-            )
+            Err(crate::http::error::ApiError::not_implemented("requestPasswordReset"))
         }
     }
     /// Set a new password from a reset link
     fn complete_password_reset(
         &self,
-        req: CompletePasswordResetRequest,
-    ) -> impl std::future::Future<Output = CompletePasswordResetResponse> + Send {
+        req: CompletePasswordResetInput,
+    ) -> impl std::future::Future<
+        Output = Result<CompletePasswordResetResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = req;
         async {
-            <CompletePasswordResetResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("completePasswordReset"),
-            )
+            Err(crate::http::error::ApiError::not_implemented("completePasswordReset"))
         }
     }
     /// Get the caller
     fn get_current_user(
         &self,
         principal: &Self::Principal,
-        req: GetCurrentUserRequest,
-    ) -> impl std::future::Future<Output = GetCurrentUserResponse> + Send;
+        req: GetCurrentUserInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetCurrentUserResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Update the caller's account
-    fn update_current_user(
+    fn update_account(
         &self,
         principal: &Self::Principal,
-        req: UpdateCurrentUserRequest,
-    ) -> impl std::future::Future<Output = UpdateCurrentUserResponse> + Send {
+        req: UpdateAccountInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateAccountResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
-        async {
-            <UpdateCurrentUserResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("updateCurrentUser"),
-            )
-        }
+        async { Err(crate::http::error::ApiError::not_implemented("updateAccount")) }
     }
     /// Get the caller's GitHub connection
     fn get_github_link(
         &self,
         principal: &Self::Principal,
-        req: GetGithubLinkRequest,
-    ) -> impl std::future::Future<Output = GetGithubLinkResponse> + Send {
+        req: GetGithubLinkInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetGithubLinkResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
-        async {
-            <GetGithubLinkResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getGithubLink"),
-            )
-        }
+        async { Err(crate::http::error::ApiError::not_implemented("getGithubLink")) }
     }
     /// Disconnect the caller's GitHub account
     fn unlink_github(
         &self,
         principal: &Self::Principal,
-        req: UnlinkGithubRequest,
-    ) -> impl std::future::Future<Output = UnlinkGithubResponse> + Send {
+        req: UnlinkGithubInput,
+    ) -> impl std::future::Future<
+        Output = Result<UnlinkGithubResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
-        async {
-            <UnlinkGithubResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("unlinkGithub"),
-            )
-        }
+        async { Err(crate::http::error::ApiError::not_implemented("unlinkGithub")) }
     }
-    /// Get the caller's FTP upload credentials
-    fn get_ftp_credentials(
+    /// Get a user
+    fn get_user(
         &self,
         principal: &Self::Principal,
-        req: GetFtpCredentialsRequest,
-    ) -> impl std::future::Future<Output = GetFtpCredentialsResponse> + Send {
+        req: GetUserInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetUserResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("getUser")) }
+    }
+    /// Deactivate an account
+    fn deactivate_user(
+        &self,
+        principal: &Self::Principal,
+        req: DeactivateUserInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeactivateUserResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("deactivateUser")) }
+    }
+    /// Send a user a password reset link
+    fn send_user_password_reset(
+        &self,
+        principal: &Self::Principal,
+        req: SendUserPasswordResetInput,
+    ) -> impl std::future::Future<
+        Output = Result<SendUserPasswordResetResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
         async {
-            <GetFtpCredentialsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getFtpCredentials"),
-            )
+            Err(crate::http::error::ApiError::not_implemented("sendUserPasswordReset"))
         }
     }
 }
-/// poem-openapi routes for the `auth` operations.
+/// poem-openapi routes for the `Auth` operations.
 pub struct AuthRoutes<T>(pub std::sync::Arc<T>);
 #[OpenApi]
 impl<T: AuthApi> AuthRoutes<T> {
@@ -11212,7 +10834,7 @@ impl<T: AuthApi> AuthRoutes<T> {
         path = "/auth/tokens",
         method = "get",
         operation_id = "listTokens",
-        tag = "ApiTags::Auth"
+        tag = ApiTags::Auth
     )]
     async fn list_tokens(
         &self,
@@ -11233,65 +10855,73 @@ impl<T: AuthApi> AuthRoutes<T> {
         #[oai(name = "all", default = "__default_list_tokens_all")]
         all: Query<bool>,
     ) -> ListTokensResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["tokens:manage"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListTokensResponse as crate::error::ErrorResponse>::from_error(e);
-            }
-        };
-        self.0
-            .list_tokens(
-                &principal,
-                ListTokensRequest {
+        <ListTokensResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::TokensManage],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = ListTokensInput {
                     limit: limit.0,
                     offset: offset.0,
                     all: all.0,
-                },
-            )
-            .await
+                };
+                self.0.list_tokens(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Create an API token
     #[oai(
         path = "/auth/tokens",
         method = "post",
         operation_id = "createToken",
-        tag = "ApiTags::Auth"
+        tag = ApiTags::Auth
     )]
     async fn create_token(&self, body: Json<TokenCreateRequest>) -> CreateTokenResponse {
-        self.0.create_token(CreateTokenRequest { body: body.0 }).await
+        <CreateTokenResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let req = CreateTokenInput { body: body.0 };
+                self.0.create_token(req).await
+            }
+                .await,
+        )
     }
     /// Revoke the token in use
     #[oai(
         path = "/auth/tokens/current",
         method = "delete",
         operation_id = "revokeCurrentToken",
-        tag = "ApiTags::Auth"
+        tag = ApiTags::Auth
     )]
     async fn revoke_current_token(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
     ) -> RevokeCurrentTokenResponse {
-        let principal = match self.0.authorize(request, &auth.0.token, &[], &[]).await {
-            Ok(p) => p,
-            Err(e) => {
-                return <RevokeCurrentTokenResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+        <RevokeCurrentTokenResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[], &[])
+                    .await?;
+                let req = RevokeCurrentTokenInput {};
+                self.0.revoke_current_token(&principal, req).await
             }
-        };
-        self.0.revoke_current_token(&principal, RevokeCurrentTokenRequest {}).await
+                .await,
+        )
     }
     /// Revoke a token by id
     #[oai(
         path = "/auth/tokens/:token_id",
         method = "delete",
         operation_id = "revokeToken",
-        tag = "ApiTags::Auth"
+        tag = ApiTags::Auth
     )]
     async fn revoke_token(
         &self,
@@ -11303,316 +10933,181 @@ impl<T: AuthApi> AuthRoutes<T> {
         )]
         token_id: Path<i32>,
     ) -> RevokeTokenResponse {
-        let principal = match self.0.authorize(request, &auth.0.token, &[], &[]).await {
-            Ok(p) => p,
-            Err(e) => {
-                return <RevokeTokenResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .revoke_token(
-                &principal,
-                RevokeTokenRequest {
+        <RevokeTokenResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[], &[])
+                    .await?;
+                let req = RevokeTokenInput {
                     token_id: token_id.0,
-                },
-            )
-            .await
+                };
+                self.0.revoke_token(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Request a sign-up link
     #[oai(
         path = "/auth/signup",
         method = "post",
-        operation_id = "requestSignup",
-        tag = "ApiTags::Auth"
+        operation_id = "signup",
+        tag = ApiTags::Auth
     )]
-    async fn request_signup(&self, body: Json<SignupRequest>) -> RequestSignupResponse {
-        self.0
-            .request_signup(RequestSignupRequest {
-                body: body.0,
-            })
-            .await
+    async fn signup(&self, body: Json<SignupRequest>) -> SignupResponse {
+        <SignupResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let req = SignupInput { body: body.0 };
+                self.0.signup(req).await
+            }
+                .await,
+        )
     }
     /// Request a password reset link
     #[oai(
         path = "/auth/password-reset",
         method = "post",
         operation_id = "requestPasswordReset",
-        tag = "ApiTags::Auth"
+        tag = ApiTags::Auth
     )]
     async fn request_password_reset(
         &self,
         body: Json<PasswordResetRequest>,
     ) -> RequestPasswordResetResponse {
-        self.0
-            .request_password_reset(RequestPasswordResetRequest {
-                body: body.0,
-            })
-            .await
+        <RequestPasswordResetResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let req = RequestPasswordResetInput {
+                    body: body.0,
+                };
+                self.0.request_password_reset(req).await
+            }
+                .await,
+        )
     }
     /// Set a new password from a reset link
     #[oai(
         path = "/auth/password-reset/complete",
         method = "post",
         operation_id = "completePasswordReset",
-        tag = "ApiTags::Auth"
+        tag = ApiTags::Auth
     )]
     async fn complete_password_reset(
         &self,
         body: Json<PasswordResetCompleteRequest>,
     ) -> CompletePasswordResetResponse {
-        self.0
-            .complete_password_reset(CompletePasswordResetRequest {
-                body: body.0,
-            })
-            .await
+        <CompletePasswordResetResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let req = CompletePasswordResetInput {
+                    body: body.0,
+                };
+                self.0.complete_password_reset(req).await
+            }
+                .await,
+        )
     }
     /// Get the caller
     #[oai(
         path = "/auth/me",
         method = "get",
         operation_id = "getCurrentUser",
-        tag = "ApiTags::Auth"
+        tag = ApiTags::Auth
     )]
     async fn get_current_user(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
     ) -> GetCurrentUserResponse {
-        let principal = match self.0.authorize(request, &auth.0.token, &[], &[]).await {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetCurrentUserResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+        <GetCurrentUserResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[], &[])
+                    .await?;
+                let req = GetCurrentUserInput {};
+                self.0.get_current_user(&principal, req).await
             }
-        };
-        self.0.get_current_user(&principal, GetCurrentUserRequest {}).await
+                .await,
+        )
     }
     /// Update the caller's account
     #[oai(
         path = "/auth/me",
         method = "patch",
-        operation_id = "updateCurrentUser",
-        tag = "ApiTags::Auth"
+        operation_id = "updateAccount",
+        tag = ApiTags::Auth
     )]
-    async fn update_current_user(
+    async fn update_account(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
         body: Json<CurrentUserUpdateRequest>,
-    ) -> UpdateCurrentUserResponse {
-        let principal = match self.0.authorize(request, &auth.0.token, &[], &[]).await {
-            Ok(p) => p,
-            Err(e) => {
-                return <UpdateCurrentUserResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+    ) -> UpdateAccountResponse {
+        <UpdateAccountResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[], &[])
+                    .await?;
+                let req = UpdateAccountInput { body: body.0 };
+                self.0.update_account(&principal, req).await
             }
-        };
-        self.0
-            .update_current_user(
-                &principal,
-                UpdateCurrentUserRequest {
-                    body: body.0,
-                },
-            )
-            .await
+                .await,
+        )
     }
     /// Get the caller's GitHub connection
     #[oai(
         path = "/auth/me/github",
         method = "get",
         operation_id = "getGithubLink",
-        tag = "ApiTags::Auth"
+        tag = ApiTags::Auth
     )]
     async fn get_github_link(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
     ) -> GetGithubLinkResponse {
-        let principal = match self.0.authorize(request, &auth.0.token, &[], &[]).await {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetGithubLinkResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+        <GetGithubLinkResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[], &[])
+                    .await?;
+                let req = GetGithubLinkInput {};
+                self.0.get_github_link(&principal, req).await
             }
-        };
-        self.0.get_github_link(&principal, GetGithubLinkRequest {}).await
+                .await,
+        )
     }
     /// Disconnect the caller's GitHub account
     #[oai(
         path = "/auth/me/github",
         method = "delete",
         operation_id = "unlinkGithub",
-        tag = "ApiTags::Auth"
+        tag = ApiTags::Auth
     )]
     async fn unlink_github(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
     ) -> UnlinkGithubResponse {
-        let principal = match self.0.authorize(request, &auth.0.token, &[], &[]).await {
-            Ok(p) => p,
-            Err(e) => {
-                return <UnlinkGithubResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+        <UnlinkGithubResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[], &[])
+                    .await?;
+                let req = UnlinkGithubInput {};
+                self.0.unlink_github(&principal, req).await
             }
-        };
-        self.0.unlink_github(&principal, UnlinkGithubRequest {}).await
-    }
-    /// Get the caller's FTP upload credentials
-    #[oai(
-        path = "/auth/me/ftp-credentials",
-        method = "get",
-        operation_id = "getFtpCredentials",
-        tag = "ApiTags::Auth"
-    )]
-    async fn get_ftp_credentials(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-    ) -> GetFtpCredentialsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetFtpCredentialsResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0.get_ftp_credentials(&principal, GetFtpCredentialsRequest {}).await
-    }
-}
-/// Operations tagged `users`; implemented by hand in `src/`.
-pub trait UsersApi: Authorizer {
-    /// List users
-    fn list_users(
-        &self,
-        principal: &Self::Principal,
-        req: ListUsersRequest,
-    ) -> impl std::future::Future<Output = ListUsersResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListUsersResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listUsers"),
-            )
-        }
-    }
-    /// Get a user
-    fn get_user(
-        &self,
-        principal: &Self::Principal,
-        req: GetUserRequest,
-    ) -> impl std::future::Future<Output = GetUserResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetUserResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getUser"),
-            )
-        }
-    }
-    /// Change a user's role
-    fn update_user(
-        &self,
-        principal: &Self::Principal,
-        req: UpdateUserRequest,
-    ) -> impl std::future::Future<Output = UpdateUserResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <UpdateUserResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("updateUser"),
-            )
-        }
-    }
-    /// Deactivate an account
-    fn deactivate_user(
-        &self,
-        principal: &Self::Principal,
-        req: DeactivateUserRequest,
-    ) -> impl std::future::Future<Output = DeactivateUserResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <DeactivateUserResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("deactivateUser"),
-            )
-        }
-    }
-    /// Send a user a password reset link
-    fn send_user_password_reset(
-        &self,
-        principal: &Self::Principal,
-        req: SendUserPasswordResetRequest,
-    ) -> impl std::future::Future<Output = SendUserPasswordResetResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <SendUserPasswordResetResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("sendUserPasswordReset"),
-            )
-        }
-    }
-}
-/// poem-openapi routes for the `users` operations.
-pub struct UsersRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: UsersApi> UsersRoutes<T> {
-    /// List users
-    #[oai(
-        path = "/users",
-        method = "get",
-        operation_id = "listUsers",
-        tag = "ApiTags::Users"
-    )]
-    async fn list_users(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "limit",
-            validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_list_users_limit"
-        )]
-        limit: Query<i32>,
-        #[oai(
-            name = "offset",
-            validator(maximum(value = "2147483647"), minimum(value = "0")),
-            default = "__default_list_users_offset"
-        )]
-        offset: Query<i32>,
-    ) -> ListUsersResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["tokens:manage"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListUsersResponse as crate::error::ErrorResponse>::from_error(e);
-            }
-        };
-        self.0
-            .list_users(
-                &principal,
-                ListUsersRequest {
-                    limit: limit.0,
-                    offset: offset.0,
-                },
-            )
-            .await
+                .await,
+        )
     }
     /// Get a user
     #[oai(
         path = "/users/:user_id",
         method = "get",
         operation_id = "getUser",
-        tag = "ApiTags::Users"
+        tag = ApiTags::Auth
     )]
     async fn get_user(
         &self,
@@ -11624,69 +11119,29 @@ impl<T: UsersApi> UsersRoutes<T> {
         )]
         user_id: Path<i32>,
     ) -> GetUserResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["tokens:manage"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetUserResponse as crate::error::ErrorResponse>::from_error(e);
+        <GetUserResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::TokensManage],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = GetUserInput { user_id: user_id.0 };
+                self.0.get_user(&principal, req).await
             }
-        };
-        self.0
-            .get_user(
-                &principal,
-                GetUserRequest {
-                    user_id: user_id.0,
-                },
-            )
-            .await
-    }
-    /// Change a user's role
-    #[oai(
-        path = "/users/:user_id",
-        method = "patch",
-        operation_id = "updateUser",
-        tag = "ApiTags::Users"
-    )]
-    async fn update_user(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "user_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        user_id: Path<i32>,
-        body: Json<UserUpdateRequest>,
-    ) -> UpdateUserResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["tokens:manage"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <UpdateUserResponse as crate::error::ErrorResponse>::from_error(e);
-            }
-        };
-        self.0
-            .update_user(
-                &principal,
-                UpdateUserRequest {
-                    user_id: user_id.0,
-                    body: body.0,
-                },
-            )
-            .await
+                .await,
+        )
     }
     /// Deactivate an account
     #[oai(
         path = "/users/:user_id/deactivate",
         method = "post",
         operation_id = "deactivateUser",
-        tag = "ApiTags::Users"
+        tag = ApiTags::Auth
     )]
     async fn deactivate_user(
         &self,
@@ -11698,29 +11153,26 @@ impl<T: UsersApi> UsersRoutes<T> {
         )]
         user_id: Path<i32>,
     ) -> DeactivateUserResponse {
-        let principal = match self.0.authorize(request, &auth.0.token, &[], &[]).await {
-            Ok(p) => p,
-            Err(e) => {
-                return <DeactivateUserResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .deactivate_user(
-                &principal,
-                DeactivateUserRequest {
+        <DeactivateUserResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[], &[])
+                    .await?;
+                let req = DeactivateUserInput {
                     user_id: user_id.0,
-                },
-            )
-            .await
+                };
+                self.0.deactivate_user(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Send a user a password reset link
     #[oai(
         path = "/users/:user_id/password-reset",
         method = "post",
         operation_id = "sendUserPasswordReset",
-        tag = "ApiTags::Users"
+        tag = ApiTags::Auth
     )]
     async fn send_user_password_reset(
         &self,
@@ -11732,76 +11184,89 @@ impl<T: UsersApi> UsersRoutes<T> {
         )]
         user_id: Path<i32>,
     ) -> SendUserPasswordResetResponse {
-        let principal = match self.0.authorize(request, &auth.0.token, &[], &[]).await {
-            Ok(p) => p,
-            Err(e) => {
-                return <SendUserPasswordResetResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .send_user_password_reset(
-                &principal,
-                SendUserPasswordResetRequest {
+        <SendUserPasswordResetResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[], &[])
+                    .await?;
+                let req = SendUserPasswordResetInput {
                     user_id: user_id.0,
-                },
-            )
-            .await
+                };
+                self.0.send_user_password_reset(&principal, req).await
+            }
+                .await,
+        )
     }
 }
-/// Operations tagged `runs`; implemented by hand in `src/`.
+/// Operations tagged `Runs`; implemented by hand in `src/handlers/`.
 pub trait RunsApi: Authorizer {
     /// List runs
     fn list_runs(
         &self,
         principal: &Self::Principal,
-        req: ListRunsRequest,
-    ) -> impl std::future::Future<Output = ListRunsResponse> + Send;
+        req: ListRunsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListRunsResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Start a run
     fn create_run(
         &self,
         principal: &Self::Principal,
-        req: CreateRunRequest,
-    ) -> impl std::future::Future<Output = CreateRunResponse> + Send;
+        req: CreateRunInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateRunResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get a run
     fn get_run(
         &self,
         principal: &Self::Principal,
-        req: GetRunRequest,
-    ) -> impl std::future::Future<Output = GetRunResponse> + Send;
+        req: GetRunInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get a run's verdict counts
     fn get_run_summary(
         &self,
         principal: &Self::Principal,
-        req: GetRunSummaryRequest,
-    ) -> impl std::future::Future<Output = GetRunSummaryResponse> + Send;
+        req: GetRunSummaryInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunSummaryResponse, crate::http::error::ApiError>,
+    > + Send;
     /// List a run's progress events
     fn get_run_progress(
         &self,
         principal: &Self::Principal,
-        req: GetRunProgressRequest,
-    ) -> impl std::future::Future<Output = GetRunProgressResponse> + Send;
+        req: GetRunProgressInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunProgressResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get a run's configuration
     fn get_run_config(
         &self,
         principal: &Self::Principal,
-        req: GetRunConfigRequest,
-    ) -> impl std::future::Future<Output = GetRunConfigResponse> + Send;
+        req: GetRunConfigInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunConfigResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Cancel a run
     fn cancel_run(
         &self,
         principal: &Self::Principal,
-        req: CancelRunRequest,
-    ) -> impl std::future::Future<Output = CancelRunResponse> + Send;
+        req: CancelRunInput,
+    ) -> impl std::future::Future<
+        Output = Result<CancelRunResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Restart a run
     fn restart_run(
         &self,
         principal: &Self::Principal,
-        req: RestartRunRequest,
-    ) -> impl std::future::Future<Output = RestartRunResponse> + Send;
+        req: RestartRunInput,
+    ) -> impl std::future::Future<
+        Output = Result<RestartRunResponse, crate::http::error::ApiError>,
+    > + Send;
 }
-/// poem-openapi routes for the `runs` operations.
+/// poem-openapi routes for the `Runs` operations.
 pub struct RunsRoutes<T>(pub std::sync::Arc<T>);
 #[OpenApi]
 impl<T: RunsApi> RunsRoutes<T> {
@@ -11810,7 +11275,7 @@ impl<T: RunsApi> RunsRoutes<T> {
         path = "/runs",
         method = "get",
         operation_id = "listRuns",
-        tag = "ApiTags::Runs"
+        tag = ApiTags::Runs
     )]
     async fn list_runs(
         &self,
@@ -11857,20 +11322,13 @@ impl<T: RunsApi> RunsRoutes<T> {
         #[oai(name = "sort")]
         sort: Query<Option<RunSort>>,
     ) -> ListRunsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListRunsResponse as crate::error::ErrorResponse>::from_error(e);
-            }
-        };
-        self.0
-            .list_runs(
-                &principal,
-                ListRunsRequest {
+        <ListRunsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListRunsInput {
                     limit: limit.0,
                     offset: offset.0,
                     status: status.0,
@@ -11882,16 +11340,28 @@ impl<T: RunsApi> RunsRoutes<T> {
                     created_after: created_after.0,
                     created_before: created_before.0,
                     sort: sort.0,
-                },
-            )
-            .await
+                };
+                if let (Some(lo), Some(hi)) = (&req.created_after, &req.created_before)
+                    && lo > hi
+                {
+                    return Err(
+                        crate::http::error::ApiError::out_of_order(
+                            "created_after",
+                            "created_before",
+                        ),
+                    );
+                }
+                self.0.list_runs(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Start a run
     #[oai(
         path = "/runs",
         method = "post",
         operation_id = "createRun",
-        tag = "ApiTags::Runs"
+        tag = ApiTags::Runs
     )]
     async fn create_run(
         &self,
@@ -11899,24 +11369,24 @@ impl<T: RunsApi> RunsRoutes<T> {
         auth: BearerAuth,
         body: Json<RunCreateRequest>,
     ) -> CreateRunResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <CreateRunResponse as crate::error::ErrorResponse>::from_error(e);
+        <CreateRunResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
+                    .await?;
+                let req = CreateRunInput { body: body.0 };
+                self.0.create_run(&principal, req).await
             }
-        };
-        self.0.create_run(&principal, CreateRunRequest { body: body.0 }).await
+                .await,
+        )
     }
     /// Get a run
     #[oai(
         path = "/runs/:run_id",
         method = "get",
         operation_id = "getRun",
-        tag = "ApiTags::Runs"
+        tag = ApiTags::Runs
     )]
     async fn get_run(
         &self,
@@ -11928,24 +11398,24 @@ impl<T: RunsApi> RunsRoutes<T> {
         )]
         run_id: Path<i32>,
     ) -> GetRunResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetRunResponse as crate::error::ErrorResponse>::from_error(e);
+        <GetRunResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetRunInput { run_id: run_id.0 };
+                self.0.get_run(&principal, req).await
             }
-        };
-        self.0.get_run(&principal, GetRunRequest { run_id: run_id.0 }).await
+                .await,
+        )
     }
     /// Get a run's verdict counts
     #[oai(
         path = "/runs/:run_id/summary",
         method = "get",
         operation_id = "getRunSummary",
-        tag = "ApiTags::Runs"
+        tag = ApiTags::Runs
     )]
     async fn get_run_summary(
         &self,
@@ -11957,33 +11427,26 @@ impl<T: RunsApi> RunsRoutes<T> {
         )]
         run_id: Path<i32>,
     ) -> GetRunSummaryResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetRunSummaryResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_run_summary(
-                &principal,
-                GetRunSummaryRequest {
+        <GetRunSummaryResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetRunSummaryInput {
                     run_id: run_id.0,
-                },
-            )
-            .await
+                };
+                self.0.get_run_summary(&principal, req).await
+            }
+                .await,
+        )
     }
     /// List a run's progress events
     #[oai(
         path = "/runs/:run_id/progress",
         method = "get",
         operation_id = "getRunProgress",
-        tag = "ApiTags::Runs"
+        tag = ApiTags::Runs
     )]
     async fn get_run_progress(
         &self,
@@ -12009,36 +11472,29 @@ impl<T: RunsApi> RunsRoutes<T> {
         #[oai(name = "status")]
         status: Query<Option<ProgressStatusFilter>>,
     ) -> GetRunProgressResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetRunProgressResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_run_progress(
-                &principal,
-                GetRunProgressRequest {
+        <GetRunProgressResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetRunProgressInput {
                     run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
                     status: status.0,
-                },
-            )
-            .await
+                };
+                self.0.get_run_progress(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Get a run's configuration
     #[oai(
         path = "/runs/:run_id/config",
         method = "get",
         operation_id = "getRunConfig",
-        tag = "ApiTags::Runs"
+        tag = ApiTags::Runs
     )]
     async fn get_run_config(
         &self,
@@ -12050,33 +11506,26 @@ impl<T: RunsApi> RunsRoutes<T> {
         )]
         run_id: Path<i32>,
     ) -> GetRunConfigResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetRunConfigResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_run_config(
-                &principal,
-                GetRunConfigRequest {
+        <GetRunConfigResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetRunConfigInput {
                     run_id: run_id.0,
-                },
-            )
-            .await
+                };
+                self.0.get_run_config(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Cancel a run
     #[oai(
         path = "/runs/:run_id/cancel",
         method = "post",
         operation_id = "cancelRun",
-        tag = "ApiTags::Runs"
+        tag = ApiTags::Runs
     )]
     async fn cancel_run(
         &self,
@@ -12089,37 +11538,32 @@ impl<T: RunsApi> RunsRoutes<T> {
         run_id: Path<i32>,
         body: Json<Option<RunCancelRequest>>,
     ) -> CancelRunResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "tester", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <CancelRunResponse as crate::error::ErrorResponse>::from_error(e);
-            }
-        };
-        self.0
-            .cancel_run(
-                &principal,
-                CancelRunRequest {
+        <CancelRunResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Tester, Role::Contributor],
+                    )
+                    .await?;
+                let req = CancelRunInput {
                     run_id: run_id.0,
                     body: body.0,
-                },
-            )
-            .await
+                };
+                self.0.cancel_run(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Restart a run
     #[oai(
         path = "/runs/:run_id/restart",
         method = "post",
         operation_id = "restartRun",
-        tag = "ApiTags::Runs"
+        tag = ApiTags::Runs
     )]
     async fn restart_run(
         &self,
@@ -12131,80 +11575,252 @@ impl<T: RunsApi> RunsRoutes<T> {
         )]
         run_id: Path<i32>,
     ) -> RestartRunResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "tester", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <RestartRunResponse as crate::error::ErrorResponse>::from_error(e);
-            }
-        };
-        self.0
-            .restart_run(
-                &principal,
-                RestartRunRequest {
+        <RestartRunResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Tester, Role::Contributor],
+                    )
+                    .await?;
+                let req = RestartRunInput {
                     run_id: run_id.0,
-                },
-            )
-            .await
+                };
+                self.0.restart_run(&principal, req).await
+            }
+                .await,
+        )
     }
 }
-/// Operations tagged `results`; implemented by hand in `src/`.
-pub trait ResultsApi: Authorizer {
+/// Operations tagged `Samples`; implemented by hand in `src/handlers/`.
+pub trait SamplesApi: Authorizer {
     /// List a run's sample results
     fn list_run_samples(
         &self,
         principal: &Self::Principal,
-        req: ListRunSamplesRequest,
-    ) -> impl std::future::Future<Output = ListRunSamplesResponse> + Send;
+        req: ListRunSamplesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListRunSamplesResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get one regression test's result in a run
     fn get_run_sample(
         &self,
         principal: &Self::Principal,
-        req: GetRunSampleRequest,
-    ) -> impl std::future::Future<Output = GetRunSampleResponse> + Send;
-    /// Get an expected output
-    fn get_expected_output(
+        req: GetRunSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunSampleResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// List samples
+    fn list_samples(
         &self,
         principal: &Self::Principal,
-        req: GetExpectedOutputRequest,
-    ) -> impl std::future::Future<Output = GetExpectedOutputResponse> + Send;
-    /// Get an actual output
-    fn get_actual_output(
+        req: ListSamplesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListSamplesResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get a sample
+    fn get_sample(
         &self,
         principal: &Self::Principal,
-        req: GetActualOutputRequest,
-    ) -> impl std::future::Future<Output = GetActualOutputResponse> + Send;
-    /// Diff expected and actual output
-    fn get_output_diff(
+        req: GetSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetSampleResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Delete a sample
+    fn delete_sample(
         &self,
         principal: &Self::Principal,
-        req: GetOutputDiffRequest,
-    ) -> impl std::future::Future<Output = GetOutputDiffResponse> + Send;
-    /// Approve an actual output as the new baseline
-    fn approve_baseline(
+        req: DeleteSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("deleteSample")) }
+    }
+    /// Update a sample
+    fn update_sample(
         &self,
         principal: &Self::Principal,
-        req: ApproveBaselineRequest,
-    ) -> impl std::future::Future<Output = ApproveBaselineResponse> + Send;
+        req: UpdateSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("updateSample")) }
+    }
+    /// Get a sample with details
+    fn get_sample_details(
+        &self,
+        principal: &Self::Principal,
+        req: GetSampleDetailsInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetSampleDetailsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Locate a sample's media file
+    fn download_sample(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<DownloadSampleResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Locate a sample's MediaInfo file
+    fn download_sample_media_info(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadSampleMediaInfoInput,
+    ) -> impl std::future::Future<
+        Output = Result<DownloadSampleMediaInfoResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Locate a sample's extra file
+    fn download_sample_extra_file(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadSampleExtraFileInput,
+    ) -> impl std::future::Future<
+        Output = Result<DownloadSampleExtraFileResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Delete a sample's extra file
+    fn delete_sample_extra_file(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteSampleExtraFileInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteSampleExtraFileResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("deleteSampleExtraFile"))
+        }
+    }
+    /// List a sample's results across runs
+    fn get_sample_history(
+        &self,
+        principal: &Self::Principal,
+        req: GetSampleHistoryInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetSampleHistoryResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// List tags
+    fn list_tags(
+        &self,
+        principal: &Self::Principal,
+        req: ListTagsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListTagsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Create a tag
+    fn create_tag(
+        &self,
+        principal: &Self::Principal,
+        req: CreateTagInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateTagResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("createTag")) }
+    }
+    /// List regression tests
+    fn list_regression_tests(
+        &self,
+        principal: &Self::Principal,
+        req: ListRegressionTestsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListRegressionTestsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Create a regression test
+    fn create_regression_test(
+        &self,
+        principal: &Self::Principal,
+        req: CreateRegressionTestInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateRegressionTestResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("createRegressionTest"))
+        }
+    }
+    /// Get a regression test
+    fn get_regression_test(
+        &self,
+        principal: &Self::Principal,
+        req: GetRegressionTestInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRegressionTestResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Delete a regression test
+    fn delete_regression_test(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteRegressionTestInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteRegressionTestResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("deleteRegressionTest"))
+        }
+    }
+    /// Update a regression test
+    fn update_regression_test(
+        &self,
+        principal: &Self::Principal,
+        req: UpdateRegressionTestInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateRegressionTestResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("updateRegressionTest"))
+        }
+    }
+    /// List categories
+    fn list_categories(
+        &self,
+        principal: &Self::Principal,
+        req: ListCategoriesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListCategoriesResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Create a category
+    fn create_category(
+        &self,
+        principal: &Self::Principal,
+        req: CreateCategoryInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateCategoryResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Delete a category
+    fn delete_category(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteCategoryInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteCategoryResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Update a category
+    fn update_category(
+        &self,
+        principal: &Self::Principal,
+        req: UpdateCategoryInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateCategoryResponse, crate::http::error::ApiError>,
+    > + Send;
 }
-/// poem-openapi routes for the `results` operations.
-pub struct ResultsRoutes<T>(pub std::sync::Arc<T>);
+/// poem-openapi routes for the `Samples` operations.
+pub struct SamplesRoutes<T>(pub std::sync::Arc<T>);
 #[OpenApi]
-impl<T: ResultsApi> ResultsRoutes<T> {
+impl<T: SamplesApi> SamplesRoutes<T> {
     /// List a run's sample results
     #[oai(
         path = "/runs/:run_id/samples",
         method = "get",
         operation_id = "listRunSamples",
-        tag = "ApiTags::Results"
+        tag = ApiTags::Samples
     )]
     async fn list_run_samples(
         &self,
@@ -12236,22 +11852,13 @@ impl<T: ResultsApi> ResultsRoutes<T> {
         #[oai(name = "category", validator(max_length = 50))]
         category: Query<Option<String>>,
     ) -> ListRunSamplesResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListRunSamplesResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_run_samples(
-                &principal,
-                ListRunSamplesRequest {
+        <ListRunSamplesResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListRunSamplesInput {
                     run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -12259,16 +11866,18 @@ impl<T: ResultsApi> ResultsRoutes<T> {
                     name: name.0,
                     tag: tag.0,
                     category: category.0,
-                },
-            )
-            .await
+                };
+                self.0.list_run_samples(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Get one regression test's result in a run
     #[oai(
         path = "/runs/:run_id/samples/:regression_test_id",
         method = "get",
         operation_id = "getRunSample",
-        tag = "ApiTags::Results"
+        tag = ApiTags::Samples
     )]
     async fn get_run_sample(
         &self,
@@ -12285,790 +11894,27 @@ impl<T: ResultsApi> ResultsRoutes<T> {
         )]
         regression_test_id: Path<i32>,
     ) -> GetRunSampleResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetRunSampleResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_run_sample(
-                &principal,
-                GetRunSampleRequest {
+        <GetRunSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetRunSampleInput {
                     run_id: run_id.0,
                     regression_test_id: regression_test_id.0,
-                },
-            )
-            .await
-    }
-    /// Get an expected output
-    #[oai(
-        path = "/runs/:run_id/samples/:sample_id/regression-tests/:regression_id/outputs/:output_id/expected",
-        method = "get",
-        operation_id = "getExpectedOutput",
-        tag = "ApiTags::Results"
-    )]
-    async fn get_expected_output(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "sample_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        sample_id: Path<i32>,
-        #[oai(
-            name = "regression_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        regression_id: Path<i32>,
-        #[oai(
-            name = "output_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        output_id: Path<i32>,
-        #[oai(name = "format")]
-        format: Query<Option<OutputFormat>>,
-    ) -> GetExpectedOutputResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["results:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetExpectedOutputResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+                };
+                self.0.get_run_sample(&principal, req).await
             }
-        };
-        self.0
-            .get_expected_output(
-                &principal,
-                GetExpectedOutputRequest {
-                    run_id: run_id.0,
-                    sample_id: sample_id.0,
-                    regression_id: regression_id.0,
-                    output_id: output_id.0,
-                    format: format.0,
-                },
-            )
-            .await
+                .await,
+        )
     }
-    /// Get an actual output
-    #[oai(
-        path = "/runs/:run_id/samples/:sample_id/regression-tests/:regression_id/outputs/:output_id/actual",
-        method = "get",
-        operation_id = "getActualOutput",
-        tag = "ApiTags::Results"
-    )]
-    async fn get_actual_output(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "sample_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        sample_id: Path<i32>,
-        #[oai(
-            name = "regression_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        regression_id: Path<i32>,
-        #[oai(
-            name = "output_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        output_id: Path<i32>,
-        #[oai(name = "format")]
-        format: Query<Option<OutputFormat>>,
-    ) -> GetActualOutputResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["results:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetActualOutputResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_actual_output(
-                &principal,
-                GetActualOutputRequest {
-                    run_id: run_id.0,
-                    sample_id: sample_id.0,
-                    regression_id: regression_id.0,
-                    output_id: output_id.0,
-                    format: format.0,
-                },
-            )
-            .await
-    }
-    /// Diff expected and actual output
-    #[oai(
-        path = "/runs/:run_id/samples/:sample_id/regression-tests/:regression_id/outputs/:output_id/diff",
-        method = "get",
-        operation_id = "getOutputDiff",
-        tag = "ApiTags::Results"
-    )]
-    async fn get_output_diff(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "sample_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        sample_id: Path<i32>,
-        #[oai(
-            name = "regression_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        regression_id: Path<i32>,
-        #[oai(
-            name = "output_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        output_id: Path<i32>,
-        #[oai(
-            name = "context_lines",
-            validator(maximum(value = "50"), minimum(value = "1")),
-            default = "__default_get_output_diff_context_lines"
-        )]
-        context_lines: Query<i32>,
-        #[oai(name = "format")]
-        format: Query<Option<DiffFormat>>,
-    ) -> GetOutputDiffResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["results:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetOutputDiffResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_output_diff(
-                &principal,
-                GetOutputDiffRequest {
-                    run_id: run_id.0,
-                    sample_id: sample_id.0,
-                    regression_id: regression_id.0,
-                    output_id: output_id.0,
-                    context_lines: context_lines.0,
-                    format: format.0,
-                },
-            )
-            .await
-    }
-    /// Approve an actual output as the new baseline
-    #[oai(
-        path = "/runs/:run_id/samples/:sample_id/baseline-approval",
-        method = "post",
-        operation_id = "approveBaseline",
-        tag = "ApiTags::Results"
-    )]
-    async fn approve_baseline(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "sample_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        sample_id: Path<i32>,
-        body: Json<BaselineApprovalRequest>,
-    ) -> ApproveBaselineResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["baselines:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ApproveBaselineResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .approve_baseline(
-                &principal,
-                ApproveBaselineRequest {
-                    run_id: run_id.0,
-                    sample_id: sample_id.0,
-                    body: body.0,
-                },
-            )
-            .await
-    }
-}
-/// Operations tagged `errors`; implemented by hand in `src/`.
-pub trait ErrorsApi: Authorizer {
-    /// List a run's result errors
-    fn list_run_errors(
-        &self,
-        principal: &Self::Principal,
-        req: ListRunErrorsRequest,
-    ) -> impl std::future::Future<Output = ListRunErrorsResponse> + Send;
-    /// List a run's infrastructure errors
-    fn list_infrastructure_errors(
-        &self,
-        principal: &Self::Principal,
-        req: ListInfrastructureErrorsRequest,
-    ) -> impl std::future::Future<Output = ListInfrastructureErrorsResponse> + Send;
-    /// Summarise a run's errors
-    fn get_run_error_summary(
-        &self,
-        principal: &Self::Principal,
-        req: GetRunErrorSummaryRequest,
-    ) -> impl std::future::Future<Output = GetRunErrorSummaryResponse> + Send;
-}
-/// poem-openapi routes for the `errors` operations.
-pub struct ErrorsRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: ErrorsApi> ErrorsRoutes<T> {
-    /// List a run's result errors
-    #[oai(
-        path = "/runs/:run_id/errors",
-        method = "get",
-        operation_id = "listRunErrors",
-        tag = "ApiTags::Errors"
-    )]
-    async fn list_run_errors(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "limit",
-            validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_list_run_errors_limit"
-        )]
-        limit: Query<i32>,
-        #[oai(
-            name = "offset",
-            validator(maximum(value = "2147483647"), minimum(value = "0")),
-            default = "__default_list_run_errors_offset"
-        )]
-        offset: Query<i32>,
-        #[oai(name = "type")]
-        r#type: Query<Option<RunErrorType>>,
-        #[oai(name = "severity")]
-        severity: Query<Option<Severity>>,
-        #[oai(
-            name = "sample_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        sample_id: Query<Option<i32>>,
-    ) -> ListRunErrorsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["results:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListRunErrorsResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_run_errors(
-                &principal,
-                ListRunErrorsRequest {
-                    run_id: run_id.0,
-                    limit: limit.0,
-                    offset: offset.0,
-                    r#type: r#type.0,
-                    severity: severity.0,
-                    sample_id: sample_id.0,
-                },
-            )
-            .await
-    }
-    /// List a run's infrastructure errors
-    #[oai(
-        path = "/runs/:run_id/infrastructure-errors",
-        method = "get",
-        operation_id = "listInfrastructureErrors",
-        tag = "ApiTags::Errors"
-    )]
-    async fn list_infrastructure_errors(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "limit",
-            validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_list_infrastructure_errors_limit"
-        )]
-        limit: Query<i32>,
-        #[oai(
-            name = "offset",
-            validator(maximum(value = "2147483647"), minimum(value = "0")),
-            default = "__default_list_infrastructure_errors_offset"
-        )]
-        offset: Query<i32>,
-        #[oai(name = "type")]
-        r#type: Query<Option<InfrastructureErrorType>>,
-        #[oai(name = "severity")]
-        severity: Query<Option<Severity>>,
-        #[oai(
-            name = "include_stack",
-            default = "__default_list_infrastructure_errors_include_stack"
-        )]
-        include_stack: Query<bool>,
-    ) -> ListInfrastructureErrorsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListInfrastructureErrorsResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_infrastructure_errors(
-                &principal,
-                ListInfrastructureErrorsRequest {
-                    run_id: run_id.0,
-                    limit: limit.0,
-                    offset: offset.0,
-                    r#type: r#type.0,
-                    severity: severity.0,
-                    include_stack: include_stack.0,
-                },
-            )
-            .await
-    }
-    /// Summarise a run's errors
-    #[oai(
-        path = "/runs/:run_id/error-summary",
-        method = "get",
-        operation_id = "getRunErrorSummary",
-        tag = "ApiTags::Errors"
-    )]
-    async fn get_run_error_summary(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "limit",
-            validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_get_run_error_summary_limit"
-        )]
-        limit: Query<i32>,
-        #[oai(
-            name = "offset",
-            validator(maximum(value = "2147483647"), minimum(value = "0")),
-            default = "__default_get_run_error_summary_offset"
-        )]
-        offset: Query<i32>,
-        #[oai(name = "group_by")]
-        group_by: Query<Option<ErrorGroupBy>>,
-        #[oai(name = "severity")]
-        severity: Query<Option<Severity>>,
-    ) -> GetRunErrorSummaryResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["results:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetRunErrorSummaryResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_run_error_summary(
-                &principal,
-                GetRunErrorSummaryRequest {
-                    run_id: run_id.0,
-                    limit: limit.0,
-                    offset: offset.0,
-                    group_by: group_by.0,
-                    severity: severity.0,
-                },
-            )
-            .await
-    }
-}
-/// Operations tagged `logs`; implemented by hand in `src/`.
-pub trait LogsApi: Authorizer {
-    /// Read a run's log
-    fn list_run_logs(
-        &self,
-        principal: &Self::Principal,
-        req: ListRunLogsRequest,
-    ) -> impl std::future::Future<Output = ListRunLogsResponse> + Send;
-    /// Read a sample's log in a run
-    fn list_sample_logs(
-        &self,
-        principal: &Self::Principal,
-        req: ListSampleLogsRequest,
-    ) -> impl std::future::Future<Output = ListSampleLogsResponse> + Send;
-}
-/// poem-openapi routes for the `logs` operations.
-pub struct LogsRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: LogsApi> LogsRoutes<T> {
-    /// Read a run's log
-    #[oai(
-        path = "/runs/:run_id/logs",
-        method = "get",
-        operation_id = "listRunLogs",
-        tag = "ApiTags::Logs"
-    )]
-    async fn list_run_logs(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "limit",
-            validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_list_run_logs_limit"
-        )]
-        limit: Query<i32>,
-        #[oai(
-            name = "cursor",
-            validator(maximum(value = "10000000"), minimum(value = "0"))
-        )]
-        cursor: Query<Option<i32>>,
-        #[oai(name = "level")]
-        level: Query<Option<LogLevel>>,
-        #[oai(name = "source")]
-        source: Query<Option<LogSource>>,
-        #[oai(name = "contains", validator(max_length = 100))]
-        contains: Query<Option<String>>,
-    ) -> ListRunLogsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListRunLogsResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_run_logs(
-                &principal,
-                ListRunLogsRequest {
-                    run_id: run_id.0,
-                    limit: limit.0,
-                    cursor: cursor.0,
-                    level: level.0,
-                    source: source.0,
-                    contains: contains.0,
-                },
-            )
-            .await
-    }
-    /// Read a sample's log in a run
-    #[oai(
-        path = "/runs/:run_id/samples/:sample_id/logs",
-        method = "get",
-        operation_id = "listSampleLogs",
-        tag = "ApiTags::Logs"
-    )]
-    async fn list_sample_logs(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "sample_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        sample_id: Path<i32>,
-        #[oai(
-            name = "limit",
-            validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_list_sample_logs_limit"
-        )]
-        limit: Query<i32>,
-        #[oai(
-            name = "cursor",
-            validator(maximum(value = "10000000"), minimum(value = "0"))
-        )]
-        cursor: Query<Option<i32>>,
-        #[oai(name = "level")]
-        level: Query<Option<LogLevel>>,
-        #[oai(name = "contains", validator(max_length = 100))]
-        contains: Query<Option<String>>,
-    ) -> ListSampleLogsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListSampleLogsResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_sample_logs(
-                &principal,
-                ListSampleLogsRequest {
-                    run_id: run_id.0,
-                    sample_id: sample_id.0,
-                    limit: limit.0,
-                    cursor: cursor.0,
-                    level: level.0,
-                    contains: contains.0,
-                },
-            )
-            .await
-    }
-}
-/// Operations tagged `artifacts`; implemented by hand in `src/`.
-pub trait ArtifactsApi: Authorizer {
-    /// List a run's artifacts
-    fn list_run_artifacts(
-        &self,
-        principal: &Self::Principal,
-        req: ListRunArtifactsRequest,
-    ) -> impl std::future::Future<Output = ListRunArtifactsResponse> + Send;
-}
-/// poem-openapi routes for the `artifacts` operations.
-pub struct ArtifactsRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: ArtifactsApi> ArtifactsRoutes<T> {
-    /// List a run's artifacts
-    #[oai(
-        path = "/runs/:run_id/artifacts",
-        method = "get",
-        operation_id = "listRunArtifacts",
-        tag = "ApiTags::Artifacts"
-    )]
-    async fn list_run_artifacts(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "run_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        run_id: Path<i32>,
-        #[oai(
-            name = "limit",
-            validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_list_run_artifacts_limit"
-        )]
-        limit: Query<i32>,
-        #[oai(
-            name = "offset",
-            validator(maximum(value = "2147483647"), minimum(value = "0")),
-            default = "__default_list_run_artifacts_offset"
-        )]
-        offset: Query<i32>,
-        #[oai(name = "type")]
-        r#type: Query<Option<ArtifactTypeFilter>>,
-    ) -> ListRunArtifactsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["results:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListRunArtifactsResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_run_artifacts(
-                &principal,
-                ListRunArtifactsRequest {
-                    run_id: run_id.0,
-                    limit: limit.0,
-                    offset: offset.0,
-                    r#type: r#type.0,
-                },
-            )
-            .await
-    }
-}
-/// Operations tagged `samples`; implemented by hand in `src/`.
-pub trait SamplesApi: Authorizer {
-    /// List samples
-    fn list_samples(
-        &self,
-        principal: &Self::Principal,
-        req: ListSamplesRequest,
-    ) -> impl std::future::Future<Output = ListSamplesResponse> + Send;
-    /// Upload a sample
-    fn upload_sample(
-        &self,
-        principal: &Self::Principal,
-        req: UploadSampleRequest,
-    ) -> impl std::future::Future<Output = UploadSampleResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <UploadSampleResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("uploadSample"),
-            )
-        }
-    }
-    /// Get a sample
-    fn get_sample(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleRequest,
-    ) -> impl std::future::Future<Output = GetSampleResponse> + Send;
-    /// Delete a sample
-    fn delete_sample(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteSampleRequest,
-    ) -> impl std::future::Future<Output = DeleteSampleResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <DeleteSampleResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("deleteSample"),
-            )
-        }
-    }
-    /// Update a sample
-    fn update_sample(
-        &self,
-        principal: &Self::Principal,
-        req: UpdateSampleRequest,
-    ) -> impl std::future::Future<Output = UpdateSampleResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <UpdateSampleResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("updateSample"),
-            )
-        }
-    }
-    /// Get a sample with details
-    fn get_sample_details(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleDetailsRequest,
-    ) -> impl std::future::Future<Output = GetSampleDetailsResponse> + Send;
-    /// Locate a sample's media file
-    fn get_sample_download(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleDownloadRequest,
-    ) -> impl std::future::Future<Output = GetSampleDownloadResponse> + Send;
-    /// Locate a sample's MediaInfo file
-    fn get_sample_media_info_download(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleMediaInfoDownloadRequest,
-    ) -> impl std::future::Future<Output = GetSampleMediaInfoDownloadResponse> + Send;
-    /// Locate a sample's extra file
-    fn get_sample_extra_file_download(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleExtraFileDownloadRequest,
-    ) -> impl std::future::Future<Output = GetSampleExtraFileDownloadResponse> + Send;
-    /// Delete a sample's extra file
-    fn delete_sample_extra_file(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteSampleExtraFileRequest,
-    ) -> impl std::future::Future<Output = DeleteSampleExtraFileResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <DeleteSampleExtraFileResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("deleteSampleExtraFile"),
-            )
-        }
-    }
-    /// List a sample's results across runs
-    fn get_sample_history(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleHistoryRequest,
-    ) -> impl std::future::Future<Output = GetSampleHistoryResponse> + Send;
-}
-/// poem-openapi routes for the `samples` operations.
-pub struct SamplesRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: SamplesApi> SamplesRoutes<T> {
     /// List samples
     #[oai(
         path = "/samples",
         method = "get",
         operation_id = "listSamples",
-        tag = "ApiTags::Samples"
+        tag = ApiTags::Samples
     )]
     async fn list_samples(
         &self,
@@ -13103,22 +11949,13 @@ impl<T: SamplesApi> SamplesRoutes<T> {
         )]
         extension: Query<Option<String>>,
     ) -> ListSamplesResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListSamplesResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_samples(
-                &principal,
-                ListSamplesRequest {
+        <ListSamplesResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListSamplesInput {
                     limit: limit.0,
                     offset: offset.0,
                     status: status.0,
@@ -13126,43 +11963,18 @@ impl<T: SamplesApi> SamplesRoutes<T> {
                     tag: tag.0,
                     sha256: sha256.0,
                     extension: extension.0,
-                },
-            )
-            .await
-    }
-    /// Upload a sample
-    #[oai(
-        path = "/samples/upload",
-        method = "post",
-        operation_id = "uploadSample",
-        tag = "ApiTags::Samples"
-    )]
-    async fn upload_sample(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        body: SampleUploadForm,
-    ) -> UploadSampleResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <UploadSampleResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+                };
+                self.0.list_samples(&principal, req).await
             }
-        };
-        self.0.upload_sample(&principal, UploadSampleRequest { body: body }).await
+                .await,
+        )
     }
     /// Get a sample
     #[oai(
         path = "/samples/:sample_id",
         method = "get",
         operation_id = "getSample",
-        tag = "ApiTags::Samples"
+        tag = ApiTags::Samples
     )]
     async fn get_sample(
         &self,
@@ -13174,31 +11986,26 @@ impl<T: SamplesApi> SamplesRoutes<T> {
         )]
         sample_id: Path<i32>,
     ) -> GetSampleResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetSampleResponse as crate::error::ErrorResponse>::from_error(e);
-            }
-        };
-        self.0
-            .get_sample(
-                &principal,
-                GetSampleRequest {
+        <GetSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetSampleInput {
                     sample_id: sample_id.0,
-                },
-            )
-            .await
+                };
+                self.0.get_sample(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Delete a sample
     #[oai(
         path = "/samples/:sample_id",
         method = "delete",
         operation_id = "deleteSample",
-        tag = "ApiTags::Samples"
+        tag = ApiTags::Samples
     )]
     async fn delete_sample(
         &self,
@@ -13210,33 +12017,31 @@ impl<T: SamplesApi> SamplesRoutes<T> {
         )]
         sample_id: Path<i32>,
     ) -> DeleteSampleResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <DeleteSampleResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .delete_sample(
-                &principal,
-                DeleteSampleRequest {
+        <DeleteSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = DeleteSampleInput {
                     sample_id: sample_id.0,
-                },
-            )
-            .await
+                };
+                self.0.delete_sample(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Update a sample
     #[oai(
         path = "/samples/:sample_id",
         method = "patch",
         operation_id = "updateSample",
-        tag = "ApiTags::Samples"
+        tag = ApiTags::Samples
     )]
     async fn update_sample(
         &self,
@@ -13249,34 +12054,32 @@ impl<T: SamplesApi> SamplesRoutes<T> {
         sample_id: Path<i32>,
         body: Json<SampleUpdateRequest>,
     ) -> UpdateSampleResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <UpdateSampleResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .update_sample(
-                &principal,
-                UpdateSampleRequest {
+        <UpdateSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = UpdateSampleInput {
                     sample_id: sample_id.0,
                     body: body.0,
-                },
-            )
-            .await
+                };
+                self.0.update_sample(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Get a sample with details
     #[oai(
         path = "/samples/:sample_id/details",
         method = "get",
         operation_id = "getSampleDetails",
-        tag = "ApiTags::Samples"
+        tag = ApiTags::Samples
     )]
     async fn get_sample_details(
         &self,
@@ -13288,35 +12091,28 @@ impl<T: SamplesApi> SamplesRoutes<T> {
         )]
         sample_id: Path<i32>,
     ) -> GetSampleDetailsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetSampleDetailsResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_sample_details(
-                &principal,
-                GetSampleDetailsRequest {
+        <GetSampleDetailsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetSampleDetailsInput {
                     sample_id: sample_id.0,
-                },
-            )
-            .await
+                };
+                self.0.get_sample_details(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Locate a sample's media file
     #[oai(
         path = "/samples/:sample_id/download",
         method = "get",
-        operation_id = "getSampleDownload",
-        tag = "ApiTags::Samples"
+        operation_id = "downloadSample",
+        tag = ApiTags::Samples
     )]
-    async fn get_sample_download(
+    async fn download_sample(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
@@ -13325,36 +12121,29 @@ impl<T: SamplesApi> SamplesRoutes<T> {
             validator(maximum(value = "2147483647"), minimum(value = "1"))
         )]
         sample_id: Path<i32>,
-    ) -> GetSampleDownloadResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetSampleDownloadResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_sample_download(
-                &principal,
-                GetSampleDownloadRequest {
+    ) -> DownloadSampleResponse {
+        <DownloadSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = DownloadSampleInput {
                     sample_id: sample_id.0,
-                },
-            )
-            .await
+                };
+                self.0.download_sample(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Locate a sample's MediaInfo file
     #[oai(
         path = "/samples/:sample_id/media-info/download",
         method = "get",
-        operation_id = "getSampleMediaInfoDownload",
-        tag = "ApiTags::Samples"
+        operation_id = "downloadSampleMediaInfo",
+        tag = ApiTags::Samples
     )]
-    async fn get_sample_media_info_download(
+    async fn download_sample_media_info(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
@@ -13363,36 +12152,29 @@ impl<T: SamplesApi> SamplesRoutes<T> {
             validator(maximum(value = "2147483647"), minimum(value = "1"))
         )]
         sample_id: Path<i32>,
-    ) -> GetSampleMediaInfoDownloadResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetSampleMediaInfoDownloadResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_sample_media_info_download(
-                &principal,
-                GetSampleMediaInfoDownloadRequest {
+    ) -> DownloadSampleMediaInfoResponse {
+        <DownloadSampleMediaInfoResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = DownloadSampleMediaInfoInput {
                     sample_id: sample_id.0,
-                },
-            )
-            .await
+                };
+                self.0.download_sample_media_info(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Locate a sample's extra file
     #[oai(
         path = "/samples/:sample_id/extra-files/:extra_id/download",
         method = "get",
-        operation_id = "getSampleExtraFileDownload",
-        tag = "ApiTags::Samples"
+        operation_id = "downloadSampleExtraFile",
+        tag = ApiTags::Samples
     )]
-    async fn get_sample_extra_file_download(
+    async fn download_sample_extra_file(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
@@ -13406,35 +12188,28 @@ impl<T: SamplesApi> SamplesRoutes<T> {
             validator(maximum(value = "2147483647"), minimum(value = "1"))
         )]
         extra_id: Path<i32>,
-    ) -> GetSampleExtraFileDownloadResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetSampleExtraFileDownloadResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_sample_extra_file_download(
-                &principal,
-                GetSampleExtraFileDownloadRequest {
+    ) -> DownloadSampleExtraFileResponse {
+        <DownloadSampleExtraFileResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = DownloadSampleExtraFileInput {
                     sample_id: sample_id.0,
                     extra_id: extra_id.0,
-                },
-            )
-            .await
+                };
+                self.0.download_sample_extra_file(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Delete a sample's extra file
     #[oai(
         path = "/samples/:sample_id/extra-files/:extra_id",
         method = "delete",
         operation_id = "deleteSampleExtraFile",
-        tag = "ApiTags::Samples"
+        tag = ApiTags::Samples
     )]
     async fn delete_sample_extra_file(
         &self,
@@ -13451,34 +12226,32 @@ impl<T: SamplesApi> SamplesRoutes<T> {
         )]
         extra_id: Path<i32>,
     ) -> DeleteSampleExtraFileResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <DeleteSampleExtraFileResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .delete_sample_extra_file(
-                &principal,
-                DeleteSampleExtraFileRequest {
+        <DeleteSampleExtraFileResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = DeleteSampleExtraFileInput {
                     sample_id: sample_id.0,
                     extra_id: extra_id.0,
-                },
-            )
-            .await
+                };
+                self.0.delete_sample_extra_file(&principal, req).await
+            }
+                .await,
+        )
     }
     /// List a sample's results across runs
     #[oai(
         path = "/samples/:sample_id/history",
         method = "get",
         operation_id = "getSampleHistory",
-        tag = "ApiTags::Samples"
+        tag = ApiTags::Samples
     )]
     async fn get_sample_history(
         &self,
@@ -13517,22 +12290,13 @@ impl<T: SamplesApi> SamplesRoutes<T> {
         #[oai(name = "created_before")]
         created_before: Query<Option<crate::types::UtcDateTime>>,
     ) -> GetSampleHistoryResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetSampleHistoryResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_sample_history(
-                &principal,
-                GetSampleHistoryRequest {
+        <GetSampleHistoryResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetSampleHistoryInput {
                     sample_id: sample_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -13542,390 +12306,97 @@ impl<T: SamplesApi> SamplesRoutes<T> {
                     platform: platform.0,
                     created_after: created_after.0,
                     created_before: created_before.0,
-                },
-            )
-            .await
+                };
+                if let (Some(lo), Some(hi)) = (&req.created_after, &req.created_before)
+                    && lo > hi
+                {
+                    return Err(
+                        crate::http::error::ApiError::out_of_order(
+                            "created_after",
+                            "created_before",
+                        ),
+                    );
+                }
+                self.0.get_sample_history(&principal, req).await
+            }
+                .await,
+        )
     }
-}
-/// Operations tagged `queued-samples`; implemented by hand in `src/`.
-pub trait QueuedSamplesApi: Authorizer {
-    /// List queued uploads
-    fn list_queued_samples(
-        &self,
-        principal: &Self::Principal,
-        req: ListQueuedSamplesRequest,
-    ) -> impl std::future::Future<Output = ListQueuedSamplesResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <ListQueuedSamplesResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listQueuedSamples"),
-            )
-        }
-    }
-    /// Get a queued upload
-    fn get_queued_sample(
-        &self,
-        principal: &Self::Principal,
-        req: GetQueuedSampleRequest,
-    ) -> impl std::future::Future<Output = GetQueuedSampleResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <GetQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getQueuedSample"),
-            )
-        }
-    }
-    /// Discard a queued upload
-    fn delete_queued_sample(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteQueuedSampleRequest,
-    ) -> impl std::future::Future<Output = DeleteQueuedSampleResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <DeleteQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("deleteQueuedSample"),
-            )
-        }
-    }
-    /// Turn a queued upload into a sample
-    fn finalize_queued_sample(
-        &self,
-        principal: &Self::Principal,
-        req: FinalizeQueuedSampleRequest,
-    ) -> impl std::future::Future<Output = FinalizeQueuedSampleResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <FinalizeQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("finalizeQueuedSample"),
-            )
-        }
-    }
-    /// Attach a queued upload to a sample
-    fn link_queued_sample(
-        &self,
-        principal: &Self::Principal,
-        req: LinkQueuedSampleRequest,
-    ) -> impl std::future::Future<Output = LinkQueuedSampleResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <LinkQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("linkQueuedSample"),
-            )
-        }
-    }
-}
-/// poem-openapi routes for the `queued-samples` operations.
-pub struct QueuedSamplesRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: QueuedSamplesApi> QueuedSamplesRoutes<T> {
-    /// List queued uploads
+    /// List tags
     #[oai(
-        path = "/queued-samples",
+        path = "/tags",
         method = "get",
-        operation_id = "listQueuedSamples",
-        tag = "ApiTags::QueuedSamples"
+        operation_id = "listTags",
+        tag = ApiTags::Samples
     )]
-    async fn list_queued_samples(
+    async fn list_tags(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_list_queued_samples_limit"
+            default = "__default_list_tags_limit"
         )]
         limit: Query<i32>,
         #[oai(
             name = "offset",
             validator(maximum(value = "2147483647"), minimum(value = "0")),
-            default = "__default_list_queued_samples_offset"
+            default = "__default_list_tags_offset"
         )]
         offset: Query<i32>,
-    ) -> ListQueuedSamplesResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListQueuedSamplesResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_queued_samples(
-                &principal,
-                ListQueuedSamplesRequest {
+    ) -> ListTagsResponse {
+        <ListTagsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListTagsInput {
                     limit: limit.0,
                     offset: offset.0,
-                },
-            )
-            .await
-    }
-    /// Get a queued upload
-    #[oai(
-        path = "/queued-samples/:queued_id",
-        method = "get",
-        operation_id = "getQueuedSample",
-        tag = "ApiTags::QueuedSamples"
-    )]
-    async fn get_queued_sample(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "queued_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        queued_id: Path<i32>,
-    ) -> GetQueuedSampleResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+                };
+                self.0.list_tags(&principal, req).await
             }
-        };
-        self.0
-            .get_queued_sample(
-                &principal,
-                GetQueuedSampleRequest {
-                    queued_id: queued_id.0,
-                },
-            )
-            .await
+                .await,
+        )
     }
-    /// Discard a queued upload
+    /// Create a tag
     #[oai(
-        path = "/queued-samples/:queued_id",
-        method = "delete",
-        operation_id = "deleteQueuedSample",
-        tag = "ApiTags::QueuedSamples"
-    )]
-    async fn delete_queued_sample(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "queued_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        queued_id: Path<i32>,
-    ) -> DeleteQueuedSampleResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <DeleteQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .delete_queued_sample(
-                &principal,
-                DeleteQueuedSampleRequest {
-                    queued_id: queued_id.0,
-                },
-            )
-            .await
-    }
-    /// Turn a queued upload into a sample
-    #[oai(
-        path = "/queued-samples/:queued_id/finalize",
+        path = "/tags",
         method = "post",
-        operation_id = "finalizeQueuedSample",
-        tag = "ApiTags::QueuedSamples"
+        operation_id = "createTag",
+        tag = ApiTags::Samples
     )]
-    async fn finalize_queued_sample(
+    async fn create_tag(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
-        #[oai(
-            name = "queued_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        queued_id: Path<i32>,
-        body: Json<QueuedSampleFinalizeRequest>,
-    ) -> FinalizeQueuedSampleResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <FinalizeQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+        body: Json<TagCreateRequest>,
+    ) -> CreateTagResponse {
+        <CreateTagResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = CreateTagInput { body: body.0 };
+                self.0.create_tag(&principal, req).await
             }
-        };
-        self.0
-            .finalize_queued_sample(
-                &principal,
-                FinalizeQueuedSampleRequest {
-                    queued_id: queued_id.0,
-                    body: body.0,
-                },
-            )
-            .await
+                .await,
+        )
     }
-    /// Attach a queued upload to a sample
-    #[oai(
-        path = "/queued-samples/:queued_id/link",
-        method = "post",
-        operation_id = "linkQueuedSample",
-        tag = "ApiTags::QueuedSamples"
-    )]
-    async fn link_queued_sample(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "queued_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        queued_id: Path<i32>,
-        body: Json<QueuedSampleLinkRequest>,
-    ) -> LinkQueuedSampleResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <LinkQueuedSampleResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .link_queued_sample(
-                &principal,
-                LinkQueuedSampleRequest {
-                    queued_id: queued_id.0,
-                    body: body.0,
-                },
-            )
-            .await
-    }
-}
-/// Operations tagged `regression-tests`; implemented by hand in `src/`.
-pub trait RegressionTestsApi: Authorizer {
-    /// List regression tests
-    fn list_regression_tests(
-        &self,
-        principal: &Self::Principal,
-        req: ListRegressionTestsRequest,
-    ) -> impl std::future::Future<Output = ListRegressionTestsResponse> + Send;
-    /// Create a regression test
-    fn create_regression_test(
-        &self,
-        principal: &Self::Principal,
-        req: CreateRegressionTestRequest,
-    ) -> impl std::future::Future<Output = CreateRegressionTestResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <CreateRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("createRegressionTest"),
-            )
-        }
-    }
-    /// Get a regression test
-    fn get_regression_test(
-        &self,
-        principal: &Self::Principal,
-        req: GetRegressionTestRequest,
-    ) -> impl std::future::Future<Output = GetRegressionTestResponse> + Send;
-    /// Delete a regression test
-    fn delete_regression_test(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteRegressionTestRequest,
-    ) -> impl std::future::Future<Output = DeleteRegressionTestResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <DeleteRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("deleteRegressionTest"),
-            )
-        }
-    }
-    /// Update a regression test
-    fn update_regression_test(
-        &self,
-        principal: &Self::Principal,
-        req: UpdateRegressionTestRequest,
-    ) -> impl std::future::Future<Output = UpdateRegressionTestResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <UpdateRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("updateRegressionTest"),
-            )
-        }
-    }
-    /// Locate a baseline file
-    fn get_regression_test_output_download(
-        &self,
-        principal: &Self::Principal,
-        req: GetRegressionTestOutputDownloadRequest,
-    ) -> impl std::future::Future<
-        Output = GetRegressionTestOutputDownloadResponse,
-    > + Send;
-    /// Accept an additional output hash
-    fn create_output_variant(
-        &self,
-        principal: &Self::Principal,
-        req: CreateOutputVariantRequest,
-    ) -> impl std::future::Future<Output = CreateOutputVariantResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <CreateOutputVariantResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("createOutputVariant"),
-            )
-        }
-    }
-    /// Remove an accepted output hash
-    fn delete_output_variant(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteOutputVariantRequest,
-    ) -> impl std::future::Future<Output = DeleteOutputVariantResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <DeleteOutputVariantResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("deleteOutputVariant"),
-            )
-        }
-    }
-    /// Locate a variant file
-    fn get_output_variant_download(
-        &self,
-        principal: &Self::Principal,
-        req: GetOutputVariantDownloadRequest,
-    ) -> impl std::future::Future<Output = GetOutputVariantDownloadResponse> + Send;
-}
-/// poem-openapi routes for the `regression-tests` operations.
-pub struct RegressionTestsRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: RegressionTestsApi> RegressionTestsRoutes<T> {
     /// List regression tests
     #[oai(
         path = "/regression-tests",
         method = "get",
         operation_id = "listRegressionTests",
-        tag = "ApiTags::RegressionTests"
+        tag = ApiTags::Samples
     )]
     async fn list_regression_tests(
         &self,
@@ -13955,38 +12426,31 @@ impl<T: RegressionTestsApi> RegressionTestsRoutes<T> {
         )]
         sample_id: Query<Option<i32>>,
     ) -> ListRegressionTestsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListRegressionTestsResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_regression_tests(
-                &principal,
-                ListRegressionTestsRequest {
+        <ListRegressionTestsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListRegressionTestsInput {
                     limit: limit.0,
                     offset: offset.0,
                     active: active.0,
                     category: category.0,
                     tag: tag.0,
                     sample_id: sample_id.0,
-                },
-            )
-            .await
+                };
+                self.0.list_regression_tests(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Create a regression test
     #[oai(
         path = "/regression-tests",
         method = "post",
         operation_id = "createRegressionTest",
-        tag = "ApiTags::RegressionTests"
+        tag = ApiTags::Samples
     )]
     async fn create_regression_test(
         &self,
@@ -13994,38 +12458,31 @@ impl<T: RegressionTestsApi> RegressionTestsRoutes<T> {
         auth: BearerAuth,
         body: Json<RegressionTestCreateRequest>,
     ) -> CreateRegressionTestResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <CreateRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .create_regression_test(
-                &principal,
-                CreateRegressionTestRequest {
+        <CreateRegressionTestResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = CreateRegressionTestInput {
                     body: body.0,
-                },
-            )
-            .await
+                };
+                self.0.create_regression_test(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Get a regression test
     #[oai(
         path = "/regression-tests/:regression_test_id",
         method = "get",
         operation_id = "getRegressionTest",
-        tag = "ApiTags::RegressionTests"
+        tag = ApiTags::Samples
     )]
     async fn get_regression_test(
         &self,
@@ -14037,33 +12494,26 @@ impl<T: RegressionTestsApi> RegressionTestsRoutes<T> {
         )]
         regression_test_id: Path<i32>,
     ) -> GetRegressionTestResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_regression_test(
-                &principal,
-                GetRegressionTestRequest {
+        <GetRegressionTestResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetRegressionTestInput {
                     regression_test_id: regression_test_id.0,
-                },
-            )
-            .await
+                };
+                self.0.get_regression_test(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Delete a regression test
     #[oai(
         path = "/regression-tests/:regression_test_id",
         method = "delete",
         operation_id = "deleteRegressionTest",
-        tag = "ApiTags::RegressionTests"
+        tag = ApiTags::Samples
     )]
     async fn delete_regression_test(
         &self,
@@ -14075,38 +12525,31 @@ impl<T: RegressionTestsApi> RegressionTestsRoutes<T> {
         )]
         regression_test_id: Path<i32>,
     ) -> DeleteRegressionTestResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <DeleteRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .delete_regression_test(
-                &principal,
-                DeleteRegressionTestRequest {
+        <DeleteRegressionTestResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = DeleteRegressionTestInput {
                     regression_test_id: regression_test_id.0,
-                },
-            )
-            .await
+                };
+                self.0.delete_regression_test(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Update a regression test
     #[oai(
         path = "/regression-tests/:regression_test_id",
         method = "patch",
         operation_id = "updateRegressionTest",
-        tag = "ApiTags::RegressionTests"
+        tag = ApiTags::Samples
     )]
     async fn update_regression_test(
         &self,
@@ -14119,271 +12562,32 @@ impl<T: RegressionTestsApi> RegressionTestsRoutes<T> {
         regression_test_id: Path<i32>,
         body: Json<RegressionTestUpdateRequest>,
     ) -> UpdateRegressionTestResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <UpdateRegressionTestResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .update_regression_test(
-                &principal,
-                UpdateRegressionTestRequest {
+        <UpdateRegressionTestResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = UpdateRegressionTestInput {
                     regression_test_id: regression_test_id.0,
                     body: body.0,
-                },
-            )
-            .await
-    }
-    /// Locate a baseline file
-    #[oai(
-        path = "/regression-tests/:regression_test_id/outputs/:output_id/download",
-        method = "get",
-        operation_id = "getRegressionTestOutputDownload",
-        tag = "ApiTags::RegressionTests"
-    )]
-    async fn get_regression_test_output_download(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "regression_test_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        regression_test_id: Path<i32>,
-        #[oai(
-            name = "output_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        output_id: Path<i32>,
-    ) -> GetRegressionTestOutputDownloadResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetRegressionTestOutputDownloadResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+                };
+                self.0.update_regression_test(&principal, req).await
             }
-        };
-        self.0
-            .get_regression_test_output_download(
-                &principal,
-                GetRegressionTestOutputDownloadRequest {
-                    regression_test_id: regression_test_id.0,
-                    output_id: output_id.0,
-                },
-            )
-            .await
+                .await,
+        )
     }
-    /// Accept an additional output hash
-    #[oai(
-        path = "/regression-tests/:regression_test_id/outputs/:output_id/variants",
-        method = "post",
-        operation_id = "createOutputVariant",
-        tag = "ApiTags::RegressionTests"
-    )]
-    async fn create_output_variant(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "regression_test_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        regression_test_id: Path<i32>,
-        #[oai(
-            name = "output_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        output_id: Path<i32>,
-        body: Json<OutputVariantCreateRequest>,
-    ) -> CreateOutputVariantResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <CreateOutputVariantResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .create_output_variant(
-                &principal,
-                CreateOutputVariantRequest {
-                    regression_test_id: regression_test_id.0,
-                    output_id: output_id.0,
-                    body: body.0,
-                },
-            )
-            .await
-    }
-    /// Remove an accepted output hash
-    #[oai(
-        path = "/regression-tests/:regression_test_id/outputs/:output_id/variants/:variant_id",
-        method = "delete",
-        operation_id = "deleteOutputVariant",
-        tag = "ApiTags::RegressionTests"
-    )]
-    async fn delete_output_variant(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "regression_test_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        regression_test_id: Path<i32>,
-        #[oai(
-            name = "output_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        output_id: Path<i32>,
-        #[oai(
-            name = "variant_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        variant_id: Path<i32>,
-    ) -> DeleteOutputVariantResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <DeleteOutputVariantResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .delete_output_variant(
-                &principal,
-                DeleteOutputVariantRequest {
-                    regression_test_id: regression_test_id.0,
-                    output_id: output_id.0,
-                    variant_id: variant_id.0,
-                },
-            )
-            .await
-    }
-    /// Locate a variant file
-    #[oai(
-        path = "/regression-tests/:regression_test_id/outputs/:output_id/variants/:variant_id/download",
-        method = "get",
-        operation_id = "getOutputVariantDownload",
-        tag = "ApiTags::RegressionTests"
-    )]
-    async fn get_output_variant_download(
-        &self,
-        request: &poem::Request,
-        auth: BearerAuth,
-        #[oai(
-            name = "regression_test_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        regression_test_id: Path<i32>,
-        #[oai(
-            name = "output_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        output_id: Path<i32>,
-        #[oai(
-            name = "variant_id",
-            validator(maximum(value = "2147483647"), minimum(value = "1"))
-        )]
-        variant_id: Path<i32>,
-    ) -> GetOutputVariantDownloadResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetOutputVariantDownloadResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_output_variant_download(
-                &principal,
-                GetOutputVariantDownloadRequest {
-                    regression_test_id: regression_test_id.0,
-                    output_id: output_id.0,
-                    variant_id: variant_id.0,
-                },
-            )
-            .await
-    }
-}
-/// Operations tagged `categories`; implemented by hand in `src/`.
-pub trait CategoriesApi: Authorizer {
-    /// List categories
-    fn list_categories(
-        &self,
-        principal: &Self::Principal,
-        req: ListCategoriesRequest,
-    ) -> impl std::future::Future<Output = ListCategoriesResponse> + Send;
-    /// Create a category
-    fn create_category(
-        &self,
-        principal: &Self::Principal,
-        req: CreateCategoryRequest,
-    ) -> impl std::future::Future<Output = CreateCategoryResponse> + Send;
-    /// Delete a category
-    fn delete_category(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteCategoryRequest,
-    ) -> impl std::future::Future<Output = DeleteCategoryResponse> + Send;
-    /// Update a category
-    fn update_category(
-        &self,
-        principal: &Self::Principal,
-        req: UpdateCategoryRequest,
-    ) -> impl std::future::Future<Output = UpdateCategoryResponse> + Send;
-}
-/// poem-openapi routes for the `categories` operations.
-pub struct CategoriesRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: CategoriesApi> CategoriesRoutes<T> {
     /// List categories
     #[oai(
         path = "/categories",
         method = "get",
         operation_id = "listCategories",
-        tag = "ApiTags::Categories"
+        tag = ApiTags::Samples
     )]
     async fn list_categories(
         &self,
@@ -14402,34 +12606,27 @@ impl<T: CategoriesApi> CategoriesRoutes<T> {
         )]
         offset: Query<i32>,
     ) -> ListCategoriesResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListCategoriesResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_categories(
-                &principal,
-                ListCategoriesRequest {
+        <ListCategoriesResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListCategoriesInput {
                     limit: limit.0,
                     offset: offset.0,
-                },
-            )
-            .await
+                };
+                self.0.list_categories(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Create a category
     #[oai(
         path = "/categories",
         method = "post",
         operation_id = "createCategory",
-        tag = "ApiTags::Categories"
+        tag = ApiTags::Samples
     )]
     async fn create_category(
         &self,
@@ -14437,38 +12634,31 @@ impl<T: CategoriesApi> CategoriesRoutes<T> {
         auth: BearerAuth,
         body: Json<CategoryCreateRequest>,
     ) -> CreateCategoryResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <CreateCategoryResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .create_category(
-                &principal,
-                CreateCategoryRequest {
+        <CreateCategoryResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = CreateCategoryInput {
                     body: body.0,
-                },
-            )
-            .await
+                };
+                self.0.create_category(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Delete a category
     #[oai(
         path = "/categories/:category_id",
         method = "delete",
         operation_id = "deleteCategory",
-        tag = "ApiTags::Categories"
+        tag = ApiTags::Samples
     )]
     async fn delete_category(
         &self,
@@ -14480,38 +12670,31 @@ impl<T: CategoriesApi> CategoriesRoutes<T> {
         )]
         category_id: Path<i32>,
     ) -> DeleteCategoryResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <DeleteCategoryResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .delete_category(
-                &principal,
-                DeleteCategoryRequest {
+        <DeleteCategoryResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = DeleteCategoryInput {
                     category_id: category_id.0,
-                },
-            )
-            .await
+                };
+                self.0.delete_category(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Update a category
     #[oai(
         path = "/categories/:category_id",
         method = "patch",
         operation_id = "updateCategory",
-        tag = "ApiTags::Categories"
+        tag = ApiTags::Samples
     )]
     async fn update_category(
         &self,
@@ -14524,378 +12707,900 @@ impl<T: CategoriesApi> CategoriesRoutes<T> {
         category_id: Path<i32>,
         body: Json<CategoryUpdateRequest>,
     ) -> UpdateCategoryResponse {
-        let principal = match self
-            .0
-            .authorize(
-                request,
-                &auth.0.token,
-                &["runs:write"],
-                &["admin", "contributor"],
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <UpdateCategoryResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .update_category(
-                &principal,
-                UpdateCategoryRequest {
+        <UpdateCategoryResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = UpdateCategoryInput {
                     category_id: category_id.0,
                     body: body.0,
-                },
-            )
-            .await
+                };
+                self.0.update_category(&principal, req).await
+            }
+                .await,
+        )
     }
 }
-/// Operations tagged `tags`; implemented by hand in `src/`.
-pub trait TagsApi: Authorizer {
-    /// List tags
-    fn list_tags(
+/// Operations tagged `Results`; implemented by hand in `src/handlers/`.
+pub trait ResultsApi: Authorizer {
+    /// Get an expected output
+    fn get_expected_output(
         &self,
         principal: &Self::Principal,
-        req: ListTagsRequest,
-    ) -> impl std::future::Future<Output = ListTagsResponse> + Send;
-    /// Create a tag
-    fn create_tag(
+        req: GetExpectedOutputInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetExpectedOutputResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get an actual output
+    fn get_actual_output(
         &self,
         principal: &Self::Principal,
-        req: CreateTagRequest,
-    ) -> impl std::future::Future<Output = CreateTagResponse> + Send {
-        let _ = (principal, req);
-        async {
-            <CreateTagResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("createTag"),
-            )
-        }
-    }
+        req: GetActualOutputInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetActualOutputResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Diff expected and actual output
+    fn get_diff(
+        &self,
+        principal: &Self::Principal,
+        req: GetDiffInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetDiffResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Approve an actual output as the new baseline
+    fn approve_baseline(
+        &self,
+        principal: &Self::Principal,
+        req: ApproveBaselineInput,
+    ) -> impl std::future::Future<
+        Output = Result<ApproveBaselineResponse, crate::http::error::ApiError>,
+    > + Send;
 }
-/// poem-openapi routes for the `tags` operations.
-pub struct TagsRoutes<T>(pub std::sync::Arc<T>);
+/// poem-openapi routes for the `Results` operations.
+pub struct ResultsRoutes<T>(pub std::sync::Arc<T>);
 #[OpenApi]
-impl<T: TagsApi> TagsRoutes<T> {
-    /// List tags
+impl<T: ResultsApi> ResultsRoutes<T> {
+    /// Get an expected output
     #[oai(
-        path = "/tags",
+        path = "/runs/:run_id/samples/:sample_id/regression-tests/:regression_id/outputs/:output_id/expected",
         method = "get",
-        operation_id = "listTags",
-        tag = "ApiTags::Tags"
+        operation_id = "getExpectedOutput",
+        tag = ApiTags::Results
     )]
-    async fn list_tags(
+    async fn get_expected_output(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
         #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "sample_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        sample_id: Path<i32>,
+        #[oai(
+            name = "regression_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_id: Path<i32>,
+        #[oai(
+            name = "output_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        output_id: Path<i32>,
+        #[oai(name = "format")]
+        format: Query<Option<OutputFormat>>,
+    ) -> GetExpectedOutputResponse {
+        <GetExpectedOutputResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
+                    .await?;
+                let req = GetExpectedOutputInput {
+                    run_id: run_id.0,
+                    sample_id: sample_id.0,
+                    regression_id: regression_id.0,
+                    output_id: output_id.0,
+                    format: format.0,
+                };
+                self.0.get_expected_output(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Get an actual output
+    #[oai(
+        path = "/runs/:run_id/samples/:sample_id/regression-tests/:regression_id/outputs/:output_id/actual",
+        method = "get",
+        operation_id = "getActualOutput",
+        tag = ApiTags::Results
+    )]
+    async fn get_actual_output(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "sample_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        sample_id: Path<i32>,
+        #[oai(
+            name = "regression_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_id: Path<i32>,
+        #[oai(
+            name = "output_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        output_id: Path<i32>,
+        #[oai(name = "format")]
+        format: Query<Option<OutputFormat>>,
+    ) -> GetActualOutputResponse {
+        <GetActualOutputResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
+                    .await?;
+                let req = GetActualOutputInput {
+                    run_id: run_id.0,
+                    sample_id: sample_id.0,
+                    regression_id: regression_id.0,
+                    output_id: output_id.0,
+                    format: format.0,
+                };
+                self.0.get_actual_output(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Diff expected and actual output
+    #[oai(
+        path = "/runs/:run_id/samples/:sample_id/regression-tests/:regression_id/outputs/:output_id/diff",
+        method = "get",
+        operation_id = "getDiff",
+        tag = ApiTags::Results
+    )]
+    async fn get_diff(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "sample_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        sample_id: Path<i32>,
+        #[oai(
+            name = "regression_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_id: Path<i32>,
+        #[oai(
+            name = "output_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        output_id: Path<i32>,
+        #[oai(
+            name = "context_lines",
+            validator(maximum(value = "50"), minimum(value = "1")),
+            default = "__default_get_diff_context_lines"
+        )]
+        context_lines: Query<i32>,
+        #[oai(name = "format")]
+        format: Query<Option<DiffFormat>>,
+    ) -> GetDiffResponse {
+        <GetDiffResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
+                    .await?;
+                let req = GetDiffInput {
+                    run_id: run_id.0,
+                    sample_id: sample_id.0,
+                    regression_id: regression_id.0,
+                    output_id: output_id.0,
+                    context_lines: context_lines.0,
+                    format: format.0,
+                };
+                self.0.get_diff(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Approve an actual output as the new baseline
+    #[oai(
+        path = "/runs/:run_id/samples/:sample_id/baseline-approval",
+        method = "post",
+        operation_id = "approveBaseline",
+        tag = ApiTags::Results
+    )]
+    async fn approve_baseline(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "sample_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        sample_id: Path<i32>,
+        body: Json<BaselineApprovalRequest>,
+    ) -> ApproveBaselineResponse {
+        <ApproveBaselineResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::BaselinesWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = ApproveBaselineInput {
+                    run_id: run_id.0,
+                    sample_id: sample_id.0,
+                    body: body.0,
+                };
+                self.0.approve_baseline(&principal, req).await
+            }
+                .await,
+        )
+    }
+}
+/// Operations tagged `Errors and Logs`; implemented by hand in `src/handlers/`.
+pub trait ErrorsAndLogsApi: Authorizer {
+    /// List a run's result errors
+    fn list_run_errors(
+        &self,
+        principal: &Self::Principal,
+        req: ListRunErrorsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListRunErrorsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// List a run's infrastructure errors
+    fn list_infra_errors(
+        &self,
+        principal: &Self::Principal,
+        req: ListInfraErrorsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListInfraErrorsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Summarise a run's errors
+    fn get_error_summary(
+        &self,
+        principal: &Self::Principal,
+        req: GetErrorSummaryInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetErrorSummaryResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Read a run's log
+    fn get_run_logs(
+        &self,
+        principal: &Self::Principal,
+        req: GetRunLogsInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunLogsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Read a sample's log in a run
+    fn get_sample_logs(
+        &self,
+        principal: &Self::Principal,
+        req: GetSampleLogsInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetSampleLogsResponse, crate::http::error::ApiError>,
+    > + Send;
+}
+/// poem-openapi routes for the `Errors and Logs` operations.
+pub struct ErrorsAndLogsRoutes<T>(pub std::sync::Arc<T>);
+#[OpenApi]
+impl<T: ErrorsAndLogsApi> ErrorsAndLogsRoutes<T> {
+    /// List a run's result errors
+    #[oai(
+        path = "/runs/:run_id/errors",
+        method = "get",
+        operation_id = "listRunErrors",
+        tag = ApiTags::ErrorsAndLogs
+    )]
+    async fn list_run_errors(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_list_tags_limit"
+            default = "__default_list_run_errors_limit"
         )]
         limit: Query<i32>,
         #[oai(
             name = "offset",
             validator(maximum(value = "2147483647"), minimum(value = "0")),
-            default = "__default_list_tags_offset"
+            default = "__default_list_run_errors_offset"
         )]
         offset: Query<i32>,
-    ) -> ListTagsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListTagsResponse as crate::error::ErrorResponse>::from_error(e);
-            }
-        };
-        self.0
-            .list_tags(
-                &principal,
-                ListTagsRequest {
+        #[oai(name = "type")]
+        r#type: Query<Option<RunErrorType>>,
+        #[oai(name = "severity")]
+        severity: Query<Option<Severity>>,
+        #[oai(
+            name = "sample_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        sample_id: Query<Option<i32>>,
+    ) -> ListRunErrorsResponse {
+        <ListRunErrorsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
+                    .await?;
+                let req = ListRunErrorsInput {
+                    run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
-                },
-            )
-            .await
+                    r#type: r#type.0,
+                    severity: severity.0,
+                    sample_id: sample_id.0,
+                };
+                self.0.list_run_errors(&principal, req).await
+            }
+                .await,
+        )
     }
-    /// Create a tag
+    /// List a run's infrastructure errors
     #[oai(
-        path = "/tags",
-        method = "post",
-        operation_id = "createTag",
-        tag = "ApiTags::Tags"
+        path = "/runs/:run_id/infrastructure-errors",
+        method = "get",
+        operation_id = "listInfraErrors",
+        tag = ApiTags::ErrorsAndLogs
     )]
-    async fn create_tag(
+    async fn list_infra_errors(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
-        body: Json<TagCreateRequest>,
-    ) -> CreateTagResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["runs:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <CreateTagResponse as crate::error::ErrorResponse>::from_error(e);
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_infra_errors_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_infra_errors_offset"
+        )]
+        offset: Query<i32>,
+        #[oai(name = "type")]
+        r#type: Query<Option<InfrastructureErrorType>>,
+        #[oai(name = "severity")]
+        severity: Query<Option<Severity>>,
+        #[oai(
+            name = "include_stack",
+            default = "__default_list_infra_errors_include_stack"
+        )]
+        include_stack: Query<bool>,
+    ) -> ListInfraErrorsResponse {
+        <ListInfraErrorsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
+                    .await?;
+                let req = ListInfraErrorsInput {
+                    run_id: run_id.0,
+                    limit: limit.0,
+                    offset: offset.0,
+                    r#type: r#type.0,
+                    severity: severity.0,
+                    include_stack: include_stack.0,
+                };
+                self.0.list_infra_errors(&principal, req).await
             }
-        };
-        self.0.create_tag(&principal, CreateTagRequest { body: body.0 }).await
+                .await,
+        )
+    }
+    /// Summarise a run's errors
+    #[oai(
+        path = "/runs/:run_id/error-summary",
+        method = "get",
+        operation_id = "getErrorSummary",
+        tag = ApiTags::ErrorsAndLogs
+    )]
+    async fn get_error_summary(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_get_error_summary_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_get_error_summary_offset"
+        )]
+        offset: Query<i32>,
+        #[oai(name = "group_by")]
+        group_by: Query<Option<ErrorGroupBy>>,
+        #[oai(name = "severity")]
+        severity: Query<Option<Severity>>,
+    ) -> GetErrorSummaryResponse {
+        <GetErrorSummaryResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
+                    .await?;
+                let req = GetErrorSummaryInput {
+                    run_id: run_id.0,
+                    limit: limit.0,
+                    offset: offset.0,
+                    group_by: group_by.0,
+                    severity: severity.0,
+                };
+                self.0.get_error_summary(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Read a run's log
+    #[oai(
+        path = "/runs/:run_id/logs",
+        method = "get",
+        operation_id = "getRunLogs",
+        tag = ApiTags::ErrorsAndLogs
+    )]
+    async fn get_run_logs(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_get_run_logs_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "cursor",
+            validator(maximum(value = "10000000"), minimum(value = "0"))
+        )]
+        cursor: Query<Option<i32>>,
+        #[oai(name = "level")]
+        level: Query<Option<LogLevel>>,
+        #[oai(name = "source")]
+        source: Query<Option<LogSource>>,
+        #[oai(name = "contains", validator(max_length = 100))]
+        contains: Query<Option<String>>,
+    ) -> GetRunLogsResponse {
+        <GetRunLogsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
+                    .await?;
+                let req = GetRunLogsInput {
+                    run_id: run_id.0,
+                    limit: limit.0,
+                    cursor: cursor.0,
+                    level: level.0,
+                    source: source.0,
+                    contains: contains.0,
+                };
+                self.0.get_run_logs(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Read a sample's log in a run
+    #[oai(
+        path = "/runs/:run_id/samples/:sample_id/logs",
+        method = "get",
+        operation_id = "getSampleLogs",
+        tag = ApiTags::ErrorsAndLogs
+    )]
+    async fn get_sample_logs(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "sample_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        sample_id: Path<i32>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_get_sample_logs_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "cursor",
+            validator(maximum(value = "10000000"), minimum(value = "0"))
+        )]
+        cursor: Query<Option<i32>>,
+        #[oai(name = "level")]
+        level: Query<Option<LogLevel>>,
+        #[oai(name = "contains", validator(max_length = 100))]
+        contains: Query<Option<String>>,
+    ) -> GetSampleLogsResponse {
+        <GetSampleLogsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
+                    .await?;
+                let req = GetSampleLogsInput {
+                    run_id: run_id.0,
+                    sample_id: sample_id.0,
+                    limit: limit.0,
+                    cursor: cursor.0,
+                    level: level.0,
+                    contains: contains.0,
+                };
+                self.0.get_sample_logs(&principal, req).await
+            }
+                .await,
+        )
     }
 }
-/// Operations tagged `system`; implemented by hand in `src/`.
+/// Operations tagged `System`; implemented by hand in `src/handlers/`.
 pub trait SystemApi: Authorizer {
+    /// List a run's artifacts
+    fn list_artifacts(
+        &self,
+        principal: &Self::Principal,
+        req: ListArtifactsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListArtifactsResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Check service health
-    fn get_system_health(
+    fn get_health(
         &self,
-        req: GetSystemHealthRequest,
-    ) -> impl std::future::Future<Output = GetSystemHealthResponse> + Send;
+        req: GetHealthInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetHealthResponse, crate::http::error::ApiError>,
+    > + Send;
     /// List the run queue
-    fn get_system_queue(
+    fn get_queue(
         &self,
         principal: &Self::Principal,
-        req: GetSystemQueueRequest,
-    ) -> impl std::future::Future<Output = GetSystemQueueResponse> + Send;
+        req: GetQueueInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetQueueResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get version information
-    fn get_system_about(
+    fn system_about(
         &self,
         principal: &Self::Principal,
-        req: GetSystemAboutRequest,
-    ) -> impl std::future::Future<Output = GetSystemAboutResponse> + Send;
+        req: SystemAboutInput,
+    ) -> impl std::future::Future<
+        Output = Result<SystemAboutResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get maintenance state
     fn get_maintenance(
         &self,
         principal: &Self::Principal,
-        req: GetMaintenanceRequest,
-    ) -> impl std::future::Future<Output = GetMaintenanceResponse> + Send {
+        req: GetMaintenanceInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetMaintenanceResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
-        async {
-            <GetMaintenanceResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("getMaintenance"),
-            )
-        }
+        async { Err(crate::http::error::ApiError::not_implemented("getMaintenance")) }
     }
     /// Set a platform's maintenance state
     fn update_maintenance(
         &self,
         principal: &Self::Principal,
-        req: UpdateMaintenanceRequest,
-    ) -> impl std::future::Future<Output = UpdateMaintenanceResponse> + Send {
+        req: UpdateMaintenanceInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateMaintenanceResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
-        async {
-            <UpdateMaintenanceResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("updateMaintenance"),
-            )
-        }
+        async { Err(crate::http::error::ApiError::not_implemented("updateMaintenance")) }
     }
     /// List blocked GitHub users
     fn list_blocked_users(
         &self,
         principal: &Self::Principal,
-        req: ListBlockedUsersRequest,
-    ) -> impl std::future::Future<Output = ListBlockedUsersResponse> + Send {
+        req: ListBlockedUsersInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListBlockedUsersResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
-        async {
-            <ListBlockedUsersResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listBlockedUsers"),
-            )
-        }
+        async { Err(crate::http::error::ApiError::not_implemented("listBlockedUsers")) }
     }
     /// Block a GitHub user
-    fn block_user(
+    fn create_blocked_user(
         &self,
         principal: &Self::Principal,
-        req: BlockUserRequest,
-    ) -> impl std::future::Future<Output = BlockUserResponse> + Send {
+        req: CreateBlockedUserInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateBlockedUserResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
-        async {
-            <BlockUserResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("blockUser"),
-            )
-        }
+        async { Err(crate::http::error::ApiError::not_implemented("createBlockedUser")) }
     }
     /// Unblock a GitHub user
-    fn unblock_user(
+    fn delete_blocked_user(
         &self,
         principal: &Self::Principal,
-        req: UnblockUserRequest,
-    ) -> impl std::future::Future<Output = UnblockUserResponse> + Send {
+        req: DeleteBlockedUserInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteBlockedUserResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
-        async {
-            <UnblockUserResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("unblockUser"),
-            )
-        }
+        async { Err(crate::http::error::ApiError::not_implemented("deleteBlockedUser")) }
     }
     /// List forbidden upload extensions
     fn list_forbidden_extensions(
         &self,
         principal: &Self::Principal,
-        req: ListForbiddenExtensionsRequest,
-    ) -> impl std::future::Future<Output = ListForbiddenExtensionsResponse> + Send {
+        req: ListForbiddenExtensionsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListForbiddenExtensionsResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
         async {
-            <ListForbiddenExtensionsResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("listForbiddenExtensions"),
-            )
+            Err(crate::http::error::ApiError::not_implemented("listForbiddenExtensions"))
         }
     }
     /// Forbid an upload extension
-    fn add_forbidden_extension(
+    fn create_forbidden_extension(
         &self,
         principal: &Self::Principal,
-        req: AddForbiddenExtensionRequest,
-    ) -> impl std::future::Future<Output = AddForbiddenExtensionResponse> + Send {
+        req: CreateForbiddenExtensionInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateForbiddenExtensionResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
         async {
-            <AddForbiddenExtensionResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("addForbiddenExtension"),
+            Err(
+                crate::http::error::ApiError::not_implemented("createForbiddenExtension"),
             )
         }
     }
     /// Allow an upload extension again
-    fn remove_forbidden_extension(
+    fn delete_forbidden_extension(
         &self,
         principal: &Self::Principal,
-        req: RemoveForbiddenExtensionRequest,
-    ) -> impl std::future::Future<Output = RemoveForbiddenExtensionResponse> + Send {
+        req: DeleteForbiddenExtensionInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteForbiddenExtensionResponse, crate::http::error::ApiError>,
+    > + Send {
         let _ = (principal, req);
         async {
-            <RemoveForbiddenExtensionResponse as crate::error::ErrorResponse>::from_error(
-                crate::error::ApiError::not_implemented("removeForbiddenExtension"),
+            Err(
+                crate::http::error::ApiError::not_implemented("deleteForbiddenExtension"),
             )
         }
     }
 }
-/// poem-openapi routes for the `system` operations.
+/// poem-openapi routes for the `System` operations.
 pub struct SystemRoutes<T>(pub std::sync::Arc<T>);
 #[OpenApi]
 impl<T: SystemApi> SystemRoutes<T> {
+    /// List a run's artifacts
+    #[oai(
+        path = "/runs/:run_id/artifacts",
+        method = "get",
+        operation_id = "listArtifacts",
+        tag = ApiTags::System
+    )]
+    async fn list_artifacts(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_artifacts_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_artifacts_offset"
+        )]
+        offset: Query<i32>,
+        #[oai(name = "type")]
+        r#type: Query<Option<ArtifactTypeFilter>>,
+    ) -> ListArtifactsResponse {
+        <ListArtifactsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
+                    .await?;
+                let req = ListArtifactsInput {
+                    run_id: run_id.0,
+                    limit: limit.0,
+                    offset: offset.0,
+                    r#type: r#type.0,
+                };
+                self.0.list_artifacts(&principal, req).await
+            }
+                .await,
+        )
+    }
     /// Check service health
     #[oai(
         path = "/system/health",
         method = "get",
-        operation_id = "getSystemHealth",
-        tag = "ApiTags::System"
+        operation_id = "getHealth",
+        tag = ApiTags::System
     )]
-    async fn get_system_health(&self) -> GetSystemHealthResponse {
-        self.0.get_system_health(GetSystemHealthRequest {}).await
+    async fn get_health(&self) -> GetHealthResponse {
+        <GetHealthResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let req = GetHealthInput {};
+                self.0.get_health(req).await
+            }
+                .await,
+        )
     }
     /// List the run queue
     #[oai(
         path = "/system/queue",
         method = "get",
-        operation_id = "getSystemQueue",
-        tag = "ApiTags::System"
+        operation_id = "getQueue",
+        tag = ApiTags::System
     )]
-    async fn get_system_queue(
+    async fn get_queue(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
-            default = "__default_get_system_queue_limit"
+            default = "__default_get_queue_limit"
         )]
         limit: Query<i32>,
         #[oai(
             name = "offset",
             validator(maximum(value = "2147483647"), minimum(value = "0")),
-            default = "__default_get_system_queue_offset"
+            default = "__default_get_queue_offset"
         )]
         offset: Query<i32>,
         #[oai(name = "platform")]
         platform: Query<Option<Platform>>,
         #[oai(name = "status")]
         status: Query<Option<QueueJobStatus>>,
-    ) -> GetSystemQueueResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetSystemQueueResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .get_system_queue(
-                &principal,
-                GetSystemQueueRequest {
+    ) -> GetQueueResponse {
+        <GetQueueResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
+                    .await?;
+                let req = GetQueueInput {
                     limit: limit.0,
                     offset: offset.0,
                     platform: platform.0,
                     status: status.0,
-                },
-            )
-            .await
+                };
+                self.0.get_queue(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Get version information
     #[oai(
         path = "/system/about",
         method = "get",
-        operation_id = "getSystemAbout",
-        tag = "ApiTags::System"
+        operation_id = "systemAbout",
+        tag = ApiTags::System
     )]
-    async fn get_system_about(
+    async fn system_about(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
-    ) -> GetSystemAboutResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:read"], &[])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetSystemAboutResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+    ) -> SystemAboutResponse {
+        <SystemAboutResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
+                    .await?;
+                let req = SystemAboutInput {};
+                self.0.system_about(&principal, req).await
             }
-        };
-        self.0.get_system_about(&principal, GetSystemAboutRequest {}).await
+                .await,
+        )
     }
     /// Get maintenance state
     #[oai(
         path = "/system/maintenance",
         method = "get",
         operation_id = "getMaintenance",
-        tag = "ApiTags::System"
+        tag = ApiTags::System
     )]
     async fn get_maintenance(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
     ) -> GetMaintenanceResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:read"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <GetMaintenanceResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
+        <GetMaintenanceResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemRead],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = GetMaintenanceInput {};
+                self.0.get_maintenance(&principal, req).await
             }
-        };
-        self.0.get_maintenance(&principal, GetMaintenanceRequest {}).await
+                .await,
+        )
     }
     /// Set a platform's maintenance state
     #[oai(
         path = "/system/maintenance/:platform",
         method = "patch",
         operation_id = "updateMaintenance",
-        tag = "ApiTags::System"
+        tag = ApiTags::System
     )]
     async fn update_maintenance(
         &self,
@@ -14905,34 +13610,32 @@ impl<T: SystemApi> SystemRoutes<T> {
         platform: Path<Platform>,
         body: Json<MaintenanceUpdateRequest>,
     ) -> UpdateMaintenanceResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <UpdateMaintenanceResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .update_maintenance(
-                &principal,
-                UpdateMaintenanceRequest {
+        <UpdateMaintenanceResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = UpdateMaintenanceInput {
                     platform: platform.0,
                     body: body.0,
-                },
-            )
-            .await
+                };
+                self.0.update_maintenance(&principal, req).await
+            }
+                .await,
+        )
     }
     /// List blocked GitHub users
     #[oai(
         path = "/system/blocked-users",
         method = "get",
         operation_id = "listBlockedUsers",
-        tag = "ApiTags::System"
+        tag = ApiTags::System
     )]
     async fn list_blocked_users(
         &self,
@@ -14951,61 +13654,66 @@ impl<T: SystemApi> SystemRoutes<T> {
         )]
         offset: Query<i32>,
     ) -> ListBlockedUsersResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:read"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListBlockedUsersResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_blocked_users(
-                &principal,
-                ListBlockedUsersRequest {
+        <ListBlockedUsersResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemRead],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = ListBlockedUsersInput {
                     limit: limit.0,
                     offset: offset.0,
-                },
-            )
-            .await
+                };
+                self.0.list_blocked_users(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Block a GitHub user
     #[oai(
         path = "/system/blocked-users",
         method = "post",
-        operation_id = "blockUser",
-        tag = "ApiTags::System"
+        operation_id = "createBlockedUser",
+        tag = ApiTags::System
     )]
-    async fn block_user(
+    async fn create_blocked_user(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
         body: Json<BlockedUserCreateRequest>,
-    ) -> BlockUserResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <BlockUserResponse as crate::error::ErrorResponse>::from_error(e);
+    ) -> CreateBlockedUserResponse {
+        <CreateBlockedUserResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = CreateBlockedUserInput {
+                    body: body.0,
+                };
+                self.0.create_blocked_user(&principal, req).await
             }
-        };
-        self.0.block_user(&principal, BlockUserRequest { body: body.0 }).await
+                .await,
+        )
     }
     /// Unblock a GitHub user
     #[oai(
         path = "/system/blocked-users/:user_id",
         method = "delete",
-        operation_id = "unblockUser",
-        tag = "ApiTags::System"
+        operation_id = "deleteBlockedUser",
+        tag = ApiTags::System
     )]
-    async fn unblock_user(
+    async fn delete_blocked_user(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
@@ -15014,34 +13722,32 @@ impl<T: SystemApi> SystemRoutes<T> {
             validator(maximum(value = "2147483647"), minimum(value = "1"))
         )]
         user_id: Path<i32>,
-    ) -> UnblockUserResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <UnblockUserResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .unblock_user(
-                &principal,
-                UnblockUserRequest {
+    ) -> DeleteBlockedUserResponse {
+        <DeleteBlockedUserResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = DeleteBlockedUserInput {
                     user_id: user_id.0,
-                },
-            )
-            .await
+                };
+                self.0.delete_blocked_user(&principal, req).await
+            }
+                .await,
+        )
     }
     /// List forbidden upload extensions
     #[oai(
         path = "/system/forbidden-extensions",
         method = "get",
         operation_id = "listForbiddenExtensions",
-        tag = "ApiTags::System"
+        tag = ApiTags::System
     )]
     async fn list_forbidden_extensions(
         &self,
@@ -15060,70 +13766,66 @@ impl<T: SystemApi> SystemRoutes<T> {
         )]
         offset: Query<i32>,
     ) -> ListForbiddenExtensionsResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:read"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <ListForbiddenExtensionsResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .list_forbidden_extensions(
-                &principal,
-                ListForbiddenExtensionsRequest {
+        <ListForbiddenExtensionsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemRead],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = ListForbiddenExtensionsInput {
                     limit: limit.0,
                     offset: offset.0,
-                },
-            )
-            .await
+                };
+                self.0.list_forbidden_extensions(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Forbid an upload extension
     #[oai(
         path = "/system/forbidden-extensions",
         method = "post",
-        operation_id = "addForbiddenExtension",
-        tag = "ApiTags::System"
+        operation_id = "createForbiddenExtension",
+        tag = ApiTags::System
     )]
-    async fn add_forbidden_extension(
+    async fn create_forbidden_extension(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
         body: Json<ForbiddenExtensionCreateRequest>,
-    ) -> AddForbiddenExtensionResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <AddForbiddenExtensionResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .add_forbidden_extension(
-                &principal,
-                AddForbiddenExtensionRequest {
+    ) -> CreateForbiddenExtensionResponse {
+        <CreateForbiddenExtensionResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = CreateForbiddenExtensionInput {
                     body: body.0,
-                },
-            )
-            .await
+                };
+                self.0.create_forbidden_extension(&principal, req).await
+            }
+                .await,
+        )
     }
     /// Allow an upload extension again
     #[oai(
         path = "/system/forbidden-extensions/:extension",
         method = "delete",
-        operation_id = "removeForbiddenExtension",
-        tag = "ApiTags::System"
+        operation_id = "deleteForbiddenExtension",
+        tag = ApiTags::System
     )]
-    async fn remove_forbidden_extension(
+    async fn delete_forbidden_extension(
         &self,
         request: &poem::Request,
         auth: BearerAuth,
@@ -15136,64 +13838,712 @@ impl<T: SystemApi> SystemRoutes<T> {
             )
         )]
         extension: Path<String>,
-    ) -> RemoveForbiddenExtensionResponse {
-        let principal = match self
-            .0
-            .authorize(request, &auth.0.token, &["system:write"], &["admin"])
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                return <RemoveForbiddenExtensionResponse as crate::error::ErrorResponse>::from_error(
-                    e,
-                );
-            }
-        };
-        self.0
-            .remove_forbidden_extension(
-                &principal,
-                RemoveForbiddenExtensionRequest {
+    ) -> DeleteForbiddenExtensionResponse {
+        <DeleteForbiddenExtensionResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = DeleteForbiddenExtensionInput {
                     extension: extension.0,
-                },
+                };
+                self.0.delete_forbidden_extension(&principal, req).await
+            }
+                .await,
+        )
+    }
+}
+/// Operations tagged `Users`; implemented by hand in `src/handlers/`.
+pub trait UsersApi: Authorizer {
+    /// List users
+    fn list_users(
+        &self,
+        principal: &Self::Principal,
+        req: ListUsersInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListUsersResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("listUsers")) }
+    }
+    /// Change a user's role
+    fn update_user_role(
+        &self,
+        principal: &Self::Principal,
+        req: UpdateUserRoleInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateUserRoleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("updateUserRole")) }
+    }
+}
+/// poem-openapi routes for the `Users` operations.
+pub struct UsersRoutes<T>(pub std::sync::Arc<T>);
+#[OpenApi]
+impl<T: UsersApi> UsersRoutes<T> {
+    /// List users
+    #[oai(
+        path = "/users",
+        method = "get",
+        operation_id = "listUsers",
+        tag = ApiTags::Users
+    )]
+    async fn list_users(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_users_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_users_offset"
+        )]
+        offset: Query<i32>,
+    ) -> ListUsersResponse {
+        <ListUsersResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::TokensManage],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = ListUsersInput {
+                    limit: limit.0,
+                    offset: offset.0,
+                };
+                self.0.list_users(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Change a user's role
+    #[oai(
+        path = "/users/:user_id",
+        method = "patch",
+        operation_id = "updateUserRole",
+        tag = ApiTags::Users
+    )]
+    async fn update_user_role(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "user_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        user_id: Path<i32>,
+        body: Json<RoleUpdateRequest>,
+    ) -> UpdateUserRoleResponse {
+        <UpdateUserRoleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::TokensManage],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = UpdateUserRoleInput {
+                    user_id: user_id.0,
+                    body: body.0,
+                };
+                self.0.update_user_role(&principal, req).await
+            }
+                .await,
+        )
+    }
+}
+/// Operations tagged `Regression Tests`; implemented by hand in `src/handlers/`.
+pub trait RegressionTestsApi: Authorizer {
+    /// Locate a baseline file
+    fn download_regression_test_output(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadRegressionTestOutputInput,
+    ) -> impl std::future::Future<
+        Output = Result<
+            DownloadRegressionTestOutputResponse,
+            crate::http::error::ApiError,
+        >,
+    > + Send;
+    /// Accept an additional output hash
+    fn create_regression_test_variant(
+        &self,
+        principal: &Self::Principal,
+        req: CreateRegressionTestVariantInput,
+    ) -> impl std::future::Future<
+        Output = Result<
+            CreateRegressionTestVariantResponse,
+            crate::http::error::ApiError,
+        >,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(
+                crate::http::error::ApiError::not_implemented(
+                    "createRegressionTestVariant",
+                ),
             )
-            .await
+        }
+    }
+    /// Remove an accepted output hash
+    fn delete_regression_test_variant(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteRegressionTestVariantInput,
+    ) -> impl std::future::Future<
+        Output = Result<
+            DeleteRegressionTestVariantResponse,
+            crate::http::error::ApiError,
+        >,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(
+                crate::http::error::ApiError::not_implemented(
+                    "deleteRegressionTestVariant",
+                ),
+            )
+        }
+    }
+    /// Locate a variant file
+    fn download_regression_test_variant(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadRegressionTestVariantInput,
+    ) -> impl std::future::Future<
+        Output = Result<
+            DownloadRegressionTestVariantResponse,
+            crate::http::error::ApiError,
+        >,
+    > + Send;
+}
+/// poem-openapi routes for the `Regression Tests` operations.
+pub struct RegressionTestsRoutes<T>(pub std::sync::Arc<T>);
+#[OpenApi]
+impl<T: RegressionTestsApi> RegressionTestsRoutes<T> {
+    /// Locate a baseline file
+    #[oai(
+        path = "/regression-tests/:regression_test_id/outputs/:output_id/download",
+        method = "get",
+        operation_id = "downloadRegressionTestOutput",
+        tag = ApiTags::RegressionTests
+    )]
+    async fn download_regression_test_output(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "regression_test_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_test_id: Path<i32>,
+        #[oai(
+            name = "output_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        output_id: Path<i32>,
+    ) -> DownloadRegressionTestOutputResponse {
+        <DownloadRegressionTestOutputResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = DownloadRegressionTestOutputInput {
+                    regression_test_id: regression_test_id.0,
+                    output_id: output_id.0,
+                };
+                self.0.download_regression_test_output(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Accept an additional output hash
+    #[oai(
+        path = "/regression-tests/:regression_test_id/outputs/:output_id/variants",
+        method = "post",
+        operation_id = "createRegressionTestVariant",
+        tag = ApiTags::RegressionTests
+    )]
+    async fn create_regression_test_variant(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "regression_test_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_test_id: Path<i32>,
+        #[oai(
+            name = "output_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        output_id: Path<i32>,
+        body: Json<OutputVariantCreateRequest>,
+    ) -> CreateRegressionTestVariantResponse {
+        <CreateRegressionTestVariantResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = CreateRegressionTestVariantInput {
+                    regression_test_id: regression_test_id.0,
+                    output_id: output_id.0,
+                    body: body.0,
+                };
+                self.0.create_regression_test_variant(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Remove an accepted output hash
+    #[oai(
+        path = "/regression-tests/:regression_test_id/outputs/:output_id/variants/:variant_id",
+        method = "delete",
+        operation_id = "deleteRegressionTestVariant",
+        tag = ApiTags::RegressionTests
+    )]
+    async fn delete_regression_test_variant(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "regression_test_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_test_id: Path<i32>,
+        #[oai(
+            name = "output_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        output_id: Path<i32>,
+        #[oai(
+            name = "variant_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        variant_id: Path<i32>,
+    ) -> DeleteRegressionTestVariantResponse {
+        <DeleteRegressionTestVariantResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = DeleteRegressionTestVariantInput {
+                    regression_test_id: regression_test_id.0,
+                    output_id: output_id.0,
+                    variant_id: variant_id.0,
+                };
+                self.0.delete_regression_test_variant(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Locate a variant file
+    #[oai(
+        path = "/regression-tests/:regression_test_id/outputs/:output_id/variants/:variant_id/download",
+        method = "get",
+        operation_id = "downloadRegressionTestVariant",
+        tag = ApiTags::RegressionTests
+    )]
+    async fn download_regression_test_variant(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "regression_test_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_test_id: Path<i32>,
+        #[oai(
+            name = "output_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        output_id: Path<i32>,
+        #[oai(
+            name = "variant_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        variant_id: Path<i32>,
+    ) -> DownloadRegressionTestVariantResponse {
+        <DownloadRegressionTestVariantResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = DownloadRegressionTestVariantInput {
+                    regression_test_id: regression_test_id.0,
+                    output_id: output_id.0,
+                    variant_id: variant_id.0,
+                };
+                self.0.download_regression_test_variant(&principal, req).await
+            }
+                .await,
+        )
+    }
+}
+/// Operations tagged `Uploads`; implemented by hand in `src/handlers/`.
+pub trait UploadsApi: Authorizer {
+    /// Get the caller's FTP upload credentials
+    fn get_ftp_credentials(
+        &self,
+        principal: &Self::Principal,
+        req: GetFtpCredentialsInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetFtpCredentialsResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("getFtpCredentials")) }
+    }
+    /// Upload a sample
+    fn upload_sample(
+        &self,
+        principal: &Self::Principal,
+        req: UploadSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<UploadSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("uploadSample")) }
+    }
+    /// List queued uploads
+    fn list_queued_samples(
+        &self,
+        principal: &Self::Principal,
+        req: ListQueuedSamplesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListQueuedSamplesResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("listQueuedSamples")) }
+    }
+    /// Get a queued upload
+    fn get_queued_sample(
+        &self,
+        principal: &Self::Principal,
+        req: GetQueuedSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetQueuedSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("getQueuedSample")) }
+    }
+    /// Discard a queued upload
+    fn delete_queued_sample(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteQueuedSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteQueuedSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("deleteQueuedSample"))
+        }
+    }
+    /// Turn a queued upload into a sample
+    fn finalize_queued_sample(
+        &self,
+        principal: &Self::Principal,
+        req: FinalizeQueuedSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<FinalizeQueuedSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("finalizeQueuedSample"))
+        }
+    }
+    /// Attach a queued upload to a sample
+    fn link_queued_sample(
+        &self,
+        principal: &Self::Principal,
+        req: LinkQueuedSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<LinkQueuedSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("linkQueuedSample")) }
+    }
+}
+/// poem-openapi routes for the `Uploads` operations.
+pub struct UploadsRoutes<T>(pub std::sync::Arc<T>);
+#[OpenApi]
+impl<T: UploadsApi> UploadsRoutes<T> {
+    /// Get the caller's FTP upload credentials
+    #[oai(
+        path = "/auth/me/ftp-credentials",
+        method = "get",
+        operation_id = "getFtpCredentials",
+        tag = ApiTags::Uploads
+    )]
+    async fn get_ftp_credentials(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+    ) -> GetFtpCredentialsResponse {
+        <GetFtpCredentialsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
+                    .await?;
+                let req = GetFtpCredentialsInput {};
+                self.0.get_ftp_credentials(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Upload a sample
+    #[oai(
+        path = "/samples/upload",
+        method = "post",
+        operation_id = "uploadSample",
+        tag = ApiTags::Uploads
+    )]
+    async fn upload_sample(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        body: SampleUploadForm,
+    ) -> UploadSampleResponse {
+        <UploadSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
+                    .await?;
+                let req = UploadSampleInput { body: body };
+                self.0.upload_sample(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// List queued uploads
+    #[oai(
+        path = "/queued-samples",
+        method = "get",
+        operation_id = "listQueuedSamples",
+        tag = ApiTags::Uploads
+    )]
+    async fn list_queued_samples(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_queued_samples_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_queued_samples_offset"
+        )]
+        offset: Query<i32>,
+    ) -> ListQueuedSamplesResponse {
+        <ListQueuedSamplesResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListQueuedSamplesInput {
+                    limit: limit.0,
+                    offset: offset.0,
+                };
+                self.0.list_queued_samples(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Get a queued upload
+    #[oai(
+        path = "/queued-samples/:queued_id",
+        method = "get",
+        operation_id = "getQueuedSample",
+        tag = ApiTags::Uploads
+    )]
+    async fn get_queued_sample(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "queued_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        queued_id: Path<i32>,
+    ) -> GetQueuedSampleResponse {
+        <GetQueuedSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetQueuedSampleInput {
+                    queued_id: queued_id.0,
+                };
+                self.0.get_queued_sample(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Discard a queued upload
+    #[oai(
+        path = "/queued-samples/:queued_id",
+        method = "delete",
+        operation_id = "deleteQueuedSample",
+        tag = ApiTags::Uploads
+    )]
+    async fn delete_queued_sample(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "queued_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        queued_id: Path<i32>,
+    ) -> DeleteQueuedSampleResponse {
+        <DeleteQueuedSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
+                    .await?;
+                let req = DeleteQueuedSampleInput {
+                    queued_id: queued_id.0,
+                };
+                self.0.delete_queued_sample(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Turn a queued upload into a sample
+    #[oai(
+        path = "/queued-samples/:queued_id/finalize",
+        method = "post",
+        operation_id = "finalizeQueuedSample",
+        tag = ApiTags::Uploads
+    )]
+    async fn finalize_queued_sample(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "queued_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        queued_id: Path<i32>,
+        body: Json<QueuedSampleFinalizeRequest>,
+    ) -> FinalizeQueuedSampleResponse {
+        <FinalizeQueuedSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
+                    .await?;
+                let req = FinalizeQueuedSampleInput {
+                    queued_id: queued_id.0,
+                    body: body.0,
+                };
+                self.0.finalize_queued_sample(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Attach a queued upload to a sample
+    #[oai(
+        path = "/queued-samples/:queued_id/link",
+        method = "post",
+        operation_id = "linkQueuedSample",
+        tag = ApiTags::Uploads
+    )]
+    async fn link_queued_sample(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "queued_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        queued_id: Path<i32>,
+        body: Json<QueuedSampleLinkRequest>,
+    ) -> LinkQueuedSampleResponse {
+        <LinkQueuedSampleResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
+                    .await?;
+                let req = LinkQueuedSampleInput {
+                    queued_id: queued_id.0,
+                    body: body.0,
+                };
+                self.0.link_queued_sample(&principal, req).await
+            }
+                .await,
+        )
     }
 }
 /// Every tag's routes, ready for `OpenApiService::new`.
 pub type AllRoutes<T> = (
     AuthRoutes<T>,
-    UsersRoutes<T>,
     RunsRoutes<T>,
-    ResultsRoutes<T>,
-    ErrorsRoutes<T>,
-    LogsRoutes<T>,
-    ArtifactsRoutes<T>,
     SamplesRoutes<T>,
-    QueuedSamplesRoutes<T>,
-    RegressionTestsRoutes<T>,
-    CategoriesRoutes<T>,
-    TagsRoutes<T>,
+    ResultsRoutes<T>,
+    ErrorsAndLogsRoutes<T>,
     SystemRoutes<T>,
+    UsersRoutes<T>,
+    RegressionTestsRoutes<T>,
+    UploadsRoutes<T>,
 );
 pub fn all_routes<
-    T: AuthApi + UsersApi + RunsApi + ResultsApi + ErrorsApi + LogsApi + ArtifactsApi
-        + SamplesApi + QueuedSamplesApi + RegressionTestsApi + CategoriesApi + TagsApi
-        + SystemApi,
+    T: AuthApi + RunsApi + SamplesApi + ResultsApi + ErrorsAndLogsApi + SystemApi
+        + UsersApi + RegressionTestsApi + UploadsApi,
 >(state: std::sync::Arc<T>) -> AllRoutes<T> {
     (
         AuthRoutes(state.clone()),
-        UsersRoutes(state.clone()),
         RunsRoutes(state.clone()),
-        ResultsRoutes(state.clone()),
-        ErrorsRoutes(state.clone()),
-        LogsRoutes(state.clone()),
-        ArtifactsRoutes(state.clone()),
         SamplesRoutes(state.clone()),
-        QueuedSamplesRoutes(state.clone()),
-        RegressionTestsRoutes(state.clone()),
-        CategoriesRoutes(state.clone()),
-        TagsRoutes(state.clone()),
+        ResultsRoutes(state.clone()),
+        ErrorsAndLogsRoutes(state.clone()),
         SystemRoutes(state.clone()),
+        UsersRoutes(state.clone()),
+        RegressionTestsRoutes(state.clone()),
+        UploadsRoutes(state.clone()),
     )
 }
 /// One row per operation of the spec.
@@ -15205,8 +14555,8 @@ pub struct OperationInfo {
     pub path: &'static str,
     pub tag: &'static str,
     pub public: bool,
-    pub scopes: &'static [&'static str],
-    pub roles: &'static [&'static str],
+    pub scopes: &'static [Scope],
+    pub roles: &'static [Role],
     pub statuses: &'static [u16],
     pub params: &'static [&'static str],
     pub has_body: bool,
@@ -15217,230 +14567,230 @@ pub const OPERATIONS: &[OperationInfo] = &[
         operation_id: "listTokens",
         method: "GET",
         path: "/auth/tokens",
-        tag: "auth",
+        tag: "Auth",
         public: false,
-        scopes: &["tokens:manage"],
-        roles: &["admin"],
+        scopes: &[Scope::TokensManage],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset", "all"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "createToken",
         method: "POST",
         path: "/auth/tokens",
-        tag: "auth",
+        tag: "Auth",
         public: true,
         scopes: &[],
         roles: &[],
         statuses: &[201, 400, 401, 403, 413, 415, 429, 500],
         params: &[],
         has_body: true,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "revokeCurrentToken",
         method: "DELETE",
         path: "/auth/tokens/current",
-        tag: "auth",
+        tag: "Auth",
         public: false,
         scopes: &[],
         roles: &[],
         statuses: &[204, 400, 401, 403, 429, 500],
         params: &[],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "revokeToken",
         method: "DELETE",
         path: "/auth/tokens/{token_id}",
-        tag: "auth",
+        tag: "Auth",
         public: false,
         scopes: &[],
         roles: &[],
         statuses: &[204, 400, 401, 403, 404, 429, 500],
         params: &["token_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "requestSignup",
+        operation_id: "signup",
         method: "POST",
         path: "/auth/signup",
-        tag: "auth",
+        tag: "Auth",
         public: true,
         scopes: &[],
         roles: &[],
         statuses: &[202, 400, 413, 415, 429, 500, 501],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "requestPasswordReset",
         method: "POST",
         path: "/auth/password-reset",
-        tag: "auth",
+        tag: "Auth",
         public: true,
         scopes: &[],
         roles: &[],
         statuses: &[202, 400, 413, 415, 429, 500, 501],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "completePasswordReset",
         method: "POST",
         path: "/auth/password-reset/complete",
-        tag: "auth",
+        tag: "Auth",
         public: true,
         scopes: &[],
         roles: &[],
         statuses: &[200, 400, 413, 415, 429, 500, 501],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "getCurrentUser",
         method: "GET",
         path: "/auth/me",
-        tag: "auth",
+        tag: "Auth",
         public: false,
         scopes: &[],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500],
         params: &[],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "updateCurrentUser",
+        operation_id: "updateAccount",
         method: "PATCH",
         path: "/auth/me",
-        tag: "auth",
+        tag: "Auth",
         public: false,
         scopes: &[],
         roles: &[],
         statuses: &[200, 400, 401, 403, 409, 413, 415, 429, 500, 501],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "getGithubLink",
         method: "GET",
         path: "/auth/me/github",
-        tag: "auth",
+        tag: "Auth",
         public: false,
         scopes: &[],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500, 501],
         params: &[],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "unlinkGithub",
         method: "DELETE",
         path: "/auth/me/github",
-        tag: "auth",
+        tag: "Auth",
         public: false,
         scopes: &[],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500, 501],
         params: &[],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "getFtpCredentials",
         method: "GET",
         path: "/auth/me/ftp-credentials",
-        tag: "auth",
+        tag: "Uploads",
         public: false,
-        scopes: &["runs:write"],
+        scopes: &[Scope::RunsWrite],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500, 501],
         params: &[],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "listUsers",
         method: "GET",
         path: "/users",
-        tag: "users",
+        tag: "Users",
         public: false,
-        scopes: &["tokens:manage"],
-        roles: &["admin"],
+        scopes: &[Scope::TokensManage],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 429, 500, 501],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "getUser",
         method: "GET",
         path: "/users/{user_id}",
-        tag: "users",
+        tag: "Auth",
         public: false,
-        scopes: &["tokens:manage"],
-        roles: &["admin"],
+        scopes: &[Scope::TokensManage],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
         params: &["user_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
-        operation_id: "updateUser",
+        operation_id: "updateUserRole",
         method: "PATCH",
         path: "/users/{user_id}",
-        tag: "users",
+        tag: "Users",
         public: false,
-        scopes: &["tokens:manage"],
-        roles: &["admin"],
+        scopes: &[Scope::TokensManage],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501],
         params: &["user_id"],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "deactivateUser",
         method: "POST",
         path: "/users/{user_id}/deactivate",
-        tag: "users",
+        tag: "Auth",
         public: false,
         scopes: &[],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
         params: &["user_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "sendUserPasswordReset",
         method: "POST",
         path: "/users/{user_id}/password-reset",
-        tag: "users",
+        tag: "Auth",
         public: false,
         scopes: &[],
         roles: &[],
         statuses: &[202, 400, 401, 403, 404, 429, 500, 501],
         params: &["user_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "listRuns",
         method: "GET",
         path: "/runs",
-        tag: "runs",
+        tag: "Runs",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500],
         params: &[
@@ -15457,158 +14807,158 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "sort",
         ],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "createRun",
         method: "POST",
         path: "/runs",
-        tag: "runs",
+        tag: "Runs",
         public: false,
-        scopes: &["runs:write"],
+        scopes: &[Scope::RunsWrite],
         roles: &[],
         statuses: &[202, 400, 401, 403, 413, 415, 422, 429, 500],
         params: &[],
         has_body: true,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getRun",
         method: "GET",
         path: "/runs/{run_id}",
-        tag: "runs",
+        tag: "Runs",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getRunSummary",
         method: "GET",
         path: "/runs/{run_id}/summary",
-        tag: "runs",
+        tag: "Runs",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getRunProgress",
         method: "GET",
         path: "/runs/{run_id}/progress",
-        tag: "runs",
+        tag: "Runs",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "status"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getRunConfig",
         method: "GET",
         path: "/runs/{run_id}/config",
-        tag: "runs",
+        tag: "Runs",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "cancelRun",
         method: "POST",
         path: "/runs/{run_id}/cancel",
-        tag: "runs",
+        tag: "Runs",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "tester", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Tester, Role::Contributor],
         statuses: &[202, 400, 401, 403, 404, 413, 415, 429, 500],
         params: &["run_id"],
         has_body: true,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "restartRun",
         method: "POST",
         path: "/runs/{run_id}/restart",
-        tag: "runs",
+        tag: "Runs",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "tester", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Tester, Role::Contributor],
         statuses: &[202, 400, 401, 403, 404, 429, 500],
         params: &["run_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listRunSamples",
         method: "GET",
         path: "/runs/{run_id}/samples",
-        tag: "results",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "status", "name", "tag", "category"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getRunSample",
         method: "GET",
         path: "/runs/{run_id}/samples/{regression_test_id}",
-        tag: "results",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "regression_test_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getExpectedOutput",
         method: "GET",
         path: "/runs/{run_id}/samples/{sample_id}/regression-tests/{regression_id}/outputs/{output_id}/expected",
-        tag: "results",
+        tag: "Results",
         public: false,
-        scopes: &["results:read"],
+        scopes: &[Scope::ResultsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getActualOutput",
         method: "GET",
         path: "/runs/{run_id}/samples/{sample_id}/regression-tests/{regression_id}/outputs/{output_id}/actual",
-        tag: "results",
+        tag: "Results",
         public: false,
-        scopes: &["results:read"],
+        scopes: &[Scope::ResultsRead],
         roles: &[],
         statuses: &[200, 303, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "getOutputDiff",
+        operation_id: "getDiff",
         method: "GET",
         path: "/runs/{run_id}/samples/{sample_id}/regression-tests/{regression_id}/outputs/{output_id}/diff",
-        tag: "results",
+        tag: "Results",
         public: false,
-        scopes: &["results:read"],
+        scopes: &[Scope::ResultsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 422, 429, 500],
         params: &[
@@ -15620,236 +14970,236 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "format",
         ],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "approveBaseline",
         method: "POST",
         path: "/runs/{run_id}/samples/{sample_id}/baseline-approval",
-        tag: "results",
+        tag: "Results",
         public: false,
-        scopes: &["baselines:write"],
-        roles: &["admin"],
+        scopes: &[Scope::BaselinesWrite],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500],
         params: &["run_id", "sample_id"],
         has_body: true,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listRunErrors",
         method: "GET",
         path: "/runs/{run_id}/errors",
-        tag: "errors",
+        tag: "Errors and Logs",
         public: false,
-        scopes: &["results:read"],
+        scopes: &[Scope::ResultsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "type", "severity", "sample_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "listInfrastructureErrors",
+        operation_id: "listInfraErrors",
         method: "GET",
         path: "/runs/{run_id}/infrastructure-errors",
-        tag: "errors",
+        tag: "Errors and Logs",
         public: false,
-        scopes: &["system:read"],
+        scopes: &[Scope::SystemRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "type", "severity", "include_stack"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "getRunErrorSummary",
+        operation_id: "getErrorSummary",
         method: "GET",
         path: "/runs/{run_id}/error-summary",
-        tag: "errors",
+        tag: "Errors and Logs",
         public: false,
-        scopes: &["results:read"],
+        scopes: &[Scope::ResultsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "group_by", "severity"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "listRunLogs",
+        operation_id: "getRunLogs",
         method: "GET",
         path: "/runs/{run_id}/logs",
-        tag: "logs",
+        tag: "Errors and Logs",
         public: false,
-        scopes: &["system:read"],
+        scopes: &[Scope::SystemRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "cursor", "level", "source", "contains"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "listSampleLogs",
+        operation_id: "getSampleLogs",
         method: "GET",
         path: "/runs/{run_id}/samples/{sample_id}/logs",
-        tag: "logs",
+        tag: "Errors and Logs",
         public: false,
-        scopes: &["system:read"],
+        scopes: &[Scope::SystemRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "sample_id", "limit", "cursor", "level", "contains"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "listRunArtifacts",
+        operation_id: "listArtifacts",
         method: "GET",
         path: "/runs/{run_id}/artifacts",
-        tag: "artifacts",
+        tag: "System",
         public: false,
-        scopes: &["results:read"],
+        scopes: &[Scope::ResultsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["run_id", "limit", "offset", "type"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listSamples",
         method: "GET",
         path: "/samples",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset", "status", "name", "tag", "sha256", "extension"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "uploadSample",
         method: "POST",
         path: "/samples/upload",
-        tag: "samples",
+        tag: "Uploads",
         public: false,
-        scopes: &["runs:write"],
+        scopes: &[Scope::RunsWrite],
         roles: &[],
         statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "getSample",
         method: "GET",
         path: "/samples/{sample_id}",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteSample",
         method: "DELETE",
         path: "/samples/{sample_id}",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 501],
         params: &["sample_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "updateSample",
         method: "PATCH",
         path: "/samples/{sample_id}",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501],
         params: &["sample_id"],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "getSampleDetails",
         method: "GET",
         path: "/samples/{sample_id}/details",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "getSampleDownload",
+        operation_id: "downloadSample",
         method: "GET",
         path: "/samples/{sample_id}/download",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "getSampleMediaInfoDownload",
+        operation_id: "downloadSampleMediaInfo",
         method: "GET",
         path: "/samples/{sample_id}/media-info/download",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "getSampleExtraFileDownload",
+        operation_id: "downloadSampleExtraFile",
         method: "GET",
         path: "/samples/{sample_id}/extra-files/{extra_id}/download",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["sample_id", "extra_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteSampleExtraFile",
         method: "DELETE",
         path: "/samples/{sample_id}/extra-files/{extra_id}",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
         params: &["sample_id", "extra_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "getSampleHistory",
         method: "GET",
         path: "/samples/{sample_id}/history",
-        tag: "samples",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &[
@@ -15864,409 +15214,409 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "created_before",
         ],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listTags",
         method: "GET",
         path: "/tags",
-        tag: "tags",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "createTag",
         method: "POST",
         path: "/tags",
-        tag: "tags",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin],
         statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "listRegressionTests",
         method: "GET",
         path: "/regression-tests",
-        tag: "regression-tests",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset", "active", "category", "tag", "sample_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "createRegressionTest",
         method: "POST",
         path: "/regression-tests",
-        tag: "regression-tests",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
         statuses: &[201, 400, 401, 403, 404, 413, 415, 429, 500, 501],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "getRegressionTest",
         method: "GET",
         path: "/regression-tests/{regression_test_id}",
-        tag: "regression-tests",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["regression_test_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteRegressionTest",
         method: "DELETE",
         path: "/regression-tests/{regression_test_id}",
-        tag: "regression-tests",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
         statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 501],
         params: &["regression_test_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "updateRegressionTest",
         method: "PATCH",
         path: "/regression-tests/{regression_test_id}",
-        tag: "regression-tests",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
         statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501],
         params: &["regression_test_id"],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
-        operation_id: "getRegressionTestOutputDownload",
+        operation_id: "downloadRegressionTestOutput",
         method: "GET",
         path: "/regression-tests/{regression_test_id}/outputs/{output_id}/download",
-        tag: "regression-tests",
+        tag: "Regression Tests",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["regression_test_id", "output_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "createOutputVariant",
+        operation_id: "createRegressionTestVariant",
         method: "POST",
         path: "/regression-tests/{regression_test_id}/outputs/{output_id}/variants",
-        tag: "regression-tests",
+        tag: "Regression Tests",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
         statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501],
         params: &["regression_test_id", "output_id"],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
-        operation_id: "deleteOutputVariant",
+        operation_id: "deleteRegressionTestVariant",
         method: "DELETE",
         path: "/regression-tests/{regression_test_id}/outputs/{output_id}/variants/{variant_id}",
-        tag: "regression-tests",
+        tag: "Regression Tests",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
-        operation_id: "getOutputVariantDownload",
+        operation_id: "downloadRegressionTestVariant",
         method: "GET",
         path: "/regression-tests/{regression_test_id}/outputs/{output_id}/variants/{variant_id}/download",
-        tag: "regression-tests",
+        tag: "Regression Tests",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500],
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listCategories",
         method: "GET",
         path: "/categories",
-        tag: "categories",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "createCategory",
         method: "POST",
         path: "/categories",
-        tag: "categories",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
         statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500],
         params: &[],
         has_body: true,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteCategory",
         method: "DELETE",
         path: "/categories/{category_id}",
-        tag: "categories",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
         statuses: &[200, 400, 401, 403, 404, 409, 429, 500],
         params: &["category_id"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "updateCategory",
         method: "PATCH",
         path: "/categories/{category_id}",
-        tag: "categories",
+        tag: "Samples",
         public: false,
-        scopes: &["runs:write"],
-        roles: &["admin", "contributor"],
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
         statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500],
         params: &["category_id"],
         has_body: true,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listQueuedSamples",
         method: "GET",
         path: "/queued-samples",
-        tag: "queued-samples",
+        tag: "Uploads",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500, 501],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "getQueuedSample",
         method: "GET",
         path: "/queued-samples/{queued_id}",
-        tag: "queued-samples",
+        tag: "Uploads",
         public: false,
-        scopes: &["runs:read"],
+        scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
         params: &["queued_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "deleteQueuedSample",
         method: "DELETE",
         path: "/queued-samples/{queued_id}",
-        tag: "queued-samples",
+        tag: "Uploads",
         public: false,
-        scopes: &["runs:write"],
+        scopes: &[Scope::RunsWrite],
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
         params: &["queued_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "finalizeQueuedSample",
         method: "POST",
         path: "/queued-samples/{queued_id}/finalize",
-        tag: "queued-samples",
+        tag: "Uploads",
         public: false,
-        scopes: &["runs:write"],
+        scopes: &[Scope::RunsWrite],
         roles: &[],
         statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501],
         params: &["queued_id"],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "linkQueuedSample",
         method: "POST",
         path: "/queued-samples/{queued_id}/link",
-        tag: "queued-samples",
+        tag: "Uploads",
         public: false,
-        scopes: &["runs:write"],
+        scopes: &[Scope::RunsWrite],
         roles: &[],
         statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501],
         params: &["queued_id"],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
-        operation_id: "getSystemHealth",
+        operation_id: "getHealth",
         method: "GET",
         path: "/system/health",
-        tag: "system",
+        tag: "System",
         public: true,
         scopes: &[],
         roles: &[],
         statuses: &[200, 400, 429, 500, 503],
         params: &[],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "getSystemQueue",
+        operation_id: "getQueue",
         method: "GET",
         path: "/system/queue",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:read"],
+        scopes: &[Scope::SystemRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500],
         params: &["limit", "offset", "platform", "status"],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
-        operation_id: "getSystemAbout",
+        operation_id: "systemAbout",
         method: "GET",
         path: "/system/about",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:read"],
+        scopes: &[Scope::SystemRead],
         roles: &[],
         statuses: &[200, 400, 401, 403, 429, 500],
         params: &[],
         has_body: false,
-        implemented: !false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getMaintenance",
         method: "GET",
         path: "/system/maintenance",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:read"],
-        roles: &["admin"],
+        scopes: &[Scope::SystemRead],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 429, 500, 501],
         params: &[],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "updateMaintenance",
         method: "PATCH",
         path: "/system/maintenance/{platform}",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:write"],
-        roles: &["admin"],
+        scopes: &[Scope::SystemWrite],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501],
         params: &["platform"],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "listBlockedUsers",
         method: "GET",
         path: "/system/blocked-users",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:read"],
-        roles: &["admin"],
+        scopes: &[Scope::SystemRead],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 429, 500, 501],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
-        operation_id: "blockUser",
+        operation_id: "createBlockedUser",
         method: "POST",
         path: "/system/blocked-users",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:write"],
-        roles: &["admin"],
+        scopes: &[Scope::SystemWrite],
+        roles: &[Role::Admin],
         statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
-        operation_id: "unblockUser",
+        operation_id: "deleteBlockedUser",
         method: "DELETE",
         path: "/system/blocked-users/{user_id}",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:write"],
-        roles: &["admin"],
+        scopes: &[Scope::SystemWrite],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
         params: &["user_id"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
         operation_id: "listForbiddenExtensions",
         method: "GET",
         path: "/system/forbidden-extensions",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:read"],
-        roles: &["admin"],
+        scopes: &[Scope::SystemRead],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 429, 500, 501],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
-        operation_id: "addForbiddenExtension",
+        operation_id: "createForbiddenExtension",
         method: "POST",
         path: "/system/forbidden-extensions",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:write"],
-        roles: &["admin"],
+        scopes: &[Scope::SystemWrite],
+        roles: &[Role::Admin],
         statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501],
         params: &[],
         has_body: true,
-        implemented: !true,
+        implemented: false,
     },
     OperationInfo {
-        operation_id: "removeForbiddenExtension",
+        operation_id: "deleteForbiddenExtension",
         method: "DELETE",
         path: "/system/forbidden-extensions/{extension}",
-        tag: "system",
+        tag: "System",
         public: false,
-        scopes: &["system:write"],
-        roles: &["admin"],
+        scopes: &[Scope::SystemWrite],
+        roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
         params: &["extension"],
         has_body: false,
-        implemented: !true,
+        implemented: false,
     },
 ];

@@ -1,0 +1,165 @@
+//! One `ApiResponse` enum per operation: a variant per documented status, and the mapping from
+//! the server's error onto those variants (an undocumented status becomes the documented 500).
+use crate::error::{Error, bail, ensure};
+use crate::model::{Model, Op};
+use crate::naming::{api_error, from_api_error, ident, ref_name, status_variant};
+use crate::schema::rust_type;
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use openapiv3::*;
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+
+/// Headers a middleware sets on every response; documented, never filled by a handler.
+const MIDDLEWARE_HEADERS: &[&str] = &[
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+];
+
+/// The schema of error bodies: only error statuses carry it, and they are what an error can
+/// become.
+const ERROR_SCHEMA: &str = "ErrorResponse";
+
+pub struct Responses {
+    pub items: TokenStream,
+    pub id: Ident,
+    pub statuses: Vec<u16>,
+    /// The spec documents 501: the trait method gets a default body answering it.
+    pub not_implemented: bool,
+}
+
+pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
+    let op_id = o.id;
+    let resp_name = format!("{}Response", op_id.to_upper_camel_case());
+    ensure!(
+        !m.comps.schemas.contains_key(&resp_name),
+        "{op_id}: the schema {resp_name} collides with the operation's generated response type"
+    );
+    let resp_id = ident(&resp_name);
+    let brh_name = format!("__{}_bad_request", op_id.to_snake_case());
+    let brh = ident(&brh_name);
+    ensure!(
+        o.op.responses.default.is_none(),
+        "{op_id}: no default responses"
+    );
+    let mut variants = vec![];
+    let mut statuses: Vec<u16> = vec![];
+    let mut ctors = vec![];
+    for (code, resp) in o.op.responses.responses.iter() {
+        let StatusCode::Code(code) = code else {
+            bail!("{op_id}: status ranges unsupported")
+        };
+        let resp = m.response(resp)?;
+        statuses.push(*code);
+        let vid = ident(status_variant(*code)?);
+        let desc = format!(" {}", resp.description);
+        let mut doc_headers = vec![];
+        let mut header_fields = vec![];
+        for (hname, h) in resp.headers.iter() {
+            let h = m.header(h)?;
+            let ParameterSchemaOrContent::Schema(hs) = &h.format else {
+                bail!("{op_id}: header {hname} with content is unsupported")
+            };
+            let (ty, _) = rust_type(m, hs)?;
+            if MIDDLEWARE_HEADERS
+                .iter()
+                .any(|mh| mh.eq_ignore_ascii_case(hname))
+            {
+                let tys = ty.to_string();
+                doc_headers.push(quote!(header(name = #hname, ty = #tys)));
+            } else {
+                ensure!(
+                    h.required,
+                    "{op_id}: handler-set header {hname} must be required"
+                );
+                header_fields.push(quote!(#[oai(header = #hname)] #ty));
+            }
+        }
+        ensure!(
+            resp.content.len() <= 1,
+            "{op_id} {code}: one content type per response"
+        );
+        let mut fields: Vec<TokenStream> = vec![];
+        let mut is_error = false;
+        if let Some((ct, mt)) = resp.content.iter().next() {
+            ensure!(ct == "application/json", "{op_id}: only JSON responses");
+            let Some(s) = mt.schema.as_ref() else {
+                bail!("{op_id} {code}: response without a schema")
+            };
+            let ReferenceOr::Reference { reference } = s else {
+                bail!("{op_id} {code}: response bodies are $refs")
+            };
+            is_error = ref_name(reference) == ERROR_SCHEMA;
+            let (t, _) = rust_type(m, s)?;
+            fields.push(quote!(Json<#t>));
+        }
+        ensure!(
+            !is_error || *code >= 400,
+            "{op_id} {code}: only error statuses use the {ERROR_SCHEMA} schema"
+        );
+        fields.extend(header_fields);
+        let fields = if fields.is_empty() {
+            quote!()
+        } else {
+            quote!((#(#fields),*))
+        };
+        let code_lit = Literal::u16_unsuffixed(*code);
+        let extra = if doc_headers.is_empty() {
+            quote!()
+        } else {
+            quote!(, #(#doc_headers),*)
+        };
+        variants.push(quote! {
+            #[doc = #desc]
+            #[oai(status = #code_lit #extra)]
+            #vid #fields
+        });
+        // Error statuses with an error body are what an `ApiError` can become; others
+        // (health's 503 carries the health report) are built by the handler itself.
+        if is_error {
+            ctors.push(quote!(#code_lit => Self::#vid(Json(body))));
+        }
+    }
+    for needed in [400u16, 429, 500] {
+        ensure!(statuses.contains(&needed), "{op_id}: must document {needed}");
+    }
+    if !o.public {
+        ensure!(
+            statuses.contains(&401) && statuses.contains(&403),
+            "{op_id}: must document 401 and 403"
+        );
+    }
+    if o.op.request_body.is_some() {
+        ensure!(
+            statuses.contains(&413) && statuses.contains(&415),
+            "{op_id}: bodies document 413 and 415"
+        );
+    }
+    let not_implemented = statuses.contains(&501);
+    let statuses_lits = statuses.iter().map(|s| Literal::u16_unsuffixed(*s));
+    let (err, conv) = (api_error(), from_api_error());
+    let items = quote! {
+        #[derive(ApiResponse, Debug)]
+        #[oai(bad_request_handler = #brh_name)]
+        pub enum #resp_id { #(#variants,)* }
+        #[doc(hidden)]
+        pub fn #brh(err: poem::Error) -> #resp_id {
+            <#resp_id as #conv>::from_error(#err::from_poem(err))
+        }
+        impl #conv for #resp_id {
+            const STATUSES: &'static [u16] = &[#(#statuses_lits),*];
+            fn with_error(status: u16, body: ErrorResponse) -> Self {
+                // Only documented error statuses exist as variants; anything else is reported
+                // as the documented 500 (see FromApiError::from_error).
+                match status { #(#ctors,)* _ => Self::InternalServerError(Json(body)) }
+            }
+        }
+    };
+    Ok(Responses {
+        items,
+        id: resp_id,
+        statuses,
+        not_implemented,
+    })
+}
