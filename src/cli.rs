@@ -1,12 +1,13 @@
 //! The `spci` command line.
-use crate::app::{AppState, build_app};
+use crate::api::{Role, Scope};
 use crate::auth::issue;
 use crate::config::{Config, LogFormat};
-use crate::ratelimit::{Limits, spawn_sweeper};
+use crate::domain::scopes::DEFAULT_SCOPES;
+use crate::http::API_PREFIX;
+use crate::seed;
+use crate::startup::{open, serve};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -60,8 +61,8 @@ enum UserCommand {
         #[arg(long)]
         name: String,
         /// admin, user, contributor or tester
-        #[arg(long, default_value = "user")]
-        role: String,
+        #[arg(long, default_value = "user", value_parser = parse_role)]
+        role: Role,
         /// The password (at least 8 characters)
         #[arg(long, env = "SPCI_USER_PASSWORD", hide_env_values = true)]
         password: String,
@@ -79,12 +80,26 @@ enum TokenCommand {
         #[arg(long)]
         name: String,
         /// Comma-separated scopes; default runs:read,results:read
-        #[arg(long, value_delimiter = ',')]
-        scopes: Vec<String>,
+        #[arg(long, value_delimiter = ',', value_parser = parse_scope)]
+        scopes: Vec<Scope>,
         /// Lifetime in days (1-30)
         #[arg(long, default_value_t = 7)]
         days: i64,
     },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("role must be one of {}", all.join(", "))
+    })
+}
+
+fn parse_scope(s: &str) -> Result<Scope, String> {
+    Scope::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Scope::ALL.iter().map(|r| r.as_str()).collect();
+        format!("scope must be one of {}", all.join(", "))
+    })
 }
 
 fn init_tracing(format: LogFormat) {
@@ -116,9 +131,9 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
     match cli.command {
-        Command::Serve => serve(AppState::open(config).await?).await,
+        Command::Serve => serve(open(config).await?).await,
         Command::Migrate => {
-            AppState::open(config).await?;
+            open(config).await?;
             println!("database is up to date");
             Ok(())
         }
@@ -127,16 +142,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             runs,
             tests,
         } => {
-            let state = AppState::open(config).await?;
-            let tokens = crate::demo::seed(&state).await.map_err(|e| e.message)?;
+            // Before anything touches the database it names.
+            seed::demo::refuse_in_production(&config)?;
+            let state = open(config).await?;
+            let tokens = seed::demo::seed(&state).await.map_err(|e| e.to_string())?;
             let token = tokens.admin;
             if runs > 0 {
-                crate::synthetic::seed(&state.db, runs, tests)
+                seed::synthetic::seed(&state.db, runs, tests)
                     .await
-                    .map_err(|e| e.message)?;
+                    .map_err(|e| e.to_string())?;
                 println!("seeded {runs} synthetic runs x {tests} regression tests");
             }
-            let base = format!("http://{}{}", state.config.bind, crate::app::API_PREFIX);
+            let base = format!("http://{}{API_PREFIX}", state.config.bind);
             println!("demo data ready");
             println!("expired token: {} (for trying a 401)", tokens.expired);
             println!("admin token: {token}");
@@ -153,11 +170,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                     password,
                 },
         } => {
-            let state = AppState::open(config).await?;
-            let id = issue::create_user(&state.db, &email, &name, &role, &password)
+            let state = open(config).await?;
+            let id = issue::create_user(&state.db, &email, &name, role, &password)
                 .await
-                .map_err(|e| e.message)?;
-            println!("created user {id} <{email}> ({role})");
+                .map_err(|e| e.to_string())?;
+            println!("created user {id} <{email}> ({})", role.as_str());
             Ok(())
         }
         Command::Token {
@@ -169,52 +186,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                     days,
                 },
         } => {
-            let state = AppState::open(config).await?;
+            let state = open(config).await?;
             let scopes = if scopes.is_empty() {
-                crate::auth::scopes::DEFAULT_SCOPES
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect()
+                DEFAULT_SCOPES.to_vec()
             } else {
                 scopes
             };
             let issued = issue::issue_for_email(&state.db, &email, &name, &scopes, days)
                 .await
-                .map_err(|e| e.message)?;
+                .map_err(|e| e.to_string())?;
             println!("{}", issued.plaintext);
             Ok(())
         }
     }
-}
-
-async fn serve(state: Arc<AppState>) -> Result<(), String> {
-    let limits = Limits::from_config(&state.config);
-    spawn_sweeper(limits.clone(), Duration::from_secs(60));
-    // Judge every run once at startup, so the first list request does not pay for it.
-    let warm = state.clone();
-    tokio::spawn(async move {
-        let started = std::time::Instant::now();
-        match warm.verdicts.refresh(&warm.db).await {
-            Ok(()) => tracing::info!(
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "run verdicts ready"
-            ),
-            Err(e) => {
-                tracing::warn!(error = %e, "run verdicts not ready; the first list request retries")
-            }
-        }
-    });
-    let addr = state.config.bind;
-    let app = build_app(state, limits);
-    tracing::info!(%addr, "listening; docs at http://{addr}{}/docs", crate::app::API_PREFIX);
-    poem::Server::new(poem::listener::TcpListener::bind(addr))
-        .run_with_graceful_shutdown(
-            app,
-            async {
-                let _ = tokio::signal::ctrl_c().await;
-            },
-            Some(Duration::from_secs(10)),
-        )
-        .await
-        .map_err(|e| format!("server: {e}"))
 }

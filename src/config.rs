@@ -17,11 +17,79 @@ pub enum LogFormat {
 /// The secret placeholder shipped as default; production refuses to start with it.
 pub const DEFAULT_SECRET: &str = "spci-development-secret-change-me";
 
+/// A value that must never reach a log: `Debug` shows only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// A database URL; `Debug` hides its password (`postgres://ci:***@host/db`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = match (self.0.split_once("://"), self.0.rfind('@')) {
+            (Some((scheme, rest)), Some(at)) if at > scheme.len() + 3 => {
+                let creds = &rest[..at - scheme.len() - 3];
+                match creds.split_once(':') {
+                    Some((user, _)) => format!("{scheme}://{user}:***{}", &self.0[at..]),
+                    None => self.0.clone(),
+                }
+            }
+            _ => self.0.clone(),
+        };
+        write!(f, "DatabaseUrl({shown:?})")
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+impl From<&str> for DatabaseUrl {
+    fn from(s: &str) -> Self {
+        Self(s.to_string())
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Database URL: sqlite:PATH?mode=rwc (embedded default), postgres://…, mysql://…
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite:spci.db?mode=rwc")]
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
 
     /// Storage root: a local directory with upstream's layout, or s3://bucket[/prefix], gs://bucket[/prefix]
     #[arg(long, env = "SPCI_STORAGE", default_value = "./spci-data")]
@@ -36,8 +104,8 @@ pub struct Config {
     pub mode: Mode,
 
     /// Secret for signed links; must be changed in production
-    #[arg(long, env = "SPCI_SECRET", default_value = DEFAULT_SECRET, hide_default_value = true)]
-    pub secret: String,
+    #[arg(long, env = "SPCI_SECRET", default_value = DEFAULT_SECRET, hide_default_value = true, hide_env_values = true)]
+    pub secret: Secret,
 
     /// Main repository (owner/repo) whose runs staff may start
     #[arg(
@@ -77,6 +145,15 @@ pub struct Config {
     /// Log format
     #[arg(long, env = "SPCI_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+
+    /// Seconds between background refreshes of the run verdicts (what upstream's edits to
+    /// outputs, variants and active tests change is reflected within this time)
+    #[arg(long, env = "SPCI_VERDICT_REFRESH", default_value_t = 10)]
+    pub verdict_refresh: u64,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT
+    #[arg(long, env = "SPCI_SHUTDOWN_GRACE", default_value_t = 10)]
+    pub shutdown_grace: u64,
 }
 
 impl Config {
@@ -99,10 +176,10 @@ impl Config {
     /// Refuses what must never run in production.
     pub fn validate(&self) -> Result<(), String> {
         if self.mode == Mode::Production {
-            if self.secret == DEFAULT_SECRET || self.secret.len() < 32 {
+            if self.secret.expose() == DEFAULT_SECRET || self.secret.expose().len() < 32 {
                 return Err("SPCI_SECRET must be set to a random value of at least 32 characters in production".into());
             }
-            if self.database_url.starts_with("sqlite::memory:") {
+            if self.database_url.as_str().starts_with("sqlite::memory:") {
                 return Err(
                     "an in-memory database loses everything on restart; not in production".into(),
                 );
@@ -123,6 +200,9 @@ impl Config {
         if self.rate_window == 0 || self.rate_credentials_window == 0 {
             return Err("rate-limit windows must be at least one second".into());
         }
+        if self.verdict_refresh == 0 {
+            return Err("SPCI_VERDICT_REFRESH must be at least one second".into());
+        }
         Ok(())
     }
 }
@@ -137,8 +217,21 @@ mod tests {
         assert!(c.validate().is_ok(), "development accepts defaults");
         c.mode = Mode::Production;
         assert!(c.validate().unwrap_err().contains("SPCI_SECRET"));
-        c.secret = "x".repeat(40);
+        c.secret = "x".repeat(40).parse().unwrap();
         assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret_and_no_database_password() {
+        let mut c = Config::defaults();
+        c.secret = "s3cr3t-value-that-signs-links-0123456789".parse().unwrap();
+        c.database_url = "postgres://spci:hunter2@db.internal:5432/ci".into();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://spci:***@db.internal:5432/ci"), "{shown}");
+        let plain: DatabaseUrl = "sqlite:spci.db?mode=rwc".into();
+        assert!(format!("{plain:?}").contains("sqlite:spci.db?mode=rwc"));
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! spci: the CI results API, spec-first.
 //!
-//! `openapi-ci-api.yaml` → `build.rs` → `generated/api.rs` (types, response enums, one trait per
-//! tag, poem-openapi adapters); `handlers/` implements the traits.
+//! `openapi-ci-api.yaml` → `build.rs` (with `codegen/`) → `generated/api.rs`: types, one
+//! response enum per operation, one trait per tag, poem-openapi adapters. A request goes through
+//! `http` (the middleware stack) to the generated adapter, then to `handlers/<tag>/<operation>.rs`,
+//! which uses `views` (rows to wire types), `data` (database), `files` (storage), `auth` and the
+//! pure rules of `domain`. Dependencies point that way only.
 #[allow(
     clippy::all,
     clippy::pedantic,
@@ -13,28 +16,18 @@
 pub mod api {
     include!("../generated/api.rs");
 }
-pub mod app;
 pub mod auth;
-pub mod body_schema;
-pub mod catalog;
-pub mod classify;
 pub mod cli;
 pub mod config;
-pub mod db;
-pub mod demo;
-pub mod diff;
-pub mod error;
-pub mod facts;
-pub mod forks;
+pub mod data;
+pub mod domain;
+pub mod files;
 pub mod handlers;
-pub mod logs;
-pub mod middleware;
-pub mod ratelimit;
-pub mod routing;
-pub mod storage;
-pub mod synthetic;
+pub mod http;
+pub mod seed;
+pub mod startup;
+pub mod state;
 #[cfg(test)]
 mod tests;
 pub mod types;
-pub mod verdict;
-pub mod verdict_cache;
+pub mod views;

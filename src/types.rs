@@ -7,12 +7,6 @@ use poem_openapi::types::{
 use serde_json::Value;
 use std::borrow::Cow;
 
-/// Now, at the second resolution of upstream's DATETIME columns: what such a column would store.
-pub fn db_now() -> NaiveDateTime {
-    use chrono::Timelike;
-    let now = Utc::now().naive_utc();
-    now.with_nanosecond(0).unwrap_or(now)
-}
 
 /// `format: date-time`. Serialised as upstream does (`2026-01-31T12:00:00Z`, second precision);
 /// parsed from any ISO-8601 form, where a value without an offset means UTC. Every value is an

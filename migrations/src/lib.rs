@@ -8,6 +8,7 @@ mod m20261122_000003_spci_indexes;
 mod m20261122_000004_run_verdict;
 mod m20261122_000005_history_index;
 mod m20261122_000006_baseline_approval;
+mod m20261202_000007_lease;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_run_verdict::Migration),
             Box::new(m20261122_000005_history_index::Migration),
             Box::new(m20261122_000006_baseline_approval::Migration),
+            Box::new(m20261202_000007_lease::Migration),
         ]
     }
 }
@@ -75,6 +77,7 @@ pub const TABLES: &[&str] = &[
     "maintenance_mode",
     "spci_run_verdict",
     "spci_baseline_approval",
+    "spci_lease",
 ];
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! Creating users and issuing tokens; shared by the HTTP handlers and the CLI.
-use super::{password, scopes, token};
-use crate::db::entity::{api_token, user};
-use crate::error::ApiError;
+use super::{password, token};
+use crate::api::{Role, Scope};
+use crate::data::entity::{api_token, user};
+use crate::data::error::unique_violation;
+use crate::domain::{DomainError, scopes};
 use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-pub const ROLES: &[&str] = &["admin", "user", "contributor", "tester"];
 pub const MAX_TOKEN_DAYS: i64 = 30;
 
 pub struct Issued {
@@ -24,34 +25,25 @@ pub async fn create_user(
     db: &impl ConnectionTrait,
     email: &str,
     name: &str,
-    role: &str,
+    role: Role,
     plain_password: &str,
-) -> Result<i32, ApiError> {
-    if !ROLES.contains(&role) {
-        return Err(ApiError::validation(format!(
-            "role must be one of {}",
-            ROLES.join(", ")
-        )));
-    }
+) -> Result<i32, DomainError> {
     if plain_password.len() < 8 || plain_password.len() > 128 {
-        return Err(ApiError::validation("password must be 8 to 128 characters"));
+        return Err(DomainError::invalid("password must be 8 to 128 characters"));
     }
     let hashed = password::hash(plain_password);
     let m = user::ActiveModel {
         name: Set(Some(name.to_string())),
         email: Set(Some(email.to_string())),
         password: Set(hashed),
-        role: Set(Some(role.to_string())),
+        role: Set(Some(role.as_str().to_string())),
         ..Default::default()
     }
     .insert(db)
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            ApiError::conflict("email or name already taken")
-        }
-        _ => ApiError::from(e),
-    })?;
+    .map_err(unique_violation(|| {
+        DomainError::conflict("email or name already taken")
+    }))?;
     Ok(m.id)
 }
 
@@ -61,31 +53,32 @@ pub async fn issue_token(
     db: &impl ConnectionTrait,
     owner: &user::Model,
     name: &str,
-    requested: &[String],
+    requested: &[Scope],
     days: i64,
-) -> Result<Issued, ApiError> {
+) -> Result<Issued, DomainError> {
     if !valid_token_name(name) {
-        return Err(ApiError::validation(
+        return Err(DomainError::invalid(
             "token_name must match ^[A-Za-z0-9_-]{1,50}$",
         ));
     }
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-        return Err(ApiError::validation("expires_in_days must be 1 to 30"));
+        return Err(DomainError::invalid("expires_in_days must be 1 to 30"));
     }
-    let role = owner.role.as_deref().unwrap_or("user");
-    let denied: Vec<&String> = requested
+    let role = scopes::role_of(owner.role.as_deref());
+    let denied: Vec<&str> = requested
         .iter()
-        .filter(|s| !scopes::grantable(role, s))
+        .filter(|s| !scopes::grantable(role, **s))
+        .map(|s| s.as_str())
         .collect();
     if !denied.is_empty() {
         return Err(
-            ApiError::forbidden("Your role may not request these scopes.")
+            DomainError::forbidden("Your role may not request these scopes.")
                 .detail("denied_scopes", serde_json::json!(denied))
-                .detail("user_role", role),
+                .detail("user_role", role.as_str()),
         );
     }
-    let mut granted: Vec<String> = requested.to_vec();
-    granted.sort();
+    let mut granted: Vec<&str> = requested.iter().map(|s| s.as_str()).collect();
+    granted.sort_unstable();
     granted.dedup();
     let taken = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(owner.id))
@@ -94,14 +87,14 @@ pub async fn issue_token(
         .await?;
     if taken.is_some() {
         return Err(
-            ApiError::validation("token_name is already used by one of your tokens").detail(
+            DomainError::invalid("token_name is already used by one of your tokens").detail(
                 "fields",
                 serde_json::json!({"token_name": ["already in use"]}),
             ),
         );
     }
     let issued = token::generate();
-    let now = crate::types::db_now();
+    let now = crate::data::db_now();
     let model = api_token::ActiveModel {
         user_id: Set(owner.id),
         token_name: Set(name.to_string()),
@@ -115,13 +108,10 @@ pub async fn issue_token(
     }
     .insert(db)
     .await
-    .map_err(|e| match e.sql_err() {
-        // A concurrent request took the name between our check and insert.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            ApiError::validation("token_name is already used by one of your tokens")
-        }
-        _ => ApiError::from(e),
-    })?;
+    // A concurrent request took the name between our check and insert.
+    .map_err(unique_violation(|| {
+        DomainError::invalid("token_name is already used by one of your tokens")
+    }))?;
     Ok(Issued {
         plaintext: issued.plaintext,
         model,
@@ -132,14 +122,14 @@ pub async fn issue_for_email(
     db: &impl ConnectionTrait,
     email: &str,
     name: &str,
-    requested: &[String],
+    requested: &[Scope],
     days: i64,
-) -> Result<Issued, ApiError> {
+) -> Result<Issued, DomainError> {
     let owner = user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found("User"))?;
+        .ok_or_else(|| DomainError::not_found("User"))?;
     issue_token(db, &owner, name, requested, days).await
 }
 

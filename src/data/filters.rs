@@ -1,0 +1,20 @@
+//! SQL filter pieces shared by list endpoints. (That `created_after` is not later than
+//! `created_before` is the spec's `x-ordered-params`, checked by the generated adapter.)
+use super::entity::{test, test_progress};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+
+/// When a run was created: its first progress row (upstream has no creation column).
+pub fn run_created_at() -> Expr {
+    let p = Alias::new("p");
+    let sub: SelectStatement = Query::select()
+        .expr(Func::min(Expr::col((
+            p.clone(),
+            test_progress::Column::Timestamp,
+        ))))
+        .from_as(test_progress::Entity, p.clone())
+        .and_where(
+            Expr::col((p, test_progress::Column::TestId)).equals((test::Entity, test::Column::Id)),
+        )
+        .to_owned();
+    sub.into()
+}

@@ -1,0 +1,243 @@
+//! Loading what the verdict rules need, for many runs at once, in a fixed number of queries
+//! whatever the number of runs or tests (no N+1: review H6).
+use crate::api;
+use crate::data::entity::{
+    customized_test, fork, regression_test_output, regression_test_output_files, test,
+    test_progress, test_result, test_result_file,
+};
+use crate::domain::verdict::{self, Expected, Outcome, Phase, Produced, TestFacts};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::{BTreeSet, HashMap};
+
+/// Runs with their progress rows and repository: what a `Run` body shows.
+pub struct Runs {
+    pub runs: Vec<test::Model>,
+    pub progress: HashMap<i32, Vec<test_progress::Model>>,
+    forks: HashMap<i32, String>,
+}
+
+impl Runs {
+    /// Three queries, whatever `ids` holds; keeps the order of `ids`.
+    pub async fn load(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Self, DbErr> {
+        let mut by_id: HashMap<i32, test::Model> = test::Entity::find()
+            .filter(test::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        let runs: Vec<test::Model> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+        let mut progress: HashMap<i32, Vec<test_progress::Model>> = HashMap::new();
+        for p in test_progress::Entity::find()
+            .filter(test_progress::Column::TestId.is_in(ids.iter().copied()))
+            .order_by_asc(test_progress::Column::Id)
+            .all(db)
+            .await?
+        {
+            if let Some(t) = p.test_id {
+                progress.entry(t).or_default().push(p);
+            }
+        }
+        let fork_ids: BTreeSet<i32> = runs.iter().filter_map(|r| r.fork_id).collect();
+        let forks = if fork_ids.is_empty() {
+            HashMap::new()
+        } else {
+            fork::Entity::find()
+                .filter(fork::Column::Id.is_in(fork_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|f| Some((f.id, f.github?)))
+                .collect()
+        };
+        Ok(Self {
+            runs,
+            progress,
+            forks,
+        })
+    }
+
+    pub fn progress_of(&self, run: i32) -> &[test_progress::Model] {
+        self.progress.get(&run).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn phase(&self, run: i32) -> Phase {
+        Phase::from_last_progress(self.progress_of(run).last().map(|p| p.status.as_str()))
+    }
+
+    pub fn repository_url(&self, run: &test::Model) -> Option<&str> {
+        run.fork_id
+            .and_then(|f| self.forks.get(&f))
+            .map(String::as_str)
+    }
+}
+
+/// Results, produced files, scope and expectations for a set of runs: everything the verdict
+/// rules read. Six queries at most, whatever the number of runs and tests.
+#[derive(Default)]
+pub struct Judging {
+    pub results: HashMap<(i32, i32), test_result::Model>,
+    pub files: HashMap<(i32, i32), Vec<test_result_file::Model>>,
+    produced: HashMap<(i32, i32), Vec<Produced>>,
+    scope: HashMap<i32, Vec<i32>>,
+    pub expected: HashMap<i32, Vec<Expected>>,
+}
+
+impl Judging {
+    pub async fn load(db: &impl ConnectionTrait, runs: &[i32]) -> Result<Self, DbErr> {
+        let ids = || runs.iter().copied();
+        let results = test_result::Entity::find()
+            .filter(test_result::Column::TestId.is_in(ids()))
+            .all(db)
+            .await?;
+        let files = test_result_file::Entity::find()
+            .filter(test_result_file::Column::TestId.is_in(ids()))
+            .all(db)
+            .await?;
+        let mut scope: HashMap<i32, Vec<i32>> = HashMap::new();
+        for c in customized_test::Entity::find()
+            .filter(customized_test::Column::TestId.is_in(ids()))
+            .all(db)
+            .await?
+        {
+            if let (Some(t), Some(r)) = (c.test_id, c.regression_id) {
+                scope.entry(t).or_default().push(r);
+            }
+        }
+        // Runs without customized_test rows run every active test (the API's rule).
+        if runs.iter().any(|r| !scope.contains_key(r)) {
+            let active = super::catalog::active_test_ids(db).await?;
+            for r in runs {
+                scope.entry(*r).or_insert_with(|| active.clone());
+            }
+        }
+        let mut j = Self {
+            scope,
+            ..Self::default()
+        };
+        let mut rts: BTreeSet<i32> = j.scope.values().flatten().copied().collect();
+        rts.extend(results.iter().map(|r| r.regression_test_id));
+        rts.extend(files.iter().map(|f| f.regression_test_id));
+        j.expected = expectations(db, &rts).await?;
+        j.add(results, files);
+        Ok(j)
+    }
+
+    /// For callers that select the rows themselves (history, one run's test).
+    pub fn from_rows(
+        results: Vec<test_result::Model>,
+        files: Vec<test_result_file::Model>,
+        expected: HashMap<i32, Vec<Expected>>,
+    ) -> Self {
+        let mut j = Self {
+            expected,
+            ..Self::default()
+        };
+        j.add(results, files);
+        j
+    }
+
+    fn add(&mut self, results: Vec<test_result::Model>, files: Vec<test_result_file::Model>) {
+        for r in results {
+            self.results.insert((r.test_id, r.regression_test_id), r);
+        }
+        for f in files {
+            let key = (f.test_id, f.regression_test_id);
+            self.produced.entry(key).or_default().push(Produced {
+                output_id: f.regression_test_output_id,
+                got: f.got.clone(),
+            });
+            self.files.entry(key).or_default().push(f);
+        }
+    }
+
+    /// The tests of a run: its scope plus anything it reported, by id.
+    pub fn tests_of(&self, run: i32) -> Vec<i32> {
+        let mut rts: BTreeSet<i32> = self
+            .scope
+            .get(&run)
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        rts.extend(self.results.keys().filter(|k| k.0 == run).map(|k| k.1));
+        rts.extend(self.produced.keys().filter(|k| k.0 == run).map(|k| k.1));
+        rts.into_iter().collect()
+    }
+
+    pub fn scope_of(&self, run: i32) -> Vec<i32> {
+        let mut s = self.scope.get(&run).cloned().unwrap_or_default();
+        s.sort_unstable();
+        s.dedup();
+        s
+    }
+
+    pub fn facts(&self, run: i32, rt: i32, phase: Phase) -> TestFacts<'_> {
+        TestFacts {
+            phase,
+            outcome: self.results.get(&(run, rt)).map(|r| Outcome {
+                exit_code: r.exit_code,
+                expected_rc: r.expected_rc,
+            }),
+            produced: self.produced.get(&(run, rt)).map_or(&[], Vec::as_slice),
+            expected: self.expected.get(&rt).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    pub fn result_count(&self, run: i32) -> usize {
+        self.results.keys().filter(|k| k.0 == run).count()
+    }
+
+    pub fn sample_statuses(&self, run: i32, phase: Phase) -> Vec<(i32, api::RunSampleStatus)> {
+        self.tests_of(run)
+            .into_iter()
+            .map(|rt| (rt, verdict::sample_status(&self.facts(run, rt, phase))))
+            .collect()
+    }
+
+    pub fn run_status(&self, run: i32, phase: Phase) -> api::RunStatus {
+        let statuses = self.sample_statuses(run, phase).into_iter().map(|(_, s)| s);
+        verdict::run_status(phase, self.result_count(run), statuses)
+    }
+}
+
+/// Expected outputs (with their variants) of some regression tests, in two queries.
+pub async fn expectations(
+    db: &impl ConnectionTrait,
+    rts: &BTreeSet<i32>,
+) -> Result<HashMap<i32, Vec<Expected>>, DbErr> {
+    if rts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let outputs = regression_test_output::Entity::find()
+        .filter(regression_test_output::Column::RegressionId.is_in(rts.iter().copied()))
+        .order_by_asc(regression_test_output::Column::Id)
+        .all(db)
+        .await?;
+    let mut variants: HashMap<i32, Vec<String>> = HashMap::new();
+    if !outputs.is_empty() {
+        for v in regression_test_output_files::Entity::find()
+            .filter(
+                regression_test_output_files::Column::RegressionTestOutputId
+                    .is_in(outputs.iter().map(|o| o.id)),
+            )
+            .all(db)
+            .await?
+        {
+            if let (Some(o), Some(h)) = (v.regression_test_output_id, v.file_hashes) {
+                variants.entry(o).or_default().push(h);
+            }
+        }
+    }
+    let mut by_rt: HashMap<i32, Vec<Expected>> = HashMap::new();
+    for o in outputs {
+        if let Some(rt) = o.regression_id {
+            by_rt.entry(rt).or_default().push(Expected {
+                output_id: o.id,
+                ignore: o.ignore.unwrap_or(false),
+                variants: variants.remove(&o.id).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(by_rt)
+}

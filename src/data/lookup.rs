@@ -1,0 +1,68 @@
+//! Loading the object a path names, with the one 404 for "missing" and "not yours".
+use super::entity::{regression_test_output, sample, test};
+use super::loaders::{Judging, Runs};
+use crate::api::RunStatus;
+use crate::domain::DomainError;
+use crate::domain::verdict::Phase;
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+pub async fn run(db: &impl ConnectionTrait, run_id: i32) -> Result<test::Model, DomainError> {
+    test::Entity::find_by_id(run_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Run"))
+}
+
+pub async fn sample(
+    db: &impl ConnectionTrait,
+    sample_id: i32,
+) -> Result<sample::Model, DomainError> {
+    sample::Entity::find_by_id(sample_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Sample"))
+}
+
+/// An expected output of regression test `regression_test_id`.
+pub async fn output(
+    db: &impl ConnectionTrait,
+    regression_test_id: i32,
+    output_id: i32,
+) -> Result<regression_test_output::Model, DomainError> {
+    regression_test_output::Entity::find_by_id(output_id)
+        .one(db)
+        .await?
+        .filter(|o| o.regression_id == Some(regression_test_id))
+        .ok_or_else(|| DomainError::not_found("Output"))
+}
+
+/// One run with everything its verdict needs, judged live (always current).
+pub struct JudgedRun {
+    pub runs: Runs,
+    pub judging: Judging,
+    pub phase: Phase,
+}
+
+impl JudgedRun {
+    pub async fn load(db: &impl ConnectionTrait, run_id: i32) -> Result<Self, DomainError> {
+        let runs = Runs::load(db, &[run_id]).await?;
+        if runs.runs.is_empty() {
+            return Err(DomainError::not_found("Run"));
+        }
+        let judging = Judging::load(db, &[run_id]).await?;
+        let phase = runs.phase(run_id);
+        Ok(Self {
+            runs,
+            judging,
+            phase,
+        })
+    }
+
+    pub fn run(&self) -> &test::Model {
+        &self.runs.runs[0]
+    }
+
+    pub fn status(&self) -> RunStatus {
+        self.judging.run_status(self.run().id, self.phase)
+    }
+}

@@ -1,0 +1,410 @@
+//! The materialised run status behind `GET /runs?status=` (exact, counted in SQL, no scan cap).
+//!
+//! A run's status depends on its last progress row and, once completed, on up to thousands of
+//! result rows; deriving it for every run on each list request would read millions of rows. So
+//! each run with progress has a `spci_run_verdict` row holding the status the verdict rules gave
+//! for its current last progress row, under a fingerprint of the rules' other inputs. The rows
+//! are written only here, by the same rules (`loaders` + `domain::verdict`), and survive a
+//! restart: a run whose last progress row and rules are unchanged is never judged again.
+//!
+//! How each change is seen:
+//! - **A new progress row** (a run queued, starting, completing, canceled): every read first
+//!   asks for `MAX(test_progress.id)` (one primary-key lookup). When it grew, the runs with newer
+//!   rows are judged before the read answers; reads that find nothing new take no lock and never
+//!   wait for each other.
+//! - **spci's own writes** (restart, cancel, create, baseline approval) judge the runs they
+//!   touched before they answer.
+//! - **What a read cannot see cheaply**: progress rows deleted by upstream's restart, rows
+//!   committed out of id order, and upstream's edits to expected outputs, their `ignore` flags,
+//!   variants or the active set. The background refresher ([`VerdictCache::refresh`], every
+//!   `SPCI_VERDICT_REFRESH` seconds, default 10) reconciles every run's verdict with its last
+//!   progress row and hashes the rules' inputs; a new fingerprint re-judges every run, on one
+//!   replica at a time (a database lease). Such edits are reflected within one refresh period
+//!   plus the time to re-judge (about 10 s for 10,000 runs).
+//!
+//! Results and produced files of a run are written before its `completed` row, so they are final
+//! once a verdict row exists.
+use super::entity::{
+    regression_test, regression_test_output, regression_test_output_files, spci_run_verdict,
+    test_progress, test_result_file,
+};
+use super::lease;
+use super::loaders::{Judging, Runs};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::{Mutex, OnceCell};
+
+/// How many runs are judged per batch (bounded memory while re-judging everything).
+const BATCH: usize = 100;
+/// The lease that lets one replica re-judge every run after the rules' inputs changed.
+const RULES_LEASE: &str = "verdict-rules";
+const RULES_LEASE_TTL: Duration = Duration::from_secs(300);
+
+pub struct VerdictCache {
+    /// Every run with a progress row up to this id has a current verdict.
+    seen: AtomicI64,
+    /// Fingerprint of the rules' inputs as last computed.
+    rules: AtomicI64,
+    started: OnceCell<()>,
+    /// Held only while judging runs with new progress rows.
+    catch_up: Mutex<()>,
+    judged: AtomicU64,
+}
+
+impl Default for VerdictCache {
+    fn default() -> Self {
+        Self {
+            seen: AtomicI64::new(0),
+            rules: AtomicI64::new(0),
+            started: OnceCell::new(),
+            catch_up: Mutex::new(()),
+            judged: AtomicU64::new(0),
+        }
+    }
+}
+
+/// What one background refresh did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    /// Runs whose verdict did not belong to their last progress row.
+    pub reconciled: usize,
+    /// Runs judged again because the rules' inputs changed.
+    pub rejudged: usize,
+}
+
+impl VerdictCache {
+    /// Runs judged by this process since it started.
+    pub fn judged(&self) -> u64 {
+        self.judged.load(Ordering::Relaxed)
+    }
+
+    /// Brings the verdicts up to date with every progress row committed before this call. Costs
+    /// one indexed query when nothing is new.
+    pub async fn current(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        self.started.get_or_try_init(|| self.start(db)).await?;
+        let max = progress_max(db).await?;
+        if max <= self.seen.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let _one_at_a_time = self.catch_up.lock().await;
+        let seen = self.seen.load(Ordering::Acquire);
+        if max <= seen {
+            // Another request judged them while this one waited.
+            return Ok(());
+        }
+        let runs: Vec<Option<i32>> = test_progress::Entity::find()
+            .select_only()
+            .column(test_progress::Column::TestId)
+            .distinct()
+            .filter(test_progress::Column::Id.gt(seen as i32))
+            .filter(test_progress::Column::Id.lte(max as i32))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let runs: Vec<i32> = runs.into_iter().flatten().collect();
+        self.judge(db, &runs).await?;
+        self.seen.fetch_max(max, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// The first use in this process: the rules' fingerprint, and a verdict for every run's
+    /// last progress row (none to compute on a database judged before).
+    async fn start(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        self.rules.store(fingerprint(db).await?, Ordering::Release);
+        let max = progress_max(db).await?;
+        self.reconcile(db).await?;
+        self.seen.fetch_max(max, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// One pass of the background refresher: what a read does not check.
+    pub async fn refresh(&self, db: &impl ConnectionTrait) -> Result<Refreshed, DbErr> {
+        self.started.get_or_try_init(|| self.start(db)).await?;
+        let reconciled = self.reconcile(db).await?;
+        let rules = fingerprint(db).await?;
+        self.rules.store(rules, Ordering::Release);
+        let mut rejudged = 0;
+        let stale = stale_rules(db, rules, 1).await?;
+        if !stale.is_empty() && lease::take(db, RULES_LEASE, RULES_LEASE_TTL).await? {
+            let mut previous = vec![];
+            loop {
+                let runs = stale_rules(db, rules, BATCH as u64).await?;
+                // Nothing left, or rows judging cannot change (a concurrent writer's): stop.
+                if runs.is_empty() || runs == previous {
+                    break;
+                }
+                self.judge(db, &runs).await?;
+                rejudged += runs.len();
+                // The rules changed again meanwhile: the next refresh starts over.
+                if self.rules.load(Ordering::Acquire) != rules {
+                    break;
+                }
+                previous = runs;
+            }
+            lease::release(db, RULES_LEASE).await?;
+        }
+        Ok(Refreshed {
+            reconciled,
+            rejudged,
+        })
+    }
+
+    /// spci changed these runs (restart, cancel, create): judge them now, so the answer to the
+    /// caller's next read is already exact.
+    pub async fn changed(&self, db: &impl ConnectionTrait, runs: &[i32]) -> Result<(), DbErr> {
+        self.started.get_or_try_init(|| self.start(db)).await?;
+        self.judge(db, runs).await
+    }
+
+    /// spci removed accepted variants of an output: the runs that produced a differing file for
+    /// it may have changed verdict.
+    pub async fn output_changed(
+        &self,
+        db: &impl ConnectionTrait,
+        output_id: i32,
+    ) -> Result<(), DbErr> {
+        let runs: Vec<i32> = test_result_file::Entity::find()
+            .select_only()
+            .column(test_result_file::Column::TestId)
+            .distinct()
+            .filter(test_result_file::Column::RegressionTestOutputId.eq(output_id))
+            .filter(test_result_file::Column::Got.is_not_null())
+            .into_tuple()
+            .all(db)
+            .await?;
+        for chunk in runs.chunks(BATCH) {
+            self.changed(db, chunk).await?;
+        }
+        Ok(())
+    }
+
+    /// Drops verdicts of runs left without progress and judges every run whose verdict is not
+    /// for its last progress row.
+    async fn reconcile(&self, db: &impl ConnectionTrait) -> Result<usize, DbErr> {
+        forget_runs_without_progress(db).await?;
+        let stale = stale_progress(db).await?;
+        for chunk in stale.chunks(BATCH) {
+            self.judge(db, chunk).await?;
+        }
+        Ok(stale.len())
+    }
+
+    /// Computes and stores the verdict rows of `runs` from the rules.
+    async fn judge(&self, db: &impl ConnectionTrait, runs: &[i32]) -> Result<(), DbErr> {
+        let rules = self.rules.load(Ordering::Acquire);
+        for chunk in runs.chunks(BATCH) {
+            judge(db, chunk, rules).await?;
+            self.judged.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+/// The run's materialised status; a run without a verdict row has no progress yet: queued.
+pub fn status_expr() -> Expr {
+    Func::coalesce([
+        Expr::col((spci_run_verdict::Entity, spci_run_verdict::Column::Status)),
+        Expr::val(crate::api::RunStatus::Queued.as_str()),
+    ])
+    .into()
+}
+
+async fn progress_max(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let max: Option<Option<i32>> = test_progress::Entity::find()
+        .select_only()
+        .column_as(test_progress::Column::Id.max(), "max_id")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().map_or(0, i64::from))
+}
+
+/// A run whose progress rows are all gone (a restart) has no verdict to keep.
+async fn forget_runs_without_progress(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let p = Alias::new("p");
+    let progress = Query::select()
+        .expr(Expr::val(1))
+        .from_as(test_progress::Entity, p.clone())
+        .and_where(
+            Expr::col((p, test_progress::Column::TestId)).equals((
+                spci_run_verdict::Entity,
+                spci_run_verdict::Column::TestId,
+            )),
+        )
+        .to_owned();
+    let delete = Query::delete()
+        .from_table(spci_run_verdict::Entity)
+        .and_where(Expr::exists(progress).not())
+        .to_owned();
+    db.execute(&delete).await.map(|_| ())
+}
+
+/// Runs whose verdict row is missing or not for their last progress row.
+async fn stale_progress(db: &impl ConnectionTrait) -> Result<Vec<i32>, DbErr> {
+    let (l, v, last) = (Alias::new("l"), Alias::new("v"), Alias::new("last_id"));
+    let latest = Query::select()
+        .column(test_progress::Column::TestId)
+        .expr_as(Expr::col(test_progress::Column::Id).max(), last.clone())
+        .from(test_progress::Entity)
+        .and_where(Expr::col(test_progress::Column::TestId).is_not_null())
+        .group_by_col(test_progress::Column::TestId)
+        .to_owned();
+    let q = Query::select()
+        .column((l.clone(), test_progress::Column::TestId))
+        .from_subquery(latest, l.clone())
+        .join_as(
+            JoinType::LeftJoin,
+            spci_run_verdict::Entity,
+            v.clone(),
+            Expr::col((v.clone(), spci_run_verdict::Column::TestId))
+                .equals((l.clone(), test_progress::Column::TestId))
+                .and(
+                    Expr::col((v.clone(), spci_run_verdict::Column::LastProgressId))
+                        .equals((l, last)),
+                ),
+        )
+        .and_where(Expr::col((v, spci_run_verdict::Column::TestId)).is_null())
+        .to_owned();
+    let rows = db.query_all(&q).await?;
+    rows.iter().map(|r| r.try_get_by_index::<i32>(0)).collect()
+}
+
+/// Up to `limit` runs judged under other rules than `rules`.
+async fn stale_rules(db: &impl ConnectionTrait, rules: i64, limit: u64) -> Result<Vec<i32>, DbErr> {
+    spci_run_verdict::Entity::find()
+        .select_only()
+        .column(spci_run_verdict::Column::TestId)
+        .filter(spci_run_verdict::Column::Rules.ne(rules))
+        .order_by_asc(spci_run_verdict::Column::TestId)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Computes and stores the verdict rows of `runs` from the rules; runs without progress lose
+/// theirs.
+async fn judge(db: &impl ConnectionTrait, runs: &[i32], rules: i64) -> Result<(), DbErr> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let loaded = Runs::load(db, runs).await?;
+    let judging = Judging::load(db, runs).await?;
+    // A run left without progress (a restart), or deleted, has no verdict to keep.
+    let without_progress: Vec<i32> = runs
+        .iter()
+        .copied()
+        .filter(|r| {
+            loaded.progress_of(*r).is_empty() || !loaded.runs.iter().any(|run| run.id == *r)
+        })
+        .collect();
+    if !without_progress.is_empty() {
+        spci_run_verdict::Entity::delete_many()
+            .filter(spci_run_verdict::Column::TestId.is_in(without_progress))
+            .exec(db)
+            .await?;
+    }
+    let rows: Vec<spci_run_verdict::ActiveModel> = loaded
+        .runs
+        .iter()
+        .filter_map(|run| {
+            let last = loaded.progress_of(run.id).last()?;
+            let status = judging.run_status(run.id, loaded.phase(run.id));
+            Some(spci_run_verdict::ActiveModel {
+                test_id: sea_orm::Set(run.id),
+                last_progress_id: sea_orm::Set(last.id),
+                rules: sea_orm::Set(rules),
+                status: sea_orm::Set(status.as_str().to_string()),
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    use spci_run_verdict::Column as C;
+    let mut on_conflict = OnConflict::column(C::TestId);
+    on_conflict.update_columns([C::LastProgressId, C::Rules, C::Status]);
+    if db.get_database_backend() != DatabaseBackend::MySql {
+        // A slower writer holding older facts never overwrites a newer verdict (replicas).
+        on_conflict.action_and_where(
+            Expr::col((spci_run_verdict::Entity, C::LastProgressId))
+                .lte(Expr::col((Alias::new("excluded"), C::LastProgressId))),
+        );
+    }
+    spci_run_verdict::Entity::insert_many(rows)
+        .on_conflict(on_conflict.to_owned())
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// A SHA-256 over every input of the rules besides a run's own rows: each expected output (id,
+/// owner, `ignore`), each accepted variant (id, output, hash) and each regression test's
+/// `active` flag. Any edit to any of them gives another value. These tables hold the library
+/// (thousands of rows, not millions); only the background refresher reads them whole.
+async fn fingerprint(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let mut h = Sha256::new();
+    let mut field = |tag: u8, bytes: &[u8]| {
+        h.update([tag]);
+        h.update((bytes.len() as u32).to_le_bytes());
+        h.update(bytes);
+    };
+    let outputs: Vec<(i32, Option<i32>, Option<bool>)> = regression_test_output::Entity::find()
+        .select_only()
+        .columns([
+            regression_test_output::Column::Id,
+            regression_test_output::Column::RegressionId,
+            regression_test_output::Column::Ignore,
+        ])
+        .order_by_asc(regression_test_output::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, rt, ignore) in outputs {
+        field(b'o', &id.to_le_bytes());
+        field(b'r', &rt.unwrap_or(-1).to_le_bytes());
+        field(b'i', &[u8::from(ignore.unwrap_or(false))]);
+    }
+    let variants: Vec<(i32, Option<i32>, Option<String>)> =
+        regression_test_output_files::Entity::find()
+            .select_only()
+            .columns([
+                regression_test_output_files::Column::Id,
+                regression_test_output_files::Column::RegressionTestOutputId,
+                regression_test_output_files::Column::FileHashes,
+            ])
+            .order_by_asc(regression_test_output_files::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+    for (id, output, hash) in variants {
+        field(b'v', &id.to_le_bytes());
+        field(b'o', &output.unwrap_or(-1).to_le_bytes());
+        match hash {
+            Some(hash) => field(b'h', hash.as_bytes()),
+            None => field(b'n', &[]),
+        }
+    }
+    let tests: Vec<(i32, bool)> = regression_test::Entity::find()
+        .select_only()
+        .columns([regression_test::Column::Id, regression_test::Column::Active])
+        .order_by_asc(regression_test::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, active) in tests {
+        field(b't', &id.to_le_bytes());
+        field(b'a', &[u8::from(active)]);
+    }
+    let digest = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    // Positive, so it survives any integer column type unchanged.
+    Ok(i64::from_le_bytes(first) & i64::MAX)
+}

@@ -1,2 +1,0 @@
-pub mod connect;
-pub mod entity;

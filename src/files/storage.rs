@@ -1,0 +1,348 @@
+//! Files through object_store: a local directory with upstream's layout by default, or an S3 /
+//! GCS bucket by URL (feature `cloud`). Object keys are relative paths (`TestResults/<hash>.srt`),
+//! exactly as upstream's gcsfuse mount sees them.
+use crate::domain::DomainError;
+use futures_util::StreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Upstream's folders under the storage root (reference §3).
+pub const LAYOUT: &[&str] = &[
+    "TestFiles",
+    "TestFiles/media",
+    "TestFiles/extra",
+    "TestResults",
+    "LogFiles",
+    "test_artifacts",
+];
+
+/// A folder of upstream's layout; the only places a [`Key`] can point into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Folder {
+    TestFiles,
+    Media,
+    Extra,
+    TestResults,
+    LogFiles,
+    /// `test_artifacts/<run id>/`
+    Artifacts(i32),
+}
+
+/// An object key built from a folder and one file name taken from the database. The name must
+/// be a single plain component (`[A-Za-z0-9._-]`, not starting with a dot), so no value in any
+/// row (`../../etc/passwd`, `a/b`, `C:\\x`, an empty string) can address anything outside its
+/// folder, whatever the backend (review MEDIUM on resolve_artifact).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key(Path);
+
+impl Key {
+    /// `None` when `name` is not a safe single component: callers report the file as missing.
+    pub fn new(folder: Folder, name: &str) -> Option<Self> {
+        let safe = !name.is_empty()
+            && name.len() <= 255
+            && !name.starts_with('.')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if !safe {
+            return None;
+        }
+        let folder = match folder {
+            Folder::TestFiles => "TestFiles".to_string(),
+            Folder::Media => "TestFiles/media".to_string(),
+            Folder::Extra => "TestFiles/extra".to_string(),
+            Folder::TestResults => "TestResults".to_string(),
+            Folder::LogFiles => "LogFiles".to_string(),
+            Folder::Artifacts(run) => format!("test_artifacts/{run}"),
+        };
+        Path::parse(format!("{folder}/{name}")).ok().map(Self)
+    }
+
+    /// A result or expected output: upstream names it by content hash and the expected
+    /// output's extension (which carries its dot), e.g. `TestResults/37391db99daa.srt`.
+    pub fn result(hash: &str, extension: &str) -> Option<Self> {
+        Self::new(Folder::TestResults, &result_file_name(hash, extension))
+    }
+
+    /// A run's log, `LogFiles/<run>.txt`.
+    pub fn run_log(run_id: i32) -> Option<Self> {
+        Self::new(Folder::LogFiles, &format!("{run_id}.txt"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_ref()
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.as_str().rsplit('/').next().unwrap_or_default()
+    }
+}
+
+/// `<hash><extension>`: the file name of an output, expected or produced.
+pub fn result_file_name(hash: &str, extension: &str) -> String {
+    format!("{hash}{extension}")
+}
+
+/// `<sha>.<extension>`: the file name of a sample (its extension is stored without the dot).
+pub fn sample_file_name(sha: &str, extension: &str) -> String {
+    format!("{sha}.{extension}")
+}
+
+/// The first bytes of an object and its whole size.
+pub struct Head {
+    pub bytes: bytes::Bytes,
+    pub size: u64,
+}
+
+#[derive(Clone)]
+pub struct Storage {
+    pub store: Arc<dyn ObjectStore>,
+    /// `local_storage`, `s3` or `gcs`: the dependency name health reports.
+    pub kind: &'static str,
+    local_root: Option<std::path::PathBuf>,
+    /// Cloud stores sign download URLs; a local directory has none to give.
+    signer: Option<Arc<dyn object_store::signer::Signer>>,
+}
+
+/// How long a signed download URL stays valid (upstream's GCS_SIGNED_URL_EXPIRY_LIMIT: 720 min).
+const SIGNED_URL_TTL: std::time::Duration = std::time::Duration::from_secs(720 * 60);
+
+impl Storage {
+    pub fn open(location: &str) -> Result<Self, String> {
+        if let Some(rest) = location
+            .strip_prefix("s3://")
+            .or_else(|| location.strip_prefix("gs://"))
+        {
+            return Self::open_cloud(location, rest);
+        }
+        let root = std::path::Path::new(location);
+        for dir in LAYOUT {
+            std::fs::create_dir_all(root.join(dir))
+                .map_err(|e| format!("storage root {location}: {e}"))?;
+        }
+        let store = LocalFileSystem::new_with_prefix(root)
+            .map_err(|e| format!("storage root {location}: {e}"))?;
+        Ok(Self {
+            store: Arc::new(store),
+            kind: "local_storage",
+            local_root: Some(root.to_path_buf()),
+            signer: None,
+        })
+    }
+
+    #[cfg(feature = "cloud")]
+    fn open_cloud(location: &str, rest: &str) -> Result<Self, String> {
+        let bucket = rest.split('/').next().unwrap_or_default();
+        type Signer = Arc<dyn object_store::signer::Signer>;
+        let (store, signer, kind): (Arc<dyn ObjectStore>, Signer, _) =
+            if location.starts_with("s3://") {
+                let s = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .build();
+                let s = Arc::new(s.map_err(|e| e.to_string())?);
+                (s.clone(), s, "s3")
+            } else {
+                let s = object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                    .with_bucket_name(bucket)
+                    .build();
+                let s = Arc::new(s.map_err(|e| e.to_string())?);
+                (s.clone(), s, "gcs")
+            };
+        Ok(Self {
+            store,
+            kind,
+            local_root: None,
+            signer: Some(signer),
+        })
+    }
+
+    #[cfg(not(feature = "cloud"))]
+    fn open_cloud(location: &str, _rest: &str) -> Result<Self, String> {
+        Err(format!(
+            "{location}: this build has no cloud storage (enable the `cloud` feature)"
+        ))
+    }
+
+    /// Can we reach the store? A metadata request for an object that need not exist: "not
+    /// found" proves the store answers. A local root must also still hold upstream's layout
+    /// (a missing directory reads as "not found" too).
+    pub async fn check(&self) -> Result<(), String> {
+        if let Some(root) = &self.local_root
+            && !root.join("TestResults").is_dir()
+        {
+            return Err(format!("{} has no TestResults/", root.display()));
+        }
+        match self.store.head(&Path::from(".spci-health")).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+impl Storage {
+    /// The object's size, `None` when it does not exist.
+    pub async fn size(&self, key: &Key) -> Result<Option<u64>, DomainError> {
+        match self.store.head(&key.0).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(DomainError::internal(format!(
+                "storage head {}: {e}",
+                key.as_str()
+            ))),
+        }
+    }
+
+    /// Size and version (ETag, else modification time) of the object, `None` when absent.
+    pub async fn version(&self, key: &Key) -> Result<Option<(u64, Option<String>)>, DomainError> {
+        match self.store.head(&key.0).await {
+            Ok(meta) => Ok(Some((
+                meta.size,
+                meta.e_tag.or_else(|| Some(meta.last_modified.to_rfc3339())),
+            ))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(DomainError::internal(format!(
+                "storage head {}: {e}",
+                key.as_str()
+            ))),
+        }
+    }
+
+    /// The object's bytes as a stream of chunks, `None` when absent.
+    pub async fn stream(
+        &self,
+        key: &Key,
+    ) -> Result<
+        Option<futures_util::stream::BoxStream<'static, object_store::Result<bytes::Bytes>>>,
+        DomainError,
+    > {
+        match self.store.get(&key.0).await {
+            Ok(r) => Ok(Some(r.into_stream())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(DomainError::internal(format!(
+                "storage read {}: {e}",
+                key.as_str()
+            ))),
+        }
+    }
+
+    /// At most `max` bytes from the start of the object, without reading the rest.
+    pub async fn head(&self, key: &Key, max: u64) -> Result<Option<Head>, DomainError> {
+        let Some(size) = self.size(key).await? else {
+            return Ok(None);
+        };
+        let bytes = self.range(key, 0, size.min(max)).await?;
+        Ok(Some(Head { bytes, size }))
+    }
+
+    /// Bytes `start..end` of an object known to exist.
+    pub async fn range(&self, key: &Key, start: u64, end: u64) -> Result<bytes::Bytes, DomainError> {
+        if start >= end {
+            return Ok(bytes::Bytes::new());
+        }
+        self.store
+            .get_range(&key.0, start..end)
+            .await
+            .map_err(|e| DomainError::internal(format!("storage read {}: {e}", key.as_str())))
+    }
+
+    /// The whole object, refused (`Ok(Err(size))`) when larger than `max`.
+    pub async fn read_at_most(
+        &self,
+        key: &Key,
+        max: u64,
+    ) -> Result<Option<Result<bytes::Bytes, u64>>, DomainError> {
+        let Some(size) = self.size(key).await? else {
+            return Ok(None);
+        };
+        if size > max {
+            return Ok(Some(Err(size)));
+        }
+        Ok(Some(Ok(self.range(key, 0, size).await?)))
+    }
+
+    /// A signed GET URL for an object the caller has seen exist; `None` when the store cannot
+    /// sign (a local directory) or signing failed (logged).
+    pub async fn download_url(&self, key: &Key) -> Option<String> {
+        let signer = self.signer.as_ref()?;
+        match signer
+            .signed_url(poem::http::Method::GET, &key.0, SIGNED_URL_TTL)
+            .await
+        {
+            Ok(url) => Some(url.to_string()),
+            Err(e) => {
+                tracing::warn!(key = key.as_str(), error = %e, "signing a download URL failed");
+                None
+            }
+        }
+    }
+
+    /// SHA-256 of the whole object, read as a stream (memory bounded by one chunk).
+    pub async fn sha256(&self, key: &Key) -> Result<Option<String>, DomainError> {
+        let fail = |e: object_store::Error| {
+            DomainError::internal(format!("storage read {}: {e}", key.as_str()))
+        };
+        let mut stream = match self.store.get(&key.0).await {
+            Ok(r) => r.into_stream(),
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(fail(e)),
+        };
+        let mut hasher = Sha256::new();
+        while let Some(chunk) = stream.next().await {
+            hasher.update(chunk.map_err(fail)?);
+        }
+        Ok(Some(hex::encode(hasher.finalize())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn local_storage_creates_upstream_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Storage::open(dir.path().to_str().unwrap()).unwrap();
+        for d in LAYOUT {
+            assert!(dir.path().join(d).is_dir(), "{d}");
+        }
+        assert!(s.check().await.is_ok());
+    }
+
+    /// Review MEDIUM (resolve_artifact): a path built from database values never leaves its
+    /// folder, on any backend, because the name must be one plain component.
+    #[test]
+    fn review_medium_keys_from_database_values_cannot_escape_their_folder() {
+        let refused = [
+            "",
+            ".",
+            "..",
+            "../x",
+            "../../etc/passwd",
+            "a/b",
+            "a\\b",
+            "/etc/passwd",
+            ".hidden",
+            "x\0y",
+            "%2e%2e",
+            "name with space",
+            "C:x",
+        ];
+        for name in refused {
+            for folder in [Folder::TestResults, Folder::LogFiles, Folder::Artifacts(1)] {
+                assert_eq!(Key::new(folder, name), None, "{name:?} in {folder:?}");
+            }
+        }
+        let k = Key::new(Folder::TestResults, "37391db99daa.srt").unwrap();
+        assert_eq!(k.as_str(), "TestResults/37391db99daa.srt");
+        assert_eq!(k.file_name(), "37391db99daa.srt");
+        let k = Key::new(Folder::Artifacts(7), "ccextractor").unwrap();
+        assert_eq!(k.as_str(), "test_artifacts/7/ccextractor");
+        assert_eq!(
+            Key::new(Folder::Extra, "abc_3.srt").unwrap().as_str(),
+            "TestFiles/extra/abc_3.srt"
+        );
+    }
+}

@@ -1,0 +1,64 @@
+//! POST /auth/tokens: email + password → a new token, shown once.
+use crate::api::{AuthToken, CreateTokenInput, CreateTokenResponse, TokenType};
+use crate::auth::{issue, password, token_scopes};
+use crate::domain::scopes::DEFAULT_SCOPES;
+use crate::state::AppState;
+use crate::data::entity::user;
+use crate::domain::DomainError;
+use crate::http::error::ApiError;
+use crate::types::UtcDateTime;
+use poem_openapi::payload::Json;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+
+const DEFAULT_DAYS: i64 = 7;
+
+pub async fn handle(
+    state: &AppState,
+    req: CreateTokenInput,
+) -> Result<CreateTokenResponse, ApiError> {
+    let body = req.body;
+    let owner = user::Entity::find()
+        .filter(user::Column::Email.eq(body.email.0.as_str()))
+        .one(&state.db)
+        .await?;
+    // Unknown email and wrong password cost the same argon2 work and give the same answer.
+    let plain = body.password.clone();
+    let stored = owner.as_ref().map(|u| u.password.clone());
+    let verdict = tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => password::verify(&plain, &stored),
+        None => {
+            password::verify_dummy(&plain);
+            password::Verdict::NoMatch
+        }
+    })
+    .await
+    .map_err(DomainError::internal)?;
+    let owner = match (owner, verdict) {
+        (Some(u), password::Verdict::Match) => u,
+        (Some(u), password::Verdict::MatchNeedsRehash) => {
+            let plain = body.password.clone();
+            let rehashed = tokio::task::spawn_blocking(move || password::hash(&plain))
+                .await
+                .map_err(DomainError::internal)?;
+            let mut am = u.into_active_model();
+            am.password = Set(rehashed);
+            am.update(&state.db).await?
+        }
+        _ => return Err(DomainError::invalid_credentials().into()),
+    };
+    let requested = body.scopes.as_deref().unwrap_or(DEFAULT_SCOPES);
+    let days = body.expires_in_days.map(i64::from).unwrap_or(DEFAULT_DAYS);
+    let issued = issue::issue_token(&state.db, &owner, &body.token_name, requested, days).await?;
+    let token = AuthToken {
+        token: issued.plaintext,
+        token_type: TokenType::Bearer,
+        token_name: issued.model.token_name,
+        scopes: token_scopes(&issued.model.scopes_json),
+        expires_at: UtcDateTime::from_naive_utc(issued.model.expires_at),
+    };
+    // The plaintext is shown exactly once: no cache may keep it.
+    Ok(CreateTokenResponse::Created(
+        Json(token),
+        "no-store".to_string(),
+    ))
+}

@@ -1,0 +1,121 @@
+//! GET /runs: every filter in SQL, the status one included (from the verdict cache, so the
+//! `total` is exact and nothing is capped), then one batch load for the page.
+use crate::api::{ListRunsInput, ListRunsResponse, RunPage, RunSort, RunStatus};
+use crate::data::entity::{ccextractor_version, fork, spci_run_verdict, test};
+use crate::data::loaders::Runs;
+use crate::data::verdict_cache::status_expr;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::views::page::{no_meta, pagination};
+use crate::views;
+use poem_openapi::payload::Json;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResponse, ApiError> {
+    let db = &state.db;
+    state.verdicts.current(db).await?;
+
+    let mut q = Query::select();
+    q.from(test::Entity).left_join(
+        spci_run_verdict::Entity,
+        Expr::col((spci_run_verdict::Entity, spci_run_verdict::Column::TestId))
+            .equals((test::Entity, test::Column::Id)),
+    );
+    if let Some(p) = req.platform {
+        q.and_where(Expr::col((test::Entity, test::Column::Platform)).eq(p.as_str()));
+    }
+    if let Some(b) = &req.branch {
+        q.and_where(Expr::col((test::Entity, test::Column::Branch)).eq(b.as_str()));
+    }
+    if let Some(c) = &req.commit_sha {
+        q.and_where(
+            Func::lower(Expr::col((test::Entity, test::Column::Commit))).eq(c.to_lowercase()),
+        );
+    }
+    if let Some(v) = &req.ccx_version {
+        // A CCExtractor version stands for the commit it was released from.
+        let commit = ccextractor_version::Entity::find()
+            .filter(ccextractor_version::Column::Version.eq(v.as_str()))
+            .one(db)
+            .await?
+            .and_then(|v| v.commit);
+        match commit {
+            Some(c) => {
+                q.and_where(
+                    Func::lower(Expr::col((test::Entity, test::Column::Commit)))
+                        .eq(c.to_lowercase()),
+                );
+            }
+            None => {
+                q.and_where(Expr::val(1).eq(0));
+            }
+        }
+    }
+    if let Some(r) = &req.repository {
+        let url = format!("https://github.com/{}", r.to_lowercase());
+        q.left_join(
+            fork::Entity,
+            Expr::col((fork::Entity, fork::Column::Id))
+                .equals((test::Entity, test::Column::ForkId)),
+        )
+        .and_where(
+            Func::lower(Expr::col((fork::Entity, fork::Column::Github))).is_in([
+                format!("{url}.git"),
+                url.clone(),
+                format!("{url}/"),
+            ]),
+        );
+    }
+    if let Some(after) = &req.created_after {
+        q.and_where(Expr::expr(crate::data::filters::run_created_at()).gte(after.naive_utc()));
+    }
+    if let Some(before) = &req.created_before {
+        q.and_where(Expr::expr(crate::data::filters::run_created_at()).lte(before.naive_utc()));
+    }
+    if let Some(s) = req.status {
+        q.and_where(status_expr().eq(s.as_str()));
+    }
+
+    let mut count = q.clone();
+    count.expr(Func::count(Expr::col((test::Entity, test::Column::Id))));
+    let total: i64 = db
+        .query_one(&count)
+        .await?
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0);
+
+    let order = match req.sort.unwrap_or(RunSort::CreatedAtDesc) {
+        RunSort::CreatedAt | RunSort::RunId => Order::Asc,
+        RunSort::CreatedAtDesc | RunSort::RunIdDesc => Order::Desc,
+    };
+    q.column((test::Entity, test::Column::Id))
+        .expr(status_expr())
+        .order_by((test::Entity, test::Column::Id), order)
+        .limit(req.limit as u64)
+        .offset(req.offset as u64);
+    let rows = db.query_all(&q).await?;
+    let mut page = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i32 = r.try_get_by_index(0)?;
+        let status: String = r.try_get_by_index(1)?;
+        page.push((
+            id,
+            RunStatus::parse(&status).unwrap_or(RunStatus::Incomplete),
+        ));
+    }
+    let ids: Vec<i32> = page.iter().map(|(id, _)| *id).collect();
+    let statuses: std::collections::HashMap<i32, RunStatus> = page.into_iter().collect();
+    let runs = Runs::load(db, &ids).await?;
+    let data = runs
+        .runs
+        .iter()
+        .map(|run| views::runs::run(&runs, run, statuses[&run.id]))
+        .collect();
+    Ok(ListRunsResponse::Ok(Json(RunPage {
+        data,
+        pagination: pagination(req.limit, req.offset, total as u64),
+        meta: no_meta(),
+    })))
+}

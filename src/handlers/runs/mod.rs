@@ -1,0 +1,69 @@
+//! `Runs`: listing, reading, starting, canceling and restarting runs.
+mod cancel_run;
+mod create_run;
+mod get_run;
+mod get_run_config;
+mod get_run_progress;
+mod get_run_summary;
+mod list_runs;
+mod restart_run;
+
+use crate::api::*;
+use crate::auth::Principal;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+
+impl RunsApi for AppState {
+    async fn list_runs(
+        &self,
+        _p: &Principal,
+        req: ListRunsInput,
+    ) -> Result<ListRunsResponse, ApiError> {
+        list_runs::handle(self, req).await
+    }
+    async fn create_run(
+        &self,
+        p: &Principal,
+        req: CreateRunInput,
+    ) -> Result<CreateRunResponse, ApiError> {
+        create_run::handle(self, p, req).await
+    }
+    async fn get_run(&self, _p: &Principal, req: GetRunInput) -> Result<GetRunResponse, ApiError> {
+        get_run::handle(self, req).await
+    }
+    async fn get_run_summary(
+        &self,
+        _p: &Principal,
+        req: GetRunSummaryInput,
+    ) -> Result<GetRunSummaryResponse, ApiError> {
+        get_run_summary::handle(self, req).await
+    }
+    async fn get_run_progress(
+        &self,
+        _p: &Principal,
+        req: GetRunProgressInput,
+    ) -> Result<GetRunProgressResponse, ApiError> {
+        get_run_progress::handle(self, req).await
+    }
+    async fn get_run_config(
+        &self,
+        _p: &Principal,
+        req: GetRunConfigInput,
+    ) -> Result<GetRunConfigResponse, ApiError> {
+        get_run_config::handle(self, req).await
+    }
+    async fn cancel_run(
+        &self,
+        p: &Principal,
+        req: CancelRunInput,
+    ) -> Result<CancelRunResponse, ApiError> {
+        cancel_run::handle(self, p, req).await
+    }
+    async fn restart_run(
+        &self,
+        _p: &Principal,
+        req: RestartRunInput,
+    ) -> Result<RestartRunResponse, ApiError> {
+        restart_run::handle(self, req).await
+    }
+}

@@ -1,0 +1,22 @@
+//! GET /samples/{sample_id}/download: where the sample file is (`TestFiles/<sha>.<ext>`).
+use crate::api::{DownloadSampleInput, DownloadSampleResponse};
+use crate::data::lookup;
+use crate::files::storage::sample_file_name;
+use crate::files::{Folder, Key};
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::views::stored_file::{sample_file, stored_file};
+use poem_openapi::payload::Json;
+
+pub async fn handle(
+    state: &AppState,
+    req: DownloadSampleInput,
+) -> Result<DownloadSampleResponse, ApiError> {
+    let s = lookup::sample(&state.db, req.sample_id).await?;
+    let name = sample_file_name(&s.sha.unwrap_or_default(), &s.extension);
+    let f = stored_file(&state.storage, Key::new(Folder::TestFiles, &name), "Sample").await?;
+    Ok(DownloadSampleResponse::Ok(Json(sample_file(
+        req.sample_id,
+        f,
+    ))))
+}

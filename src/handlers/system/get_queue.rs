@@ -1,0 +1,114 @@
+//! GET /system/queue: runs not finished yet, oldest first. The queue is not a table: a run is
+//! queued or running by the same verdict rules as everywhere else.
+use crate::data::verdict_cache::status_expr;
+use crate::views::page::pagination;
+use crate::api::{
+    GetQueueInput, GetQueueResponse, QueueJob, QueueJobPage, QueueJobStatus,
+    QueueMeta, RunStatus,
+};
+use crate::state::AppState;
+use crate::data::entity::{spci_run_verdict, test};
+use crate::http::error::ApiError;
+use crate::data::loaders::Runs;
+use crate::types::UtcDateTime;
+use poem_openapi::payload::Json;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement};
+
+pub async fn handle(
+    state: &AppState,
+    req: GetQueueInput,
+) -> Result<GetQueueResponse, ApiError> {
+    let db = &state.db;
+    state.verdicts.current(db).await?;
+    let base = |statuses: &[&str]| -> SelectStatement {
+        let mut q = Query::select();
+        q.from(test::Entity)
+            .left_join(
+                spci_run_verdict::Entity,
+                Expr::col((spci_run_verdict::Entity, spci_run_verdict::Column::TestId))
+                    .equals((test::Entity, test::Column::Id)),
+            )
+            .and_where(status_expr().is_in(statuses.iter().copied()));
+        if let Some(p) = req.platform {
+            q.and_where(Expr::col((test::Entity, test::Column::Platform)).eq(p.as_str()));
+        }
+        q
+    };
+    let count = |statuses: &[&str]| {
+        let mut q = base(statuses);
+        q.expr(Func::count(Expr::col((test::Entity, test::Column::Id))));
+        q
+    };
+    let queued = RunStatus::Queued.as_str();
+    let running = RunStatus::Running.as_str();
+    let one = |r: Option<sea_orm::QueryResult>| -> Result<i64, ApiError> {
+        Ok(r.map(|r| r.try_get_by_index::<i64>(0))
+            .transpose()?
+            .unwrap_or(0))
+    };
+    let queue_depth = one(db.query_one(&count(&[queued])).await?)?;
+    let running_count = one(db.query_one(&count(&[running])).await?)?;
+    let wanted: Vec<&str> = match req.status {
+        Some(s) => vec![s.as_str()],
+        None => vec![queued, running],
+    };
+    let total = match req.status {
+        Some(QueueJobStatus::Queued) => queue_depth,
+        Some(QueueJobStatus::Running) => running_count,
+        None => queue_depth + running_count,
+    };
+    let mut page = base(&wanted);
+    page.column((test::Entity, test::Column::Id))
+        .expr(status_expr())
+        .order_by((test::Entity, test::Column::Id), Order::Asc)
+        .limit(req.limit as u64)
+        .offset(req.offset as u64);
+    let rows = db.query_all(&page).await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut statuses = std::collections::HashMap::new();
+    for r in &rows {
+        let id: i32 = r.try_get_by_index(0)?;
+        let s: String = r.try_get_by_index(1)?;
+        ids.push(id);
+        statuses.insert(id, s);
+    }
+    let runs = Runs::load(db, &ids).await?;
+    let with_position = req.status == Some(QueueJobStatus::Queued);
+    let data = runs
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| {
+            let progress = runs.progress_of(run.id);
+            let status = if statuses[&run.id] == running {
+                QueueJobStatus::Running
+            } else {
+                QueueJobStatus::Queued
+            };
+            QueueJob {
+                run_id: run.id,
+                status,
+                platform: crate::views::runs::platform(&run.platform),
+                queued_at: progress
+                    .first()
+                    .map(|p| UtcDateTime::from_naive_utc(p.timestamp)),
+                started_at: progress
+                    .iter()
+                    .find(|p| p.status == "preparation" || p.status == "testing")
+                    .map(|p| UtcDateTime::from_naive_utc(p.timestamp)),
+                position: with_position.then_some(req.offset as i64 + i as i64 + 1),
+            }
+        })
+        .collect();
+    Ok(GetQueueResponse::Ok(Json(QueueJobPage {
+        data,
+        pagination: pagination(req.limit, req.offset, total as u64),
+        meta: QueueMeta {
+            queue_depth,
+            running_count,
+        },
+        queue_depth,
+        running_count,
+    })))
+}

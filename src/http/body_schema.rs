@@ -1,0 +1,193 @@
+//! JSON request bodies checked against the spec's own schema (jsonschema) before poem-openapi
+//! parses them. poem-openapi coerces JSON numbers and booleans into string fields (`"name": 12345`
+//! reads as "12345"); the spec says string, so such a body is refused here with every violation
+//! listed, and what the handler receives is exactly what the spec allows.
+//!
+//! "A JSON body" is whatever poem-openapi would parse as one (`application/json` in any case,
+//! with parameters, or any `+json` type): the check asks poem-openapi's own predicate, so no
+//! spelling of the media type reaches the parser without passing here first.
+use super::error::ApiError;
+use super::operation;
+use super::spec::spec_json;
+use poem::http::header;
+use poem::{Endpoint, Middleware, Request, Result};
+use poem_openapi::payload::{Json, Payload};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const SPEC_URI: &str = "urn:spci:spec";
+/// Violations listed in one error body.
+const MAX_ERRORS: usize = 10;
+
+pub struct BodySchema;
+
+impl<E: Endpoint> Middleware<E> for BodySchema {
+    type Output = BodySchemaEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        BodySchemaEndpoint(ep)
+    }
+}
+
+pub struct BodySchemaEndpoint<E>(E);
+
+/// Whether poem-openapi would read a body of this `Content-Type` as JSON.
+pub fn is_json(content_type: &str) -> bool {
+    <Json<Value> as Payload>::check_content_type(content_type)
+}
+
+impl<E: Endpoint> Endpoint for BodySchemaEndpoint<E> {
+    type Output = E::Output;
+
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let json_body = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_json);
+        let validator = operation::of(&req)
+            .op
+            .and_then(|op| validators().get(op.operation_id));
+        if let (true, Some(validator)) = (json_body, validator) {
+            // The body was already bounded by the request-size limit.
+            let bytes = req.take_body().into_bytes().await?;
+            // Malformed JSON is left to the parser, which names the syntax error.
+            if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+                let errors: Vec<Value> = validator
+                    .iter_errors(&value)
+                    .take(MAX_ERRORS)
+                    .map(|e| json!({"path": e.instance_path().to_string(), "message": e.to_string()}))
+                    .collect();
+                if !errors.is_empty() {
+                    return Err(ApiError::validation("Request body failed validation.")
+                        .detail("errors", errors)
+                        .into());
+                }
+            }
+            req.set_body(bytes);
+        }
+        self.0.call(req).await
+    }
+}
+
+/// One compiled validator per operation with a JSON request body, from the served spec.
+fn validators() -> &'static HashMap<&'static str, jsonschema::Validator> {
+    static V: OnceLock<HashMap<&'static str, jsonschema::Validator>> = OnceLock::new();
+    V.get_or_init(|| {
+        let spec = spec_json();
+        let registry = jsonschema::Registry::new()
+            .add(SPEC_URI, to_json_schema(spec))
+            .expect("the spec as a schema resource")
+            .prepare()
+            .expect("a schema registry");
+        crate::api::OPERATIONS
+            .iter()
+            .filter_map(|op| {
+                let schema = spec
+                    .get("paths")?
+                    .get(op.path)?
+                    .get(op.method.to_lowercase())?
+                    .pointer("/requestBody/content/application~1json/schema")?;
+                let rooted = root_refs(&to_json_schema(schema));
+                let v = jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft4)
+                    .should_validate_formats(true)
+                    .with_registry(&registry)
+                    .build(&rooted)
+                    .unwrap_or_else(|e| panic!("{}: body schema: {e}", op.operation_id));
+                Some((op.operation_id, v))
+            })
+            .collect()
+    })
+}
+
+/// OpenAPI 3.0 schema objects are not JSON Schema: `nullable` becomes a type union. (The
+/// contract harness keeps its own copy on purpose: the checker shares no code with the server.)
+fn to_json_schema(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut out: Map<String, Value> = m
+                .iter()
+                .map(|(k, x)| (k.clone(), to_json_schema(x)))
+                .collect();
+            if out.remove("nullable") == Some(Value::Bool(true)) {
+                if let Some(all_of) = out.remove("allOf") {
+                    out.insert("anyOf".into(), json!([{"allOf": all_of}, {"type": "null"}]));
+                } else if let Some(Value::String(t)) = out.get("type").cloned() {
+                    out.insert("type".into(), json!([t, "null"]));
+                    if let Some(Value::Array(e)) = out.get_mut("enum") {
+                        e.push(Value::Null);
+                    }
+                }
+            }
+            out.remove("discriminator");
+            out.remove("example");
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(to_json_schema).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Refs into the spec resolve against its registered URI.
+fn root_refs(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| match (k.as_str(), x) {
+                    ("$ref", Value::String(r)) if r.starts_with('#') => {
+                        (k.clone(), Value::String(format!("{SPEC_URI}{r}")))
+                    }
+                    _ => (k.clone(), root_refs(x)),
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(root_refs).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_json_body_of_the_spec_compiles() {
+        assert!(validators().contains_key("createRun"));
+        assert!(validators().contains_key("approveBaseline"));
+        assert!(!validators().contains_key("listRuns"));
+    }
+
+    #[test]
+    fn a_number_where_the_spec_says_string_is_refused() {
+        let v = &validators()["createCategory"];
+        assert!(v.is_valid(&json!({"name": "DVB"})));
+        assert!(!v.is_valid(&json!({"name": 12345})));
+        assert!(!v.is_valid(&json!({"name": true})));
+    }
+
+    #[test]
+    fn every_media_type_poem_reads_as_json_is_checked() {
+        let json = [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "APPLICATION/JSON;charset=UTF-8",
+            "application/vnd.api+json",
+            "application/problem+json",
+        ];
+        for ct in json {
+            assert!(is_json(ct), "{ct}");
+        }
+        for ct in ["text/plain", "application/xml", "multipart/form-data", "jsonapplication"] {
+            assert!(!is_json(ct), "{ct}");
+        }
+    }
+
+    #[test]
+    fn constraints_poem_cannot_express_are_enforced() {
+        let v = &validators()["updateCategory"];
+        assert!(!v.is_valid(&json!({})), "minProperties: 1");
+        assert!(v.is_valid(&json!({"description": "x"})));
+    }
+}

@@ -1,0 +1,207 @@
+//! Cross-cutting HTTP behaviour: request ids and tracing, security headers, request size limits,
+//! panics, and the error contract for anything that fails before or outside an operation.
+use super::API_PREFIX;
+use super::error::{ApiError, ErrorHeaders};
+use super::operation;
+use futures_util::StreamExt;
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result};
+
+/// Turns every `Err` from routing or an inner middleware into the JSON error contract (404 for
+/// unknown paths, 405 + `Allow`, 413, 429, …) so nothing outside can send HTML or plain text.
+/// It is the only place such an error becomes a response; the headers a middleware attached to
+/// the error ([`ErrorHeaders`]) are kept.
+pub struct ErrorContract;
+
+impl<E: Endpoint> Middleware<E> for ErrorContract {
+    type Output = ErrorContractEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        ErrorContractEndpoint(ep)
+    }
+}
+
+pub struct ErrorContractEndpoint<E>(E);
+
+impl<E: Endpoint> Endpoint for ErrorContractEndpoint<E> {
+    type Output = Response;
+    async fn call(&self, req: Request) -> Result<Response> {
+        let allow = operation::of(&req).allow;
+        Ok(match self.0.call(req).await {
+            Ok(r) => r.into_response(),
+            Err(e) => {
+                let extra = e.data::<ErrorHeaders>().cloned();
+                let is_405 = e.status() == StatusCode::METHOD_NOT_ALLOWED;
+                let mut resp = ApiError::from_poem(e).into_response();
+                if let Some(ErrorHeaders(h)) = extra {
+                    resp.headers_mut().extend(h);
+                }
+                if is_405 && let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
+                    resp.headers_mut().insert(header::ALLOW, v);
+                }
+                resp
+            }
+        })
+    }
+}
+
+/// A panic anywhere in a handler answers the documented 500 with no internals.
+pub fn panic_response(_panic: Box<dyn std::any::Any + Send>) -> Response {
+    ApiError::internal("handler panicked").into_response()
+}
+
+/// Security headers of reference §5.1 on every response. The interactive docs page needs inline
+/// script and style, so it alone gets a CSP that allows them. HSTS is sent always: user agents
+/// ignore it on plain HTTP (RFC 6797 §8.1), so it is harmless there and correct behind TLS.
+pub struct SecurityHeaders;
+
+impl<E: Endpoint> Middleware<E> for SecurityHeaders {
+    type Output = SecurityHeadersEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        SecurityHeadersEndpoint(ep)
+    }
+}
+
+pub struct SecurityHeadersEndpoint<E>(E);
+
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+                        img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'";
+
+impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
+    type Output = Response;
+    async fn call(&self, req: Request) -> Result<Response> {
+        let docs = req
+            .uri()
+            .path()
+            .starts_with(&format!("{API_PREFIX}/docs"));
+        let mut resp = self.0.call(req).await?.into_response();
+        let h = resp.headers_mut();
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(if docs { DOCS_CSP } else { API_CSP }),
+        );
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        Ok(resp)
+    }
+}
+
+/// Bounds request bodies (whether or not they declare a length) and query strings, so a hostile
+/// client costs at most `max_body` bytes of memory.
+pub struct RequestLimits {
+    pub max_body: usize,
+    pub max_query: usize,
+}
+
+impl<E: Endpoint> Middleware<E> for RequestLimits {
+    type Output = RequestLimitsEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        RequestLimitsEndpoint {
+            ep,
+            max_body: self.max_body,
+            max_query: self.max_query,
+        }
+    }
+}
+
+pub struct RequestLimitsEndpoint<E> {
+    ep: E,
+    max_body: usize,
+    max_query: usize,
+}
+
+impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
+    type Output = E::Output;
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        if req.uri().query().is_some_and(|q| q.len() > self.max_query) {
+            return Err(ApiError::validation("Query string too long.").into());
+        }
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.max_body as u64) {
+            return Err(ApiError::payload_too_large().into());
+        }
+        let mut empty = declared == Some(0);
+        if declared.is_none() {
+            // No declared length: read at most max_body + 1 bytes to find out.
+            let mut stream = req.take_body().into_bytes_stream();
+            let mut buf = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|_| {
+                    ApiError::validation("The request body could not be read.")
+                })?;
+                if buf.len() + chunk.len() > self.max_body {
+                    return Err(ApiError::payload_too_large().into());
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            empty = buf.is_empty();
+            req.set_body(Body::from(buf));
+        }
+        if empty && !req.headers().contains_key(header::CONTENT_TYPE) {
+            // No body at all is an omitted (optional) JSON body, not a wrong media type; a
+            // required body then fails validation as missing.
+            req.headers_mut().insert(
+                header::CONTENT_TYPE,
+                poem::http::HeaderValue::from_static("application/json"),
+            );
+        }
+        self.ep.call(req).await
+    }
+}
+
+/// A request id (the client's `X-Request-Id` if sane, else a new one) on the tracing span and
+/// echoed on the response.
+pub struct RequestId;
+
+impl<E: Endpoint> Middleware<E> for RequestId {
+    type Output = RequestIdEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        RequestIdEndpoint(ep)
+    }
+}
+
+pub struct RequestIdEndpoint<E>(E);
+
+impl<E: Endpoint> Endpoint for RequestIdEndpoint<E> {
+    type Output = Response;
+    async fn call(&self, req: Request) -> Result<Response> {
+        use tracing::Instrument;
+        let id = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| {
+                !v.is_empty()
+                    && v.len() <= 64
+                    && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+            .map(str::to_string)
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+        let started = std::time::Instant::now();
+        async move {
+            let mut resp = self.0.call(req).await?.into_response();
+            tracing::info!(
+                status = resp.status().as_u16(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "response"
+            );
+            if let Ok(v) = HeaderValue::from_str(&id) {
+                resp.headers_mut().insert("x-request-id", v);
+            }
+            Ok(resp)
+        }
+        .instrument(span)
+        .await
+    }
+}

@@ -1,0 +1,76 @@
+//! The HTTP layer: one ordered middleware stack around the generated routes. A request flows,
+//! outermost first, through
+//!
+//! 1. [`middleware::RequestId`]: a request id on the tracing span and the response;
+//! 2. [`middleware::SecurityHeaders`]: on every response, error or not;
+//! 3. [`operation::Resolve`]: the spec's operation for the method and path, found once and kept
+//!    in the request's extensions for everything below;
+//! 4. [`middleware::ErrorContract`]: the one place an error raised below becomes the JSON error
+//!    contract (404, 405 with `Allow`, 413, 429, 401/403 from the gate, 400 from the body check);
+//! 5. [`ratelimit::RateLimit`]: per-IP and per-token limits, `X-RateLimit-*` on every response;
+//! 6. [`middleware::RequestLimits`]: bounded query strings and bodies;
+//! 7. a panic catcher (a panic is the documented 500);
+//! 8. [`gate::AuthGate`]: authentication, scopes and roles of protected operations;
+//! 9. [`body_schema::BodySchema`]: JSON bodies against the spec's schema;
+//! 10. the generated poem-openapi adapters, which parse and validate parameters and bodies, call
+//!     the handler (`crate::handlers`), and turn its error into a status the operation documents
+//!     ([`error::FromApiError`]).
+pub mod body_schema;
+pub mod error;
+pub mod gate;
+pub mod middleware;
+pub mod operation;
+pub mod ratelimit;
+pub mod spec;
+
+use crate::api;
+use crate::state::AppState;
+use poem::middleware::CatchPanic;
+use poem::{Endpoint, EndpointExt, Response, Route};
+use poem_openapi::OpenApiService;
+use ratelimit::{Limits, RateLimit};
+use std::sync::Arc;
+
+pub const API_PREFIX: &str = "/api/v1";
+const MAX_QUERY: usize = 8 * 1024;
+
+pub fn openapi_service(state: Arc<AppState>) -> OpenApiService<api::AllRoutes<AppState>, ()> {
+    OpenApiService::new(api::all_routes(state), "spci CI results API", "1.2.0").server(API_PREFIX)
+}
+
+/// The whole application.
+pub fn build_app(state: Arc<AppState>, limits: Arc<Limits>) -> impl Endpoint<Output = Response> {
+    let max_body = state.config.max_body;
+    with_stack(routes(state), max_body, limits)
+}
+
+/// The middleware stack around any endpoint (tests wrap endpoints of their own in it).
+pub fn with_stack(
+    ep: impl Endpoint + 'static,
+    max_body: usize,
+    limits: Arc<Limits>,
+) -> impl Endpoint<Output = Response> {
+    ep.with(CatchPanic::new().with_handler(middleware::panic_response))
+        .with(middleware::RequestLimits {
+            max_body,
+            max_query: MAX_QUERY,
+        })
+        .with(RateLimit(limits))
+        .with(middleware::ErrorContract)
+        .with(operation::Resolve)
+        .with(middleware::SecurityHeaders)
+        .with(middleware::RequestId)
+        .map_to_response()
+}
+
+fn routes(state: Arc<AppState>) -> Route {
+    let gate = gate::AuthGate(state.clone());
+    let service = openapi_service(state);
+    let docs = service.swagger_ui();
+    let api = Route::new()
+        .at("/openapi.yaml", spec::yaml)
+        .at("/openapi.json", spec::json)
+        .nest("/docs", docs)
+        .nest("/", service.with(body_schema::BodySchema).with(gate));
+    Route::new().nest(API_PREFIX, api)
+}

@@ -1,0 +1,475 @@
+//! `spci demo`: a small, realistic dataset (modelled on production values of the sample
+//! platform) with files under the storage root, and an admin token. Idempotent: a second run
+//! only issues a new token.
+use crate::state::AppState;
+use crate::api::{Role, Scope};
+use crate::auth::issue;
+use crate::config::{Config, Mode};
+use crate::files::storage::sample_file_name;
+use crate::files::{Folder, Key};
+use crate::data::entity::*;
+use crate::domain::DomainError;
+use chrono::{Duration, NaiveDateTime, Utc};
+use object_store::ObjectStoreExt;
+use object_store::path::Path;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "demo-admin-password";
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Tokens `spci demo` hands out at every start.
+pub struct DemoTokens {
+    /// Every scope, valid 30 days.
+    pub admin: String,
+    /// The admin's too, but already expired: what a client sees when its token runs out.
+    pub expired: String,
+}
+
+/// The demo's admin has a published password: it never goes into a production database.
+pub fn refuse_in_production(config: &Config) -> Result<(), String> {
+    if config.mode == Mode::Production {
+        return Err(format!(
+            "spci demo seeds {ADMIN_EMAIL} with a published password; it does not run with \
+             SPCI_MODE=production (use `spci user create` and `spci token create` instead)"
+        ));
+    }
+    Ok(())
+}
+
+/// Seeds once, then returns fresh tokens.
+pub async fn seed(state: &AppState) -> Result<DemoTokens, DomainError> {
+    refuse_in_production(&state.config).map_err(DomainError::forbidden)?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(ADMIN_EMAIL))
+        .one(&state.db)
+        .await?;
+    if existing.is_none() {
+        let tx = state.db.begin().await?;
+        issue::create_user(&tx, ADMIN_EMAIL, "admin", Role::Admin, ADMIN_PASSWORD).await?;
+        seed_dataset(state, &tx).await?;
+        tx.commit().await?;
+    }
+    let stamp = Utc::now().format("%Y%m%d%H%M%S%3f");
+    let scopes = Scope::ALL;
+    let admin = issue::issue_for_email(
+        &state.db,
+        ADMIN_EMAIL,
+        &format!("demo-{stamp}"),
+        scopes,
+        30,
+    )
+    .await?
+    .plaintext;
+    let expired = issue::issue_for_email(
+        &state.db,
+        ADMIN_EMAIL,
+        &format!("demo-expired-{stamp}"),
+        scopes,
+        1,
+    )
+    .await?;
+    let mut row: crate::data::entity::api_token::ActiveModel = expired.model.into();
+    row.expires_at = Set((Utc::now() - chrono::Duration::days(1)).naive_utc());
+    row.update(&state.db).await?;
+    Ok(DemoTokens {
+        admin,
+        expired: expired.plaintext,
+    })
+}
+
+async fn put(state: &AppState, key: Option<Key>, bytes: Vec<u8>) -> Result<(), DomainError> {
+    let key = key.ok_or_else(|| DomainError::internal("a demo file name is not a plain name"))?;
+    state
+        .storage
+        .store
+        .put(&Path::from(key.as_str()), bytes.into())
+        .await
+        .map_err(DomainError::internal)?;
+    Ok(())
+}
+
+struct Rt {
+    id: i32,
+    outputs: Vec<(i32, String, &'static str)>, // (output id, baseline hash, extension)
+}
+
+async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(), DomainError> {
+    for (i, (u, role)) in [
+        ("tester", Role::Tester),
+        ("contributor", Role::Contributor),
+        ("dev", Role::User),
+    ]
+    .iter()
+    .enumerate()
+    {
+        issue::create_user(
+            db,
+            &format!("{u}@example.com"),
+            u,
+            *role,
+            &format!("demo-{}-password-{i}", role.as_str()),
+        )
+        .await?;
+    }
+    let main_fork = fork::ActiveModel {
+        github: Set(Some(
+            "https://github.com/CCExtractor/ccextractor.git".into(),
+        )),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    ccextractor_version::ActiveModel {
+        version: Set(Some("0.94".into())),
+        released: Set(Some(chrono::NaiveDate::from_ymd_opt(2021, 12, 15).unwrap())),
+        commit: Set(Some("1978060bf7d2edd119736ba3ba88341f3bec3323".into())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    for (k, v) in [
+        ("last_commit", "1978060bf7d2edd119736ba3ba88341f3bec3323"),
+        (
+            "fetch_commit_linux",
+            "1978060bf7d2edd119736ba3ba88341f3bec3323",
+        ),
+        (
+            "fetch_commit_windows",
+            "1978060bf7d2edd119736ba3ba88341f3bec3323",
+        ),
+    ] {
+        general_data::ActiveModel {
+            key: Set(Some(k.into())),
+            value: Set(v.into()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    for p in ["linux", "windows"] {
+        maintenance_mode::ActiveModel {
+            platform: Set(p.into()),
+            disabled: Set(false),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    for ext in ["js", "com"] {
+        extension_forbidden::ActiveModel {
+            extension: Set(ext.into()),
+        }
+        .insert(db)
+        .await?;
+    }
+    mimetype_forbidden::ActiveModel {
+        mimetype: Set("application/javascript".into()),
+    }
+    .insert(db)
+    .await?;
+
+    let mut categories = vec![];
+    for (name, desc) in [
+        ("Broken", "Samples that are broken"),
+        ("DVB", "Samples that contain DVB subtitles"),
+        ("General", "General regression samples"),
+        ("MP4", "Samples that are stored in the MP4 format"),
+        ("Teletext", "Samples with teletext subtitles"),
+    ] {
+        let c = category::ActiveModel {
+            name: Set(Some(name.into())),
+            description: Set(desc.into()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        categories.push(c.id);
+    }
+    let hd = tag::ActiveModel {
+        name: Set("hd".into()),
+        description: Set(Some("High definition".into())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+
+    // Samples: real files (small stand-ins for media) under TestFiles/.
+    let mut samples = vec![];
+    let mut sample_shas = vec![];
+    for (name, ext) in [
+        ("CONV923H", "ts"),
+        ("Storyville", "mpg"),
+        ("MMMC_20110131", "wtv"),
+        ("Closedcaption_atsc_rollup", "mp4"),
+    ] {
+        let content = format!("demo media stand-in for {name}\n").into_bytes();
+        let h = sha(&content);
+        put(state, Key::new(Folder::TestFiles, &sample_file_name(&h, ext)), content).await?;
+        put(
+            state,
+            Key::new(Folder::Media, &format!("{h}.xml")),
+            format!("<MediaInfo><File>{name}.{ext}</File></MediaInfo>\n").into_bytes(),
+        )
+        .await?;
+        sample_shas.push(h.clone());
+        let s = sample::ActiveModel {
+            sha: Set(Some(h)),
+            extension: Set(ext.into()),
+            original_name: Set(format!("{name}.{ext}")),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        samples.push(s.id);
+    }
+    sample_tag_association::ActiveModel {
+        sample_id: Set(samples[0]),
+        tag_id: Set(hd.id),
+    }
+    .insert(db)
+    .await?;
+    let extra = sample_extra::ActiveModel {
+        sample_id: Set(Some(samples[1])),
+        original_name: Set("Storyville.srt".into()),
+        extension: Set("srt".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    put(
+        state,
+        Key::new(
+            Folder::Extra,
+            &format!("{}_{}.srt", sample_shas[1], extra.id),
+        ),
+        b"1\n00:00:00,000 --> 00:00:02,000\nStoryville\n".to_vec(),
+    )
+    .await?;
+
+    // Regression tests with baseline outputs (files under TestResults/), one with a variant.
+    let commands = [
+        ("--autoprogram --out=srt --latin1", ".srt", 0, 2),
+        (
+            "--out=sami --latin1 --autoprogram --no-goptime",
+            ".smi",
+            0,
+            0,
+        ),
+        (
+            "--autoprogram --out=ttxt --latin1 --ucla --xds",
+            ".txt",
+            10,
+            4,
+        ),
+        ("--autoprogram --out=srt --latin1", ".srt", 0, 3),
+        ("--codec dvbsub --out=spupng", ".xml", 0, 1),
+    ];
+    let mut rts = vec![];
+    for (i, (cmd, ext, rc, cat)) in commands.iter().enumerate() {
+        let rt = regression_test::ActiveModel {
+            sample_id: Set(Some(samples[i % samples.len()])),
+            command: Set(cmd.to_string()),
+            input_type: Set(Some("file".into())),
+            output_type: Set(Some("file".into())),
+            expected_rc: Set(Some(*rc)),
+            active: Set(true),
+            description: Set(Some(format!("Demo regression test {}", i + 1))),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        regression_test_category::ActiveModel {
+            regression_id: Set(rt.id),
+            category_id: Set(categories[*cat]),
+        }
+        .insert(db)
+        .await?;
+        let baseline = format!(
+            "1\n00:00:0{i},000 --> 00:00:0{},000\nDemo caption {i}\n",
+            i + 1
+        )
+        .into_bytes();
+        let h = sha(&baseline);
+        put(state, Key::result(&h, ext), baseline).await?;
+        let o = regression_test_output::ActiveModel {
+            regression_id: Set(Some(rt.id)),
+            correct: Set(Some(h.clone())),
+            correct_extension: Set(ext.to_string()),
+            expected_filename: Set(Some(String::new())),
+            ignore: Set(Some(false)),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        rts.push(Rt {
+            id: rt.id,
+            outputs: vec![(o.id, h, ext)],
+        });
+    }
+    let variant = b"1\n00:00:00,000 --> 00:00:01,000\nDemo caption 0 (accepted variant)\n".to_vec();
+    let vh = sha(&variant);
+    put(state, Key::result(&vh, ".srt"), variant).await?;
+    regression_test_output_files::ActiveModel {
+        file_hashes: Set(Some(vh)),
+        regression_test_output_id: Set(Some(rts[0].outputs[0].0)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+
+    // Runs: a passing one, a failing one (diff mismatch, missing output, exit-code mismatch),
+    // one running, one queued, one canceled.
+    let base = Utc::now().naive_utc() - Duration::days(2);
+    let commit = |n: u8| format!("{:040x}", 0xabc0_u64 + n as u64);
+    let mk_run = |platform: &'static str, n: u8| test::ActiveModel {
+        platform: Set(platform.into()),
+        test_type: Set("commit".into()),
+        token: Set(Some(format!("{:0>64}", n))),
+        fork_id: Set(Some(main_fork.id)),
+        branch: Set("master".into()),
+        commit: Set(commit(n)),
+        pr_nr: Set(0),
+        ..Default::default()
+    };
+    let progress =
+        |run: i32, status: &'static str, at: NaiveDateTime, msg: &str| test_progress::ActiveModel {
+            test_id: Set(Some(run)),
+            status: Set(status.into()),
+            timestamp: Set(at),
+            message: Set(msg.into()),
+            ..Default::default()
+        };
+
+    let pass = mk_run("linux", 1).insert(db).await?;
+    let fail = mk_run("linux", 2).insert(db).await?;
+    let running = mk_run("windows", 3).insert(db).await?;
+    let canceled = mk_run("windows", 4).insert(db).await?;
+    let _queued = mk_run("linux", 5).insert(db).await?;
+
+    for (run, t0, end) in [
+        (pass.id, base, Some("completed")),
+        (fail.id, base + Duration::hours(1), Some("completed")),
+        (running.id, base + Duration::hours(2), None),
+    ] {
+        progress(run, "preparation", t0, "Preparing VM")
+            .insert(db)
+            .await?;
+        progress(run, "testing", t0 + Duration::minutes(3), "Running tests")
+            .insert(db)
+            .await?;
+        if let Some(s) = end {
+            progress(run, s, t0 + Duration::minutes(20), "Ran all tests")
+                .insert(db)
+                .await?;
+        }
+    }
+    progress(
+        canceled.id,
+        "preparation",
+        base + Duration::hours(3),
+        "Preparing VM",
+    )
+    .insert(db)
+    .await?;
+    progress(
+        canceled.id,
+        "canceled",
+        base + Duration::hours(3) + Duration::minutes(2),
+        "Could not create VM: quota exceeded",
+    )
+    .insert(db)
+    .await?;
+
+    for rt in &rts {
+        let result = |run: i32, rc: i32, expected: i32| test_result::ActiveModel {
+            test_id: Set(run),
+            regression_test_id: Set(rt.id),
+            runtime: Set(Some(1200 + rt.id * 37)),
+            exit_code: Set(Some(rc)),
+            expected_rc: Set(Some(expected)),
+        };
+        let expected_rc = commands[(rt.id - rts[0].id) as usize].2;
+        let (o_id, o_hash, _) = &rt.outputs[0];
+        let file = |run: i32, got: Option<String>| test_result_file::ActiveModel {
+            test_id: Set(run),
+            regression_test_id: Set(rt.id),
+            regression_test_output_id: Set(*o_id),
+            expected: Set(o_hash.clone()),
+            got: Set(got),
+        };
+        // Passing run: every output identical.
+        result(pass.id, expected_rc, expected_rc).insert(db).await?;
+        file(pass.id, None).insert(db).await?;
+        // Failing run: rt 0 diff mismatch, rt 1 missing output, rt 2 exit-code mismatch, rest pass.
+        let idx = (rt.id - rts[0].id) as usize;
+        match idx {
+            0 => {
+                result(fail.id, expected_rc, expected_rc).insert(db).await?;
+                let actual = b"1\n00:00:00,000 --> 00:00:01,000\nDemo captoin 0\n".to_vec();
+                let h = sha(&actual);
+                put(state, Key::result(&h, ".srt"), actual).await?;
+                file(fail.id, Some(h)).insert(db).await?;
+            }
+            1 => {
+                result(fail.id, expected_rc, expected_rc).insert(db).await?;
+            }
+            2 => {
+                result(fail.id, 1, expected_rc).insert(db).await?;
+                file(fail.id, None).insert(db).await?;
+            }
+            _ => {
+                result(fail.id, expected_rc, expected_rc).insert(db).await?;
+                file(fail.id, None).insert(db).await?;
+            }
+        }
+    }
+    // The running run has results for its first two tests so far.
+    for rt in rts.iter().take(2) {
+        test_result::ActiveModel {
+            test_id: Set(running.id),
+            regression_test_id: Set(rt.id),
+            runtime: Set(Some(900)),
+            exit_code: Set(Some(0)),
+            expected_rc: Set(Some(0)),
+        }
+        .insert(db)
+        .await?;
+    }
+    for run in [pass.id, fail.id] {
+        put(
+            state,
+            Key::run_log(run),
+            demo_log(run).into_bytes(),
+        )
+        .await?;
+        put(
+            state,
+            Key::new(Folder::Artifacts(run), "ccextractor"),
+            b"\x7fELF demo binary".to_vec(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn demo_log(run: i32) -> String {
+    let mut s = String::new();
+    for i in 0..200 {
+        let level = match i % 50 {
+            7 => "ERROR",
+            13 => "WARNING",
+            _ => "INFO",
+        };
+        s.push_str(&format!(
+            "[{level}] run {run}: step {i} of the regression suite\n"
+        ));
+    }
+    s
+}

@@ -1,0 +1,3 @@
+//! Seeding: the demo dataset `spci demo` serves, and synthetic runs for load tests.
+pub mod demo;
+pub mod synthetic;
