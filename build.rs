@@ -19,10 +19,10 @@ fn main() {
         Ok(c) => c,
         Err(e) => fail(&format!("{SPEC}: {e}")),
     };
-    if fs::read_to_string(OUT).ok().as_deref() != Some(code.as_str()) {
-        if let Err(e) = fs::create_dir_all("generated").and_then(|()| fs::write(OUT, code)) {
-            fail(&format!("write {OUT}: {e}"));
-        }
+    if fs::read_to_string(OUT).ok().as_deref() != Some(code.as_str())
+        && let Err(e) = fs::create_dir_all("generated").and_then(|()| fs::write(OUT, code))
+    {
+        fail(&format!("write {OUT}: {e}"));
     }
 }
 

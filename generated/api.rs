@@ -10825,10 +10825,682 @@ pub trait AuthApi: Authorizer {
         }
     }
 }
-/// poem-openapi routes for the `Auth` operations.
-pub struct AuthRoutes<T>(pub std::sync::Arc<T>);
+/// Operations tagged `Runs`; implemented by hand in `src/handlers/`.
+pub trait RunsApi: Authorizer {
+    /// List runs
+    fn list_runs(
+        &self,
+        principal: &Self::Principal,
+        req: ListRunsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListRunsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Start a run
+    fn create_run(
+        &self,
+        principal: &Self::Principal,
+        req: CreateRunInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateRunResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get a run
+    fn get_run(
+        &self,
+        principal: &Self::Principal,
+        req: GetRunInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get a run's verdict counts
+    fn get_run_summary(
+        &self,
+        principal: &Self::Principal,
+        req: GetRunSummaryInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunSummaryResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// List a run's progress events
+    fn get_run_progress(
+        &self,
+        principal: &Self::Principal,
+        req: GetRunProgressInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunProgressResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get a run's configuration
+    fn get_run_config(
+        &self,
+        principal: &Self::Principal,
+        req: GetRunConfigInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunConfigResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Cancel a run
+    fn cancel_run(
+        &self,
+        principal: &Self::Principal,
+        req: CancelRunInput,
+    ) -> impl std::future::Future<
+        Output = Result<CancelRunResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Restart a run
+    fn restart_run(
+        &self,
+        principal: &Self::Principal,
+        req: RestartRunInput,
+    ) -> impl std::future::Future<
+        Output = Result<RestartRunResponse, crate::http::error::ApiError>,
+    > + Send;
+}
+/// Operations tagged `Samples`; implemented by hand in `src/handlers/`.
+pub trait SamplesApi: Authorizer {
+    /// List a run's sample results
+    fn list_run_samples(
+        &self,
+        principal: &Self::Principal,
+        req: ListRunSamplesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListRunSamplesResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get one regression test's result in a run
+    fn get_run_sample(
+        &self,
+        principal: &Self::Principal,
+        req: GetRunSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunSampleResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// List samples
+    fn list_samples(
+        &self,
+        principal: &Self::Principal,
+        req: ListSamplesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListSamplesResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get a sample
+    fn get_sample(
+        &self,
+        principal: &Self::Principal,
+        req: GetSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetSampleResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Delete a sample
+    fn delete_sample(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("deleteSample")) }
+    }
+    /// Update a sample
+    fn update_sample(
+        &self,
+        principal: &Self::Principal,
+        req: UpdateSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("updateSample")) }
+    }
+    /// Get a sample with details
+    fn get_sample_details(
+        &self,
+        principal: &Self::Principal,
+        req: GetSampleDetailsInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetSampleDetailsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Locate a sample's media file
+    fn download_sample(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<DownloadSampleResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Locate a sample's MediaInfo file
+    fn download_sample_media_info(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadSampleMediaInfoInput,
+    ) -> impl std::future::Future<
+        Output = Result<DownloadSampleMediaInfoResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Locate a sample's extra file
+    fn download_sample_extra_file(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadSampleExtraFileInput,
+    ) -> impl std::future::Future<
+        Output = Result<DownloadSampleExtraFileResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Delete a sample's extra file
+    fn delete_sample_extra_file(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteSampleExtraFileInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteSampleExtraFileResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("deleteSampleExtraFile"))
+        }
+    }
+    /// List a sample's results across runs
+    fn get_sample_history(
+        &self,
+        principal: &Self::Principal,
+        req: GetSampleHistoryInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetSampleHistoryResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// List tags
+    fn list_tags(
+        &self,
+        principal: &Self::Principal,
+        req: ListTagsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListTagsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Create a tag
+    fn create_tag(
+        &self,
+        principal: &Self::Principal,
+        req: CreateTagInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateTagResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("createTag")) }
+    }
+    /// List regression tests
+    fn list_regression_tests(
+        &self,
+        principal: &Self::Principal,
+        req: ListRegressionTestsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListRegressionTestsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Create a regression test
+    fn create_regression_test(
+        &self,
+        principal: &Self::Principal,
+        req: CreateRegressionTestInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateRegressionTestResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("createRegressionTest"))
+        }
+    }
+    /// Get a regression test
+    fn get_regression_test(
+        &self,
+        principal: &Self::Principal,
+        req: GetRegressionTestInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRegressionTestResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Delete a regression test
+    fn delete_regression_test(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteRegressionTestInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteRegressionTestResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("deleteRegressionTest"))
+        }
+    }
+    /// Update a regression test
+    fn update_regression_test(
+        &self,
+        principal: &Self::Principal,
+        req: UpdateRegressionTestInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateRegressionTestResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("updateRegressionTest"))
+        }
+    }
+    /// List categories
+    fn list_categories(
+        &self,
+        principal: &Self::Principal,
+        req: ListCategoriesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListCategoriesResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Create a category
+    fn create_category(
+        &self,
+        principal: &Self::Principal,
+        req: CreateCategoryInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateCategoryResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Delete a category
+    fn delete_category(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteCategoryInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteCategoryResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Update a category
+    fn update_category(
+        &self,
+        principal: &Self::Principal,
+        req: UpdateCategoryInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateCategoryResponse, crate::http::error::ApiError>,
+    > + Send;
+}
+/// Operations tagged `Results`; implemented by hand in `src/handlers/`.
+pub trait ResultsApi: Authorizer {
+    /// Get an expected output
+    fn get_expected_output(
+        &self,
+        principal: &Self::Principal,
+        req: GetExpectedOutputInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetExpectedOutputResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get an actual output
+    fn get_actual_output(
+        &self,
+        principal: &Self::Principal,
+        req: GetActualOutputInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetActualOutputResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Diff expected and actual output
+    fn get_diff(
+        &self,
+        principal: &Self::Principal,
+        req: GetDiffInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetDiffResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Approve an actual output as the new baseline
+    fn approve_baseline(
+        &self,
+        principal: &Self::Principal,
+        req: ApproveBaselineInput,
+    ) -> impl std::future::Future<
+        Output = Result<ApproveBaselineResponse, crate::http::error::ApiError>,
+    > + Send;
+}
+/// Operations tagged `Errors and Logs`; implemented by hand in `src/handlers/`.
+pub trait ErrorsAndLogsApi: Authorizer {
+    /// List a run's result errors
+    fn list_run_errors(
+        &self,
+        principal: &Self::Principal,
+        req: ListRunErrorsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListRunErrorsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// List a run's infrastructure errors
+    fn list_infra_errors(
+        &self,
+        principal: &Self::Principal,
+        req: ListInfraErrorsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListInfraErrorsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Summarise a run's errors
+    fn get_error_summary(
+        &self,
+        principal: &Self::Principal,
+        req: GetErrorSummaryInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetErrorSummaryResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Read a run's log
+    fn get_run_logs(
+        &self,
+        principal: &Self::Principal,
+        req: GetRunLogsInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunLogsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Read a sample's log in a run
+    fn get_sample_logs(
+        &self,
+        principal: &Self::Principal,
+        req: GetSampleLogsInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetSampleLogsResponse, crate::http::error::ApiError>,
+    > + Send;
+}
+/// Operations tagged `System`; implemented by hand in `src/handlers/`.
+pub trait SystemApi: Authorizer {
+    /// List a run's artifacts
+    fn list_artifacts(
+        &self,
+        principal: &Self::Principal,
+        req: ListArtifactsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListArtifactsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Check service health
+    fn get_health(
+        &self,
+        req: GetHealthInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetHealthResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// List the run queue
+    fn get_queue(
+        &self,
+        principal: &Self::Principal,
+        req: GetQueueInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetQueueResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get version information
+    fn system_about(
+        &self,
+        principal: &Self::Principal,
+        req: SystemAboutInput,
+    ) -> impl std::future::Future<
+        Output = Result<SystemAboutResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get maintenance state
+    fn get_maintenance(
+        &self,
+        principal: &Self::Principal,
+        req: GetMaintenanceInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetMaintenanceResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("getMaintenance")) }
+    }
+    /// Set a platform's maintenance state
+    fn update_maintenance(
+        &self,
+        principal: &Self::Principal,
+        req: UpdateMaintenanceInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateMaintenanceResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("updateMaintenance")) }
+    }
+    /// List blocked GitHub users
+    fn list_blocked_users(
+        &self,
+        principal: &Self::Principal,
+        req: ListBlockedUsersInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListBlockedUsersResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("listBlockedUsers")) }
+    }
+    /// Block a GitHub user
+    fn create_blocked_user(
+        &self,
+        principal: &Self::Principal,
+        req: CreateBlockedUserInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateBlockedUserResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("createBlockedUser")) }
+    }
+    /// Unblock a GitHub user
+    fn delete_blocked_user(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteBlockedUserInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteBlockedUserResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("deleteBlockedUser")) }
+    }
+    /// List forbidden upload extensions
+    fn list_forbidden_extensions(
+        &self,
+        principal: &Self::Principal,
+        req: ListForbiddenExtensionsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListForbiddenExtensionsResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("listForbiddenExtensions"))
+        }
+    }
+    /// Forbid an upload extension
+    fn create_forbidden_extension(
+        &self,
+        principal: &Self::Principal,
+        req: CreateForbiddenExtensionInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateForbiddenExtensionResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(
+                crate::http::error::ApiError::not_implemented("createForbiddenExtension"),
+            )
+        }
+    }
+    /// Allow an upload extension again
+    fn delete_forbidden_extension(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteForbiddenExtensionInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteForbiddenExtensionResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(
+                crate::http::error::ApiError::not_implemented("deleteForbiddenExtension"),
+            )
+        }
+    }
+}
+/// Operations tagged `Users`; implemented by hand in `src/handlers/`.
+pub trait UsersApi: Authorizer {
+    /// List users
+    fn list_users(
+        &self,
+        principal: &Self::Principal,
+        req: ListUsersInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListUsersResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("listUsers")) }
+    }
+    /// Change a user's role
+    fn update_user_role(
+        &self,
+        principal: &Self::Principal,
+        req: UpdateUserRoleInput,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateUserRoleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("updateUserRole")) }
+    }
+}
+/// Operations tagged `Regression Tests`; implemented by hand in `src/handlers/`.
+pub trait RegressionTestsApi: Authorizer {
+    /// Locate a baseline file
+    fn download_regression_test_output(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadRegressionTestOutputInput,
+    ) -> impl std::future::Future<
+        Output = Result<
+            DownloadRegressionTestOutputResponse,
+            crate::http::error::ApiError,
+        >,
+    > + Send;
+    /// Accept an additional output hash
+    fn create_regression_test_variant(
+        &self,
+        principal: &Self::Principal,
+        req: CreateRegressionTestVariantInput,
+    ) -> impl std::future::Future<
+        Output = Result<
+            CreateRegressionTestVariantResponse,
+            crate::http::error::ApiError,
+        >,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(
+                crate::http::error::ApiError::not_implemented(
+                    "createRegressionTestVariant",
+                ),
+            )
+        }
+    }
+    /// Remove an accepted output hash
+    fn delete_regression_test_variant(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteRegressionTestVariantInput,
+    ) -> impl std::future::Future<
+        Output = Result<
+            DeleteRegressionTestVariantResponse,
+            crate::http::error::ApiError,
+        >,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(
+                crate::http::error::ApiError::not_implemented(
+                    "deleteRegressionTestVariant",
+                ),
+            )
+        }
+    }
+    /// Locate a variant file
+    fn download_regression_test_variant(
+        &self,
+        principal: &Self::Principal,
+        req: DownloadRegressionTestVariantInput,
+    ) -> impl std::future::Future<
+        Output = Result<
+            DownloadRegressionTestVariantResponse,
+            crate::http::error::ApiError,
+        >,
+    > + Send;
+}
+/// Operations tagged `Uploads`; implemented by hand in `src/handlers/`.
+pub trait UploadsApi: Authorizer {
+    /// Get the caller's FTP upload credentials
+    fn get_ftp_credentials(
+        &self,
+        principal: &Self::Principal,
+        req: GetFtpCredentialsInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetFtpCredentialsResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("getFtpCredentials")) }
+    }
+    /// Upload a sample
+    fn upload_sample(
+        &self,
+        principal: &Self::Principal,
+        req: UploadSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<UploadSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("uploadSample")) }
+    }
+    /// List queued uploads
+    fn list_queued_samples(
+        &self,
+        principal: &Self::Principal,
+        req: ListQueuedSamplesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListQueuedSamplesResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("listQueuedSamples")) }
+    }
+    /// Get a queued upload
+    fn get_queued_sample(
+        &self,
+        principal: &Self::Principal,
+        req: GetQueuedSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetQueuedSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("getQueuedSample")) }
+    }
+    /// Discard a queued upload
+    fn delete_queued_sample(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteQueuedSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteQueuedSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("deleteQueuedSample"))
+        }
+    }
+    /// Turn a queued upload into a sample
+    fn finalize_queued_sample(
+        &self,
+        principal: &Self::Principal,
+        req: FinalizeQueuedSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<FinalizeQueuedSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async {
+            Err(crate::http::error::ApiError::not_implemented("finalizeQueuedSample"))
+        }
+    }
+    /// Attach a queued upload to a sample
+    fn link_queued_sample(
+        &self,
+        principal: &Self::Principal,
+        req: LinkQueuedSampleInput,
+    ) -> impl std::future::Future<
+        Output = Result<LinkQueuedSampleResponse, crate::http::error::ApiError>,
+    > + Send {
+        let _ = (principal, req);
+        async { Err(crate::http::error::ApiError::not_implemented("linkQueuedSample")) }
+    }
+}
+/// The poem-openapi routes of every operation, for `OpenApiService::new`. One adapter
+/// serves every tag, so a path whose methods belong to different tags is one path item
+/// of the derived spec, as in the YAML.
+pub struct AllRoutes<T>(pub std::sync::Arc<T>);
 #[OpenApi]
-impl<T: AuthApi> AuthRoutes<T> {
+impl<
+    T: AuthApi + RunsApi + SamplesApi + ResultsApi + ErrorsAndLogsApi + SystemApi
+        + UsersApi + RegressionTestsApi + UploadsApi,
+> AllRoutes<T> {
     /// List API tokens
     #[oai(
         path = "/auth/tokens",
@@ -11198,78 +11870,6 @@ impl<T: AuthApi> AuthRoutes<T> {
                 .await,
         )
     }
-}
-/// Operations tagged `Runs`; implemented by hand in `src/handlers/`.
-pub trait RunsApi: Authorizer {
-    /// List runs
-    fn list_runs(
-        &self,
-        principal: &Self::Principal,
-        req: ListRunsInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListRunsResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Start a run
-    fn create_run(
-        &self,
-        principal: &Self::Principal,
-        req: CreateRunInput,
-    ) -> impl std::future::Future<
-        Output = Result<CreateRunResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Get a run
-    fn get_run(
-        &self,
-        principal: &Self::Principal,
-        req: GetRunInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetRunResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Get a run's verdict counts
-    fn get_run_summary(
-        &self,
-        principal: &Self::Principal,
-        req: GetRunSummaryInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetRunSummaryResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// List a run's progress events
-    fn get_run_progress(
-        &self,
-        principal: &Self::Principal,
-        req: GetRunProgressInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetRunProgressResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Get a run's configuration
-    fn get_run_config(
-        &self,
-        principal: &Self::Principal,
-        req: GetRunConfigInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetRunConfigResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Cancel a run
-    fn cancel_run(
-        &self,
-        principal: &Self::Principal,
-        req: CancelRunInput,
-    ) -> impl std::future::Future<
-        Output = Result<CancelRunResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Restart a run
-    fn restart_run(
-        &self,
-        principal: &Self::Principal,
-        req: RestartRunInput,
-    ) -> impl std::future::Future<
-        Output = Result<RestartRunResponse, crate::http::error::ApiError>,
-    > + Send;
-}
-/// poem-openapi routes for the `Runs` operations.
-pub struct RunsRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: RunsApi> RunsRoutes<T> {
     /// List runs
     #[oai(
         path = "/runs",
@@ -11594,227 +12194,6 @@ impl<T: RunsApi> RunsRoutes<T> {
                 .await,
         )
     }
-}
-/// Operations tagged `Samples`; implemented by hand in `src/handlers/`.
-pub trait SamplesApi: Authorizer {
-    /// List a run's sample results
-    fn list_run_samples(
-        &self,
-        principal: &Self::Principal,
-        req: ListRunSamplesInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListRunSamplesResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Get one regression test's result in a run
-    fn get_run_sample(
-        &self,
-        principal: &Self::Principal,
-        req: GetRunSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetRunSampleResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// List samples
-    fn list_samples(
-        &self,
-        principal: &Self::Principal,
-        req: ListSamplesInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListSamplesResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Get a sample
-    fn get_sample(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetSampleResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Delete a sample
-    fn delete_sample(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("deleteSample")) }
-    }
-    /// Update a sample
-    fn update_sample(
-        &self,
-        principal: &Self::Principal,
-        req: UpdateSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<UpdateSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("updateSample")) }
-    }
-    /// Get a sample with details
-    fn get_sample_details(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleDetailsInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetSampleDetailsResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Locate a sample's media file
-    fn download_sample(
-        &self,
-        principal: &Self::Principal,
-        req: DownloadSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<DownloadSampleResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Locate a sample's MediaInfo file
-    fn download_sample_media_info(
-        &self,
-        principal: &Self::Principal,
-        req: DownloadSampleMediaInfoInput,
-    ) -> impl std::future::Future<
-        Output = Result<DownloadSampleMediaInfoResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Locate a sample's extra file
-    fn download_sample_extra_file(
-        &self,
-        principal: &Self::Principal,
-        req: DownloadSampleExtraFileInput,
-    ) -> impl std::future::Future<
-        Output = Result<DownloadSampleExtraFileResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Delete a sample's extra file
-    fn delete_sample_extra_file(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteSampleExtraFileInput,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteSampleExtraFileResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("deleteSampleExtraFile"))
-        }
-    }
-    /// List a sample's results across runs
-    fn get_sample_history(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleHistoryInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetSampleHistoryResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// List tags
-    fn list_tags(
-        &self,
-        principal: &Self::Principal,
-        req: ListTagsInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListTagsResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Create a tag
-    fn create_tag(
-        &self,
-        principal: &Self::Principal,
-        req: CreateTagInput,
-    ) -> impl std::future::Future<
-        Output = Result<CreateTagResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("createTag")) }
-    }
-    /// List regression tests
-    fn list_regression_tests(
-        &self,
-        principal: &Self::Principal,
-        req: ListRegressionTestsInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListRegressionTestsResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Create a regression test
-    fn create_regression_test(
-        &self,
-        principal: &Self::Principal,
-        req: CreateRegressionTestInput,
-    ) -> impl std::future::Future<
-        Output = Result<CreateRegressionTestResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("createRegressionTest"))
-        }
-    }
-    /// Get a regression test
-    fn get_regression_test(
-        &self,
-        principal: &Self::Principal,
-        req: GetRegressionTestInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetRegressionTestResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Delete a regression test
-    fn delete_regression_test(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteRegressionTestInput,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteRegressionTestResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("deleteRegressionTest"))
-        }
-    }
-    /// Update a regression test
-    fn update_regression_test(
-        &self,
-        principal: &Self::Principal,
-        req: UpdateRegressionTestInput,
-    ) -> impl std::future::Future<
-        Output = Result<UpdateRegressionTestResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("updateRegressionTest"))
-        }
-    }
-    /// List categories
-    fn list_categories(
-        &self,
-        principal: &Self::Principal,
-        req: ListCategoriesInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListCategoriesResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Create a category
-    fn create_category(
-        &self,
-        principal: &Self::Principal,
-        req: CreateCategoryInput,
-    ) -> impl std::future::Future<
-        Output = Result<CreateCategoryResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Delete a category
-    fn delete_category(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteCategoryInput,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteCategoryResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Update a category
-    fn update_category(
-        &self,
-        principal: &Self::Principal,
-        req: UpdateCategoryInput,
-    ) -> impl std::future::Future<
-        Output = Result<UpdateCategoryResponse, crate::http::error::ApiError>,
-    > + Send;
-}
-/// poem-openapi routes for the `Samples` operations.
-pub struct SamplesRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: SamplesApi> SamplesRoutes<T> {
     /// List a run's sample results
     #[oai(
         path = "/runs/:run_id/samples",
@@ -12727,46 +13106,6 @@ impl<T: SamplesApi> SamplesRoutes<T> {
                 .await,
         )
     }
-}
-/// Operations tagged `Results`; implemented by hand in `src/handlers/`.
-pub trait ResultsApi: Authorizer {
-    /// Get an expected output
-    fn get_expected_output(
-        &self,
-        principal: &Self::Principal,
-        req: GetExpectedOutputInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetExpectedOutputResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Get an actual output
-    fn get_actual_output(
-        &self,
-        principal: &Self::Principal,
-        req: GetActualOutputInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetActualOutputResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Diff expected and actual output
-    fn get_diff(
-        &self,
-        principal: &Self::Principal,
-        req: GetDiffInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetDiffResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Approve an actual output as the new baseline
-    fn approve_baseline(
-        &self,
-        principal: &Self::Principal,
-        req: ApproveBaselineInput,
-    ) -> impl std::future::Future<
-        Output = Result<ApproveBaselineResponse, crate::http::error::ApiError>,
-    > + Send;
-}
-/// poem-openapi routes for the `Results` operations.
-pub struct ResultsRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: ResultsApi> ResultsRoutes<T> {
     /// Get an expected output
     #[oai(
         path = "/runs/:run_id/samples/:sample_id/regression-tests/:regression_id/outputs/:output_id/expected",
@@ -12974,54 +13313,6 @@ impl<T: ResultsApi> ResultsRoutes<T> {
                 .await,
         )
     }
-}
-/// Operations tagged `Errors and Logs`; implemented by hand in `src/handlers/`.
-pub trait ErrorsAndLogsApi: Authorizer {
-    /// List a run's result errors
-    fn list_run_errors(
-        &self,
-        principal: &Self::Principal,
-        req: ListRunErrorsInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListRunErrorsResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// List a run's infrastructure errors
-    fn list_infra_errors(
-        &self,
-        principal: &Self::Principal,
-        req: ListInfraErrorsInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListInfraErrorsResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Summarise a run's errors
-    fn get_error_summary(
-        &self,
-        principal: &Self::Principal,
-        req: GetErrorSummaryInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetErrorSummaryResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Read a run's log
-    fn get_run_logs(
-        &self,
-        principal: &Self::Principal,
-        req: GetRunLogsInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetRunLogsResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Read a sample's log in a run
-    fn get_sample_logs(
-        &self,
-        principal: &Self::Principal,
-        req: GetSampleLogsInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetSampleLogsResponse, crate::http::error::ApiError>,
-    > + Send;
-}
-/// poem-openapi routes for the `Errors and Logs` operations.
-pub struct ErrorsAndLogsRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: ErrorsAndLogsApi> ErrorsAndLogsRoutes<T> {
     /// List a run's result errors
     #[oai(
         path = "/runs/:run_id/errors",
@@ -13296,143 +13587,6 @@ impl<T: ErrorsAndLogsApi> ErrorsAndLogsRoutes<T> {
                 .await,
         )
     }
-}
-/// Operations tagged `System`; implemented by hand in `src/handlers/`.
-pub trait SystemApi: Authorizer {
-    /// List a run's artifacts
-    fn list_artifacts(
-        &self,
-        principal: &Self::Principal,
-        req: ListArtifactsInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListArtifactsResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Check service health
-    fn get_health(
-        &self,
-        req: GetHealthInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetHealthResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// List the run queue
-    fn get_queue(
-        &self,
-        principal: &Self::Principal,
-        req: GetQueueInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetQueueResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Get version information
-    fn system_about(
-        &self,
-        principal: &Self::Principal,
-        req: SystemAboutInput,
-    ) -> impl std::future::Future<
-        Output = Result<SystemAboutResponse, crate::http::error::ApiError>,
-    > + Send;
-    /// Get maintenance state
-    fn get_maintenance(
-        &self,
-        principal: &Self::Principal,
-        req: GetMaintenanceInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetMaintenanceResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("getMaintenance")) }
-    }
-    /// Set a platform's maintenance state
-    fn update_maintenance(
-        &self,
-        principal: &Self::Principal,
-        req: UpdateMaintenanceInput,
-    ) -> impl std::future::Future<
-        Output = Result<UpdateMaintenanceResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("updateMaintenance")) }
-    }
-    /// List blocked GitHub users
-    fn list_blocked_users(
-        &self,
-        principal: &Self::Principal,
-        req: ListBlockedUsersInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListBlockedUsersResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("listBlockedUsers")) }
-    }
-    /// Block a GitHub user
-    fn create_blocked_user(
-        &self,
-        principal: &Self::Principal,
-        req: CreateBlockedUserInput,
-    ) -> impl std::future::Future<
-        Output = Result<CreateBlockedUserResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("createBlockedUser")) }
-    }
-    /// Unblock a GitHub user
-    fn delete_blocked_user(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteBlockedUserInput,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteBlockedUserResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("deleteBlockedUser")) }
-    }
-    /// List forbidden upload extensions
-    fn list_forbidden_extensions(
-        &self,
-        principal: &Self::Principal,
-        req: ListForbiddenExtensionsInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListForbiddenExtensionsResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("listForbiddenExtensions"))
-        }
-    }
-    /// Forbid an upload extension
-    fn create_forbidden_extension(
-        &self,
-        principal: &Self::Principal,
-        req: CreateForbiddenExtensionInput,
-    ) -> impl std::future::Future<
-        Output = Result<CreateForbiddenExtensionResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(
-                crate::http::error::ApiError::not_implemented("createForbiddenExtension"),
-            )
-        }
-    }
-    /// Allow an upload extension again
-    fn delete_forbidden_extension(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteForbiddenExtensionInput,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteForbiddenExtensionResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(
-                crate::http::error::ApiError::not_implemented("deleteForbiddenExtension"),
-            )
-        }
-    }
-}
-/// poem-openapi routes for the `System` operations.
-pub struct SystemRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: SystemApi> SystemRoutes<T> {
     /// List a run's artifacts
     #[oai(
         path = "/runs/:run_id/artifacts",
@@ -13858,36 +14012,6 @@ impl<T: SystemApi> SystemRoutes<T> {
                 .await,
         )
     }
-}
-/// Operations tagged `Users`; implemented by hand in `src/handlers/`.
-pub trait UsersApi: Authorizer {
-    /// List users
-    fn list_users(
-        &self,
-        principal: &Self::Principal,
-        req: ListUsersInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListUsersResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("listUsers")) }
-    }
-    /// Change a user's role
-    fn update_user_role(
-        &self,
-        principal: &Self::Principal,
-        req: UpdateUserRoleInput,
-    ) -> impl std::future::Future<
-        Output = Result<UpdateUserRoleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("updateUserRole")) }
-    }
-}
-/// poem-openapi routes for the `Users` operations.
-pub struct UsersRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: UsersApi> UsersRoutes<T> {
     /// List users
     #[oai(
         path = "/users",
@@ -13970,76 +14094,6 @@ impl<T: UsersApi> UsersRoutes<T> {
                 .await,
         )
     }
-}
-/// Operations tagged `Regression Tests`; implemented by hand in `src/handlers/`.
-pub trait RegressionTestsApi: Authorizer {
-    /// Locate a baseline file
-    fn download_regression_test_output(
-        &self,
-        principal: &Self::Principal,
-        req: DownloadRegressionTestOutputInput,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DownloadRegressionTestOutputResponse,
-            crate::http::error::ApiError,
-        >,
-    > + Send;
-    /// Accept an additional output hash
-    fn create_regression_test_variant(
-        &self,
-        principal: &Self::Principal,
-        req: CreateRegressionTestVariantInput,
-    ) -> impl std::future::Future<
-        Output = Result<
-            CreateRegressionTestVariantResponse,
-            crate::http::error::ApiError,
-        >,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(
-                crate::http::error::ApiError::not_implemented(
-                    "createRegressionTestVariant",
-                ),
-            )
-        }
-    }
-    /// Remove an accepted output hash
-    fn delete_regression_test_variant(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteRegressionTestVariantInput,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DeleteRegressionTestVariantResponse,
-            crate::http::error::ApiError,
-        >,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(
-                crate::http::error::ApiError::not_implemented(
-                    "deleteRegressionTestVariant",
-                ),
-            )
-        }
-    }
-    /// Locate a variant file
-    fn download_regression_test_variant(
-        &self,
-        principal: &Self::Principal,
-        req: DownloadRegressionTestVariantInput,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DownloadRegressionTestVariantResponse,
-            crate::http::error::ApiError,
-        >,
-    > + Send;
-}
-/// poem-openapi routes for the `Regression Tests` operations.
-pub struct RegressionTestsRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: RegressionTestsApi> RegressionTestsRoutes<T> {
     /// Locate a baseline file
     #[oai(
         path = "/regression-tests/:regression_test_id/outputs/:output_id/download",
@@ -14212,95 +14266,6 @@ impl<T: RegressionTestsApi> RegressionTestsRoutes<T> {
                 .await,
         )
     }
-}
-/// Operations tagged `Uploads`; implemented by hand in `src/handlers/`.
-pub trait UploadsApi: Authorizer {
-    /// Get the caller's FTP upload credentials
-    fn get_ftp_credentials(
-        &self,
-        principal: &Self::Principal,
-        req: GetFtpCredentialsInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetFtpCredentialsResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("getFtpCredentials")) }
-    }
-    /// Upload a sample
-    fn upload_sample(
-        &self,
-        principal: &Self::Principal,
-        req: UploadSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<UploadSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("uploadSample")) }
-    }
-    /// List queued uploads
-    fn list_queued_samples(
-        &self,
-        principal: &Self::Principal,
-        req: ListQueuedSamplesInput,
-    ) -> impl std::future::Future<
-        Output = Result<ListQueuedSamplesResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("listQueuedSamples")) }
-    }
-    /// Get a queued upload
-    fn get_queued_sample(
-        &self,
-        principal: &Self::Principal,
-        req: GetQueuedSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<GetQueuedSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("getQueuedSample")) }
-    }
-    /// Discard a queued upload
-    fn delete_queued_sample(
-        &self,
-        principal: &Self::Principal,
-        req: DeleteQueuedSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteQueuedSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("deleteQueuedSample"))
-        }
-    }
-    /// Turn a queued upload into a sample
-    fn finalize_queued_sample(
-        &self,
-        principal: &Self::Principal,
-        req: FinalizeQueuedSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<FinalizeQueuedSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("finalizeQueuedSample"))
-        }
-    }
-    /// Attach a queued upload to a sample
-    fn link_queued_sample(
-        &self,
-        principal: &Self::Principal,
-        req: LinkQueuedSampleInput,
-    ) -> impl std::future::Future<
-        Output = Result<LinkQueuedSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("linkQueuedSample")) }
-    }
-}
-/// poem-openapi routes for the `Uploads` operations.
-pub struct UploadsRoutes<T>(pub std::sync::Arc<T>);
-#[OpenApi]
-impl<T: UploadsApi> UploadsRoutes<T> {
     /// Get the caller's FTP upload credentials
     #[oai(
         path = "/auth/me/ftp-credentials",
@@ -14518,33 +14483,11 @@ impl<T: UploadsApi> UploadsRoutes<T> {
         )
     }
 }
-/// Every tag's routes, ready for `OpenApiService::new`.
-pub type AllRoutes<T> = (
-    AuthRoutes<T>,
-    RunsRoutes<T>,
-    SamplesRoutes<T>,
-    ResultsRoutes<T>,
-    ErrorsAndLogsRoutes<T>,
-    SystemRoutes<T>,
-    UsersRoutes<T>,
-    RegressionTestsRoutes<T>,
-    UploadsRoutes<T>,
-);
 pub fn all_routes<
     T: AuthApi + RunsApi + SamplesApi + ResultsApi + ErrorsAndLogsApi + SystemApi
         + UsersApi + RegressionTestsApi + UploadsApi,
 >(state: std::sync::Arc<T>) -> AllRoutes<T> {
-    (
-        AuthRoutes(state.clone()),
-        RunsRoutes(state.clone()),
-        SamplesRoutes(state.clone()),
-        ResultsRoutes(state.clone()),
-        ErrorsAndLogsRoutes(state.clone()),
-        SystemRoutes(state.clone()),
-        UsersRoutes(state.clone()),
-        RegressionTestsRoutes(state.clone()),
-        UploadsRoutes(state.clone()),
-    )
+    AllRoutes(state)
 }
 /// One row per operation of the spec.
 #[derive(Debug, Clone, Copy)]

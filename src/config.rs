@@ -229,7 +229,10 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("postgres://spci:***@db.internal:5432/ci"), "{shown}");
+        assert!(
+            shown.contains("postgres://spci:***@db.internal:5432/ci"),
+            "{shown}"
+        );
         let plain: DatabaseUrl = "sqlite:spci.db?mode=rwc".into();
         assert!(format!("{plain:?}").contains("sqlite:spci.db?mode=rwc"));
     }

@@ -7,7 +7,6 @@ use poem_openapi::types::{
 use serde_json::Value;
 use std::borrow::Cow;
 
-
 /// `format: date-time`. Serialised as upstream does (`2026-01-31T12:00:00Z`, second precision);
 /// parsed from any ISO-8601 form, where a value without an offset means UTC. Every value is an
 /// aware UTC instant, so no comparison can ever mix naive and aware datetimes (review MEDIUM).

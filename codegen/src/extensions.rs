@@ -87,8 +87,10 @@ fn walk(v: &Value, at: &str, ctx: Ctx) -> Result<(), Error> {
                     }
                 }
                 let next = match (ctx, k.as_str()) {
-                    (Ctx::PathItem, "get" | "put" | "post" | "delete" | "patch" | "head"
-                        | "options" | "trace") => Ctx::Operation,
+                    (
+                        Ctx::PathItem,
+                        "get" | "put" | "post" | "delete" | "patch" | "head" | "options" | "trace",
+                    ) => Ctx::Operation,
                     (_, "schema" | "items" | "additionalProperties") => Ctx::Schema,
                     _ => Ctx::Other,
                 };
@@ -111,7 +113,11 @@ fn walk(v: &Value, at: &str, ctx: Ctx) -> Result<(), Error> {
         }
         Value::Array(a) => {
             // allOf / oneOf / anyOf members are schemas; other lists hold plain values.
-            let inner = if matches!(ctx, Ctx::Schema) { Ctx::Schema } else { Ctx::Other };
+            let inner = if matches!(ctx, Ctx::Schema) {
+                Ctx::Schema
+            } else {
+                Ctx::Other
+            };
             for (i, item) in a.iter().enumerate() {
                 walk(item, &format!("{at}/{i}"), inner)?;
             }

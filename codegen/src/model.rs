@@ -201,7 +201,10 @@ impl<'a> Model<'a> {
                 let ordered = match Self::str_list(op, id, "x-ordered-params")? {
                     None => None,
                     Some(pair) => {
-                        ensure!(pair.len() == 2, "{id}: x-ordered-params names two parameters");
+                        ensure!(
+                            pair.len() == 2,
+                            "{id}: x-ordered-params names two parameters"
+                        );
                         for name in &pair {
                             ensure!(
                                 params.iter().any(|(p, _)| &p.name == name && !p.required),

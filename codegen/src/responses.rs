@@ -122,7 +122,10 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
         }
     }
     for needed in [400u16, 429, 500] {
-        ensure!(statuses.contains(&needed), "{op_id}: must document {needed}");
+        ensure!(
+            statuses.contains(&needed),
+            "{op_id}: must document {needed}"
+        );
     }
     if !o.public {
         ensure!(

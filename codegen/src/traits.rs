@@ -32,32 +32,21 @@ pub fn generate(m: &Model, per_op: &[(Responses, Request)]) -> Result<TokenStrea
         quote!(#d #[oai(rename = #n)] #id)
     });
     let mut traits = vec![];
-    let mut route_types = vec![];
-    let mut route_values = vec![];
+    let mut adapters = vec![];
     let mut bounds = vec![];
     for tag in &m.tags {
-        let Some((methods, adapters)) = per_tag.remove(tag.as_str()) else {
+        let Some((methods, tag_adapters)) = per_tag.remove(tag.as_str()) else {
             continue;
         };
-        let camel = tag.to_upper_camel_case();
-        let trait_id = format_ident!("{}Api", camel);
-        let routes_id = format_ident!("{}Routes", camel);
+        let trait_id = format_ident!("{}Api", tag.to_upper_camel_case());
         let tdoc = format!(" Operations tagged `{tag}`; implemented by hand in `src/handlers/`.");
-        let rdoc = format!(" poem-openapi routes for the `{tag}` operations.");
         traits.push(quote! {
             #[doc = #tdoc]
             pub trait #trait_id: Authorizer {
                 #(#methods)*
             }
-            #[doc = #rdoc]
-            pub struct #routes_id<T>(pub std::sync::Arc<T>);
-            #[OpenApi]
-            impl<T: #trait_id> #routes_id<T> {
-                #(#adapters)*
-            }
         });
-        route_types.push(quote!(#routes_id<T>));
-        route_values.push(quote!(#routes_id(state.clone())));
+        adapters.extend(tag_adapters);
         bounds.push(quote!(#trait_id));
     }
     let (scope_ty, role_ty) = (type_ident(SCOPE_SCHEMA), type_ident(ROLE_SCHEMA));
@@ -80,19 +69,32 @@ pub fn generate(m: &Model, per_op: &[(Responses, Request)]) -> Result<TokenStrea
 
         #(#traits)*
 
-        /// Every tag's routes, ready for `OpenApiService::new`.
-        pub type AllRoutes<T> = (#(#route_types),*);
+        /// The poem-openapi routes of every operation, for `OpenApiService::new`. One adapter
+        /// serves every tag, so a path whose methods belong to different tags is one path item
+        /// of the derived spec, as in the YAML.
+        pub struct AllRoutes<T>(pub std::sync::Arc<T>);
+        #[OpenApi]
+        impl<T: #(#bounds)+*> AllRoutes<T> {
+            #(#adapters)*
+        }
         pub fn all_routes<T: #(#bounds)+*>(state: std::sync::Arc<T>) -> AllRoutes<T> {
-            (#(#route_values),*)
+            AllRoutes(state)
         }
     })
 }
 
 /// `Scope::RunsRead`-style paths for the values an operation names, each checked to exist.
-pub fn enum_paths(m: &Model, schema: &str, values: &[String], op: &str) -> Result<Vec<TokenStream>, Error> {
+pub fn enum_paths(
+    m: &Model,
+    schema: &str,
+    values: &[String],
+    op: &str,
+) -> Result<Vec<TokenStream>, Error> {
     let known: Vec<String> = match m.comps.schemas.get(schema) {
         Some(ReferenceOr::Item(s)) => match &s.schema_kind {
-            SchemaKind::Type(Type::String(st)) => st.enumeration.iter().flatten().cloned().collect(),
+            SchemaKind::Type(Type::String(st)) => {
+                st.enumeration.iter().flatten().cloned().collect()
+            }
             _ => bail!("{schema} must be a string enum"),
         },
         _ => bail!("{op}: names {schema} values, but the spec has no {schema} schema"),

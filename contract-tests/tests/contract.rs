@@ -634,7 +634,7 @@ fn every_operation_conforms_to_the_spec() {
 #[test]
 fn the_checker_catches_nonconforming_responses() {
     let c = Contract::load();
-    let op = c.operation("getSystemHealth");
+    let op = c.operation("getHealth");
     let ok_headers: BTreeMap<String, String> = [
         ("content-type", "application/json"),
         ("x-ratelimit-limit", "1"),

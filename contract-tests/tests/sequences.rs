@@ -243,7 +243,7 @@ fn approve_a_baseline_then_read_it_back() {
     assert_eq!(s, 200);
     // The regression test's baseline is now the approved file.
     let (s, _, baseline) = get(
-        "getRegressionTestOutputDownload",
+        "downloadRegressionTestOutput",
         &format!("/regression-tests/{rt}/outputs/{output}/download"),
     );
     assert_eq!(s, 200);

@@ -101,7 +101,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 29);
+        assert_eq!(TABLES.len(), 30);
     }
 
     #[tokio::test]

@@ -22,8 +22,16 @@ impl MigrationTrait for Migration {
                         .not_null()
                         .primary_key(),
                 )
-                .col(ColumnDef::new(Alias::new("holder")).string_len(64).not_null())
-                .col(ColumnDef::new(Alias::new("expires_at")).date_time().not_null())
+                .col(
+                    ColumnDef::new(Alias::new("holder"))
+                        .string_len(64)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Alias::new("expires_at"))
+                        .date_time()
+                        .not_null(),
+                )
                 .to_owned(),
         )
         .await

@@ -39,9 +39,17 @@ pub async fn take(db: &impl ConnectionTrait, name: &str, ttl: Duration) -> Resul
         expires_at: Set(until),
     };
     // Another replica holds it (or inserted it first): the primary key refuses us.
-    match spci_lease::Entity::insert(row).exec_without_returning(db).await {
+    match spci_lease::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+    {
         Ok(_) => Ok(true),
-        Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
             Ok(false)
         }
         Err(e) => Err(e),
@@ -85,7 +93,10 @@ mod tests {
             .exec(&db)
             .await
             .unwrap();
-        assert!(take(&db, "job", ttl).await.unwrap(), "an expired lease is taken over");
+        assert!(
+            take(&db, "job", ttl).await.unwrap(),
+            "an expired lease is taken over"
+        );
         release(&db, "job").await.unwrap();
         assert_eq!(spci_lease::Entity::find().all(&db).await.unwrap().len(), 0);
     }

@@ -232,10 +232,8 @@ async fn forget_runs_without_progress(db: &impl ConnectionTrait) -> Result<(), D
         .expr(Expr::val(1))
         .from_as(test_progress::Entity, p.clone())
         .and_where(
-            Expr::col((p, test_progress::Column::TestId)).equals((
-                spci_run_verdict::Entity,
-                spci_run_verdict::Column::TestId,
-            )),
+            Expr::col((p, test_progress::Column::TestId))
+                .equals((spci_run_verdict::Entity, spci_run_verdict::Column::TestId)),
         )
         .to_owned();
     let delete = Query::delete()

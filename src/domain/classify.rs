@@ -1,8 +1,8 @@
 //! Error classification: what `GET /runs/{id}/errors`, `/error-summary`, `/infrastructure-errors`
 //! and the run summary's `error_count` report, from the verdict rules' facts. Pure functions, so
 //! the three endpoints cannot disagree.
-use crate::api::{ErrorType, Severity};
 use super::verdict::{self, TestError, TestFacts};
+use crate::api::{ErrorType, Severity};
 
 /// One derived error, before it is dressed for the wire.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,8 +113,8 @@ pub fn rank(s: Severity) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::verdict::{Expected, Outcome, Phase, Produced};
+    use super::*;
 
     fn out(id: i32) -> Expected {
         Expected {

@@ -90,15 +90,30 @@ mod tests {
                 Some("CCExtractor"),
                 Err(Refusal::RoleForMain),
             ),
-            ("alice/ccextractor", Role::User, Some("alice"), fork("alice")),
-            ("Alice/CCExtractor", Role::User, Some("alice"), fork("alice")),
+            (
+                "alice/ccextractor",
+                Role::User,
+                Some("alice"),
+                fork("alice"),
+            ),
+            (
+                "Alice/CCExtractor",
+                Role::User,
+                Some("alice"),
+                fork("alice"),
+            ),
             (
                 "alice/ccextractor",
                 Role::Admin,
                 Some("bob"),
                 Err(Refusal::NotYourFork),
             ),
-            ("alice/ccextractor", Role::User, None, Err(Refusal::NotYourFork)),
+            (
+                "alice/ccextractor",
+                Role::User,
+                None,
+                Err(Refusal::NotYourFork),
+            ),
             (
                 "alice/ccextractor",
                 Role::User,

@@ -106,7 +106,11 @@ mod tests {
     fn the_admin_only_scopes_are_the_specs() {
         assert_eq!(
             set(Scope::ADMIN_ONLY),
-            set(&[Scope::TokensManage, Scope::SystemWrite, Scope::BaselinesWrite])
+            set(&[
+                Scope::TokensManage,
+                Scope::SystemWrite,
+                Scope::BaselinesWrite
+            ])
         );
     }
 

@@ -460,15 +460,32 @@ mod tests {
         let lines: String = (0..(STRIDE * 40)).map(|i| format!("{i}\n")).collect();
         let one = {
             let k = Key::new(Folder::LogFiles, "probe.txt").unwrap();
-            s.store.put(&object_store::path::Path::from(k.as_str()), lines.clone().into_bytes().into()).await.unwrap();
+            s.store
+                .put(
+                    &object_store::path::Path::from(k.as_str()),
+                    lines.clone().into_bytes().into(),
+                )
+                .await
+                .unwrap();
             LineIndex::build(&s, &k).await.unwrap().unwrap().bytes()
         };
         let cache = LogIndexes::with_budget(one * 3);
         for i in 0..10 {
             let k = Key::new(Folder::LogFiles, &format!("{i}.txt")).unwrap();
-            s.store.put(&object_store::path::Path::from(k.as_str()), lines.clone().into_bytes().into()).await.unwrap();
+            s.store
+                .put(
+                    &object_store::path::Path::from(k.as_str()),
+                    lines.clone().into_bytes().into(),
+                )
+                .await
+                .unwrap();
             cache.get(&s, &k).await.unwrap().unwrap();
-            assert!(cache.cached_bytes() <= one * 3, "{} > {}", cache.cached_bytes(), one * 3);
+            assert!(
+                cache.cached_bytes() <= one * 3,
+                "{} > {}",
+                cache.cached_bytes(),
+                one * 3
+            );
         }
         assert_eq!(cache.builds(), 10);
         assert!(cache.cached_bytes() >= one, "the newest index stays");

@@ -238,7 +238,12 @@ impl Storage {
     }
 
     /// Bytes `start..end` of an object known to exist.
-    pub async fn range(&self, key: &Key, start: u64, end: u64) -> Result<bytes::Bytes, DomainError> {
+    pub async fn range(
+        &self,
+        key: &Key,
+        start: u64,
+        end: u64,
+    ) -> Result<bytes::Bytes, DomainError> {
         if start >= end {
             return Ok(bytes::Bytes::new());
         }

@@ -179,7 +179,12 @@ mod tests {
         for ct in json {
             assert!(is_json(ct), "{ct}");
         }
-        for ct in ["text/plain", "application/xml", "multipart/form-data", "jsonapplication"] {
+        for ct in [
+            "text/plain",
+            "application/xml",
+            "multipart/form-data",
+            "jsonapplication",
+        ] {
             assert!(!is_json(ct), "{ct}");
         }
     }

@@ -246,7 +246,11 @@ mod tests {
         let cases = [
             (DomainError::invalid("x"), 400, "validation_error"),
             (DomainError::unauthenticated("x"), 401, "unauthorized"),
-            (DomainError::invalid_credentials(), 401, "invalid_credentials"),
+            (
+                DomainError::invalid_credentials(),
+                401,
+                "invalid_credentials",
+            ),
             (DomainError::forbidden("x"), 403, "forbidden"),
             (DomainError::not_found("Run"), 404, "not_found"),
             (

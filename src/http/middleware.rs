@@ -70,10 +70,7 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline'; s
 impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
     type Output = Response;
     async fn call(&self, req: Request) -> Result<Response> {
-        let docs = req
-            .uri()
-            .path()
-            .starts_with(&format!("{API_PREFIX}/docs"));
+        let docs = req.uri().path().starts_with(&format!("{API_PREFIX}/docs"));
         let mut resp = self.0.call(req).await?.into_response();
         let h = resp.headers_mut();
         h.insert(
@@ -136,9 +133,8 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             let mut stream = req.take_body().into_bytes_stream();
             let mut buf = Vec::new();
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|_| {
-                    ApiError::validation("The request body could not be read.")
-                })?;
+                let chunk = chunk
+                    .map_err(|_| ApiError::validation("The request body could not be read."))?;
                 if buf.len() + chunk.len() > self.max_body {
                     return Err(ApiError::payload_too_large().into());
                 }

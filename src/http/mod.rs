@@ -13,7 +13,7 @@
 //! 8. [`gate::AuthGate`]: authentication, scopes and roles of protected operations;
 //! 9. [`body_schema::BodySchema`]: JSON bodies against the spec's schema;
 //! 10. the generated poem-openapi adapters, which parse and validate parameters and bodies, call
-//!     the handler (`crate::handlers`), and turn its error into a status the operation documents
+//!     the handler (in `handlers/`), and turn its error into a status the operation documents
 //!     ([`error::FromApiError`]).
 pub mod body_schema;
 pub mod error;

@@ -1,14 +1,14 @@
 //! `spci demo`: a small, realistic dataset (modelled on production values of the sample
 //! platform) with files under the storage root, and an admin token. Idempotent: a second run
 //! only issues a new token.
-use crate::state::AppState;
 use crate::api::{Role, Scope};
 use crate::auth::issue;
 use crate::config::{Config, Mode};
-use crate::files::storage::sample_file_name;
-use crate::files::{Folder, Key};
 use crate::data::entity::*;
 use crate::domain::DomainError;
+use crate::files::storage::sample_file_name;
+use crate::files::{Folder, Key};
+use crate::state::AppState;
 use chrono::{Duration, NaiveDateTime, Utc};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
@@ -58,15 +58,10 @@ pub async fn seed(state: &AppState) -> Result<DemoTokens, DomainError> {
     }
     let stamp = Utc::now().format("%Y%m%d%H%M%S%3f");
     let scopes = Scope::ALL;
-    let admin = issue::issue_for_email(
-        &state.db,
-        ADMIN_EMAIL,
-        &format!("demo-{stamp}"),
-        scopes,
-        30,
-    )
-    .await?
-    .plaintext;
+    let admin =
+        issue::issue_for_email(&state.db, ADMIN_EMAIL, &format!("demo-{stamp}"), scopes, 30)
+            .await?
+            .plaintext;
     let expired = issue::issue_for_email(
         &state.db,
         ADMIN_EMAIL,
@@ -211,7 +206,12 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
     ] {
         let content = format!("demo media stand-in for {name}\n").into_bytes();
         let h = sha(&content);
-        put(state, Key::new(Folder::TestFiles, &sample_file_name(&h, ext)), content).await?;
+        put(
+            state,
+            Key::new(Folder::TestFiles, &sample_file_name(&h, ext)),
+            content,
+        )
+        .await?;
         put(
             state,
             Key::new(Folder::Media, &format!("{h}.xml")),
@@ -443,12 +443,7 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         .await?;
     }
     for run in [pass.id, fail.id] {
-        put(
-            state,
-            Key::run_log(run),
-            demo_log(run).into_bytes(),
-        )
-        .await?;
+        put(state, Key::run_log(run), demo_log(run).into_bytes()).await?;
         put(
             state,
             Key::new(Folder::Artifacts(run), "ccextractor"),

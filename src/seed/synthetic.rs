@@ -163,7 +163,10 @@ pub async fn seed(
     Ok(())
 }
 
-async fn insert_chunks<A>(db: &impl sea_orm::ConnectionTrait, rows: Vec<A>) -> Result<(), DomainError>
+async fn insert_chunks<A>(
+    db: &impl sea_orm::ConnectionTrait,
+    rows: Vec<A>,
+) -> Result<(), DomainError>
 where
     A: sea_orm::ActiveModelTrait + Send,
 {

@@ -1,6 +1,6 @@
 //! Tokens and identity over HTTP: create, list, revoke, me; the review findings on auth.
 use super::common::{TestApp, TestAppBuilder, bearer, json};
-use crate::db::entity::{api_token, user};
+use crate::data::entity::{api_token, user};
 use poem::http::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::{Value, json};

@@ -3,9 +3,11 @@
 //! `TEST_DATABASE_URL=postgres://user@host:port/db` to run the same tests on PostgreSQL, where
 //! each test gets its own freshly created database.
 
-use crate::app::{AppState, build_app};
+use crate::api::{Role, Scope};
 use crate::config::Config;
-use crate::ratelimit::Limits;
+use crate::http::build_app;
+use crate::http::ratelimit::Limits;
+use crate::state::AppState;
 use poem::endpoint::BoxEndpoint;
 use poem::test::{TestClient, TestResponse};
 use poem::{EndpointExt, Response};
@@ -54,17 +56,19 @@ impl TestAppBuilder {
     pub async fn build(mut self) -> TestApp {
         let storage_dir = tempfile::tempdir().expect("temp storage root");
         self.config.storage = storage_dir.path().to_str().unwrap().to_string();
-        self.config.database_url = fresh_database_url().await;
-        let mut db = crate::db::connect::connect(&self.config.database_url)
+        self.config.database_url = fresh_database_url().await.into();
+        let mut db = crate::data::connect::connect(self.config.database_url.as_str())
             .await
             .expect("database");
-        crate::db::connect::migrate(&db).await.expect("migrations");
+        crate::data::connect::migrate(&db)
+            .await
+            .expect("migrations");
         if let Some(counter) = self.statements {
             db.set_metric_callback(move |_| {
                 counter.fetch_add(1, Ordering::SeqCst);
             });
         }
-        let state = AppState::with_connection(self.config, db).expect("app state");
+        let state = AppState::new(self.config, db).expect("app state");
         let limits = Limits::from_config(&state.config);
         let client = TestClient::new(build_app(state.clone(), limits.clone()).boxed());
         TestApp {
@@ -142,12 +146,15 @@ impl TestApp {
             &self.state.db,
             &email,
             &format!("{role}{}", &n[..8]),
-            role,
+            Role::parse(role).expect("a role of the spec"),
             "password123",
         )
         .await
         .expect("create user");
-        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let scopes: Vec<Scope> = scopes
+            .iter()
+            .map(|s| Scope::parse(s).expect("a scope of the spec"))
+            .collect();
         let issued =
             crate::auth::issue::issue_for_email(&self.state.db, &email, "test", &scopes, 7)
                 .await
@@ -156,7 +163,7 @@ impl TestApp {
     }
 
     pub async fn admin(&self) -> (i32, String) {
-        self.user_with_token("admin", crate::auth::scopes::ALL_SCOPES)
-            .await
+        let all: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+        self.user_with_token("admin", &all).await
     }
 }

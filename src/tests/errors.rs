@@ -292,7 +292,7 @@ fn boom() -> &'static str {
 #[tokio::test]
 async fn review_h4_a_panicking_route_is_a_json_500() {
     let app = TestApp::new().await;
-    let ep = crate::app::with_stack(
+    let ep = crate::http::with_stack(
         poem::Route::new().at("/boom", boom),
         1024,
         app.limits.clone(),
@@ -332,10 +332,10 @@ async fn the_spec_is_served_verbatim_and_as_json_with_docs() {
     r.assert_status_is_ok();
     assert_eq!(
         r.0.into_body().into_string().await.unwrap(),
-        crate::app::SPEC_YAML
+        crate::http::spec::SPEC_YAML
     );
     let j = json(app.client.get("/api/v1/openapi.json").send().await).await;
-    assert_eq!(&j, crate::app::spec_json());
+    assert_eq!(&j, crate::http::spec::spec_json());
     assert_eq!(j["openapi"], "3.0.3");
     let r = app.client.get("/api/v1/docs").send().await;
     r.assert_status_is_ok();

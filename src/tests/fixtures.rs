@@ -1,5 +1,5 @@
 //! Building run and library data row by row, as upstream's CI writes it.
-use crate::db::entity::*;
+use crate::data::entity::*;
 use chrono::{Duration, NaiveDateTime};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 

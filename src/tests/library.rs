@@ -181,7 +181,7 @@ async fn queue_counts_and_positions() {
 #[tokio::test]
 async fn about_reports_versions() {
     let w = World::new().await;
-    use crate::db::entity::{ccextractor_version, general_data};
+    use crate::data::entity::{ccextractor_version, general_data};
     use sea_orm::{ActiveModelTrait, Set};
     for (v, d) in [("0.94", (2021, 12, 15)), ("0.88", (2019, 5, 1))] {
         ccextractor_version::ActiveModel {

@@ -14,4 +14,5 @@ mod run_errors;
 mod runs;
 mod spec_drift;
 mod stored_files;
+mod upstream_names;
 mod world;

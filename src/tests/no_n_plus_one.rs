@@ -3,7 +3,7 @@
 //! past any cap.
 use super::common::{TestApp, TestAppBuilder, get};
 use super::fixtures::{Fx, at, hash};
-use crate::db::entity::{test, test_progress, test_result, test_result_file};
+use crate::data::entity::{test, test_progress, test_result, test_result_file};
 use sea_orm::{EntityTrait, Set};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

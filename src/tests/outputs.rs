@@ -3,7 +3,7 @@
 use super::common::{bearer, get, post};
 use super::fixtures::hash;
 use super::world::World;
-use crate::db::entity::{
+use crate::data::entity::{
     regression_test_output, regression_test_output_files, spci_baseline_approval,
 };
 use base64::Engine;

@@ -3,7 +3,7 @@
 use super::common::{TestApp, get, post};
 use super::fixtures::at;
 use super::world::{World, ids};
-use crate::db::entity::{customized_test, fork, test, test_progress, user};
+use crate::data::entity::{customized_test, fork, test, test_progress, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
@@ -116,12 +116,12 @@ async fn create_run_rules() {
 
     let before = counts(&w.app).await;
     let mut inactive = body("CCExtractor/ccextractor");
-    let retired = crate::db::entity::regression_test::Entity::find_by_id(w.t3)
+    let retired = crate::data::entity::regression_test::Entity::find_by_id(w.t3)
         .one(&w.app.state.db)
         .await
         .unwrap()
         .unwrap();
-    let mut retired: crate::db::entity::regression_test::ActiveModel = retired.into();
+    let mut retired: crate::data::entity::regression_test::ActiveModel = retired.into();
     retired.active = Set(false);
     retired.update(&w.app.state.db).await.unwrap();
     inactive["regression_test_ids"] = json!([w.t1, w.t3, 999]);

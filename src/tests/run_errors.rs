@@ -4,7 +4,7 @@
 use super::common::get;
 use super::fixtures::at;
 use super::world::World;
-use crate::db::entity::test_progress;
+use crate::data::entity::test_progress;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 

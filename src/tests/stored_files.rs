@@ -2,7 +2,7 @@
 use super::common::get;
 use super::fixtures::hash;
 use super::world::World;
-use crate::db::entity::sample_extra;
+use crate::data::entity::sample_extra;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 

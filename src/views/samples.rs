@@ -32,4 +32,3 @@ pub async fn samples(
         })
         .collect())
 }
-

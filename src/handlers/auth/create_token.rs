@@ -1,11 +1,11 @@
 //! POST /auth/tokens: email + password → a new token, shown once.
 use crate::api::{AuthToken, CreateTokenInput, CreateTokenResponse, TokenType};
 use crate::auth::{issue, password, token_scopes};
-use crate::domain::scopes::DEFAULT_SCOPES;
-use crate::state::AppState;
 use crate::data::entity::user;
 use crate::domain::DomainError;
+use crate::domain::scopes::DEFAULT_SCOPES;
 use crate::http::error::ApiError;
+use crate::state::AppState;
 use crate::types::UtcDateTime;
 use poem_openapi::payload::Json;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};

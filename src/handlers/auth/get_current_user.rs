@@ -13,6 +13,11 @@ pub async fn handle(
         name: p.name.clone(),
         email: p.email.clone(),
         role: p.role,
-        scopes: p.scopes.iter().copied().collect(),
+        // By name, as a token's scopes are stored and listed.
+        scopes: {
+            let mut s: Vec<_> = p.scopes.iter().copied().collect();
+            s.sort_by_key(|s| s.as_str());
+            s
+        },
     })))
 }

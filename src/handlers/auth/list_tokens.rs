@@ -5,8 +5,8 @@ use crate::auth::{Principal, token_scopes};
 use crate::data::entity::api_token;
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::views::page::{no_meta, pagination};
 use crate::types::UtcDateTime;
+use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 

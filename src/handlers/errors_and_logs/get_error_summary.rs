@@ -56,11 +56,9 @@ pub async fn handle(
     // Largest groups first; the key breaks ties so pages are stable.
     rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     let (data, pagination) = slice(rows, req.limit, req.offset);
-    Ok(GetErrorSummaryResponse::Ok(Json(
-        ErrorSummaryBucketPage {
-            data,
-            pagination,
-            meta: serde_json::json!({"group_by": group_by.as_str()}),
-        },
-    )))
+    Ok(GetErrorSummaryResponse::Ok(Json(ErrorSummaryBucketPage {
+        data,
+        pagination,
+        meta: serde_json::json!({"group_by": group_by.as_str()}),
+    })))
 }

@@ -10,10 +10,7 @@ use crate::types::UtcDateTime;
 use std::collections::BTreeSet;
 
 /// Every result error of the run, ordered by regression test then as classified.
-pub async fn result_errors(
-    state: &AppState,
-    run_id: i32,
-) -> Result<Vec<ErrorItem>, DomainError> {
+pub async fn result_errors(state: &AppState, run_id: i32) -> Result<Vec<ErrorItem>, DomainError> {
     let j = JudgedRun::load(&state.db, run_id).await?;
     let rts: BTreeSet<i32> = j.judging.tests_of(run_id).into_iter().collect();
     let cat = Catalog::load(&state.db, &rts).await?;
@@ -28,7 +25,10 @@ pub async fn result_errors(
         let sample = cat.sample_of(rt);
         for c in classify::result_errors(run_id, rt, &facts) {
             let file = c.output_id.and_then(|o| cat.output(rt, o)).map(|o| {
-                result_file_name(o.correct.as_deref().unwrap_or_default(), &o.correct_extension)
+                result_file_name(
+                    o.correct.as_deref().unwrap_or_default(),
+                    &o.correct_extension,
+                )
             });
             items.push(ErrorItem {
                 error_id: c.error_id,

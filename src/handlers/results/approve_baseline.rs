@@ -10,13 +10,13 @@ use super::output::Output;
 use crate::api::{
     ApproveBaselineInput, ApproveBaselineResponse, BaselineApproval, BaselineApprovalStatus,
 };
-use crate::state::AppState;
 use crate::auth::Principal;
 use crate::data::entity::{
     regression_test_output, regression_test_output_files, spci_baseline_approval,
 };
 use crate::domain::DomainError;
 use crate::http::error::ApiError;
+use crate::state::AppState;
 use crate::types::UtcDateTime;
 use poem_openapi::payload::Json;
 use sea_orm::sea_query::Expr;
@@ -119,7 +119,10 @@ pub async fn handle(
         tx.commit().await?;
         if removed > 0 {
             // Runs whose differing file matched a removed variant fail now.
-            state.verdicts.output_changed(&state.db, o.output_id).await?;
+            state
+                .verdicts
+                .output_changed(&state.db, o.output_id)
+                .await?;
         }
         tracing::info!(
             run_id = o.run_id,

@@ -34,4 +34,3 @@ pub async fn handle(
         ))),
     }
 }
-

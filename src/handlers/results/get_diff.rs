@@ -14,10 +14,7 @@ use poem_openapi::payload::Json;
 /// Largest file the diff reads (the spec's 422 limit).
 pub const DIFF_MAX_BYTES: u64 = 10 << 20;
 
-pub async fn handle(
-    state: &AppState,
-    req: GetDiffInput,
-) -> Result<GetDiffResponse, ApiError> {
+pub async fn handle(state: &AppState, req: GetDiffInput) -> Result<GetDiffResponse, ApiError> {
     let o = Output::load(
         state,
         req.run_id,
@@ -136,4 +133,3 @@ fn hunk(h: diff::Hunk) -> DiffHunk {
             .collect(),
     }
 }
-

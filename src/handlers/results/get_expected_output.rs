@@ -22,4 +22,3 @@ pub async fn handle(
         output_file(state, &o, &hash, req.format).await?,
     )))
 }
-

@@ -2,15 +2,13 @@
 //! row is inserted by a single conditional statement that re-reads the run's last status, under
 //! a row lock on the run where the database has them. Concurrent cancels therefore give
 //! exactly one `accepted`; a run that completed or was canceled is never flipped.
-use crate::api::{
-    CancelRunInput, CancelRunResponse, RunAction, RunActionResult, RunActionStatus,
-};
-use crate::data::lookup;
-use crate::state::AppState;
+use crate::api::{CancelRunInput, CancelRunResponse, RunAction, RunActionResult, RunActionStatus};
 use crate::auth::Principal;
 use crate::data::entity::{test, test_progress};
+use crate::data::lookup;
 use crate::domain::DomainError;
 use crate::http::error::ApiError;
+use crate::state::AppState;
 use poem_openapi::payload::Json;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, QuerySelect, TransactionTrait};

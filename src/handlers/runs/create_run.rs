@@ -2,14 +2,14 @@
 //! H2), with the given active regression tests or all of them. Every check happens before the
 //! first write, and the writes share one transaction: a refused request leaves no row behind.
 use crate::api::{CreateRunInput, CreateRunResponse, RunStatus};
-use crate::state::AppState;
 use crate::auth::Principal;
 use crate::data::entity::{customized_test, fork, test, test_fork, user};
-use crate::domain::DomainError;
-use crate::http::error::ApiError;
 use crate::data::loaders::Runs;
-use crate::views;
+use crate::domain::DomainError;
 use crate::domain::forks::{self, Refusal, Repository};
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::views;
 use poem_openapi::payload::Json;
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
@@ -28,30 +28,30 @@ pub async fn handle(
         .await?
         .and_then(|u| u.github_login);
     let main = &state.config.main_repository;
-    let fork_url =
-        match forks::repository_for_run(&body.repository, main, p.role, login.as_deref()) {
-            Ok(Repository::Main) => forks::main_url(main),
-            Ok(Repository::Fork { url }) => url,
-            Err(Refusal::RoleForMain) => {
-                return Err(DomainError::forbidden(
-                    "Runs of the main repository need the admin, tester or contributor role.",
-                )
-                .detail(
-                    "required_roles",
-                    serde_json::json!(["admin", "tester", "contributor"]),
-                )
-                .detail("user_role", p.role.as_str())
-                .into());
-            }
-            Err(Refusal::NotYourFork) => {
-                return Err(DomainError::forbidden(
-                    "The repository must be the main repository or your own fork of it \
+    let fork_url = match forks::repository_for_run(&body.repository, main, p.role, login.as_deref())
+    {
+        Ok(Repository::Main) => forks::main_url(main),
+        Ok(Repository::Fork { url }) => url,
+        Err(Refusal::RoleForMain) => {
+            return Err(DomainError::forbidden(
+                "Runs of the main repository need the admin, tester or contributor role.",
+            )
+            .detail(
+                "required_roles",
+                serde_json::json!(["admin", "tester", "contributor"]),
+            )
+            .detail("user_role", p.role.as_str())
+            .into());
+        }
+        Err(Refusal::NotYourFork) => {
+            return Err(DomainError::forbidden(
+                "The repository must be the main repository or your own fork of it \
                  (link your GitHub account first).",
-                )
-                .detail("repository", body.repository.clone())
-                .into());
-            }
-        };
+            )
+            .detail("repository", body.repository.clone())
+            .into());
+        }
+    };
 
     let active: BTreeSet<i32> = crate::data::catalog::active_test_ids(db)
         .await?
@@ -76,10 +76,9 @@ pub async fn handle(
         None => active.iter().copied().collect(),
     };
     if scope.is_empty() {
-        return Err(DomainError::unprocessable(
-            "There are no active regression tests to run.",
-        )
-        .into());
+        return Err(
+            DomainError::unprocessable("There are no active regression tests to run.").into(),
+        );
     }
 
     let tx = db.begin().await?;
@@ -137,7 +136,9 @@ pub async fn handle(
     tx.commit().await?;
 
     let runs = Runs::load(db, &[run.id]).await?;
-    Ok(CreateRunResponse::Accepted(Json(
-        views::runs::run(&runs, &runs.runs[0], RunStatus::Queued),
-    )))
+    Ok(CreateRunResponse::Accepted(Json(views::runs::run(
+        &runs,
+        &runs.runs[0],
+        RunStatus::Queued,
+    ))))
 }

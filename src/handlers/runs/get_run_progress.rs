@@ -1,13 +1,13 @@
 //! GET /runs/{run_id}/progress: the run's progress rows in the order they were written.
-use crate::data::lookup;
-use crate::views::page::{no_meta, pagination};
 use crate::api::{
     GetRunProgressInput, GetRunProgressResponse, ProgressEvent, ProgressEventPage, ProgressStatus,
 };
-use crate::state::AppState;
 use crate::data::entity::test_progress;
+use crate::data::lookup;
 use crate::http::error::ApiError;
+use crate::state::AppState;
 use crate::types::UtcDateTime;
+use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 

@@ -18,8 +18,7 @@ pub async fn handle(
     let error_count: usize = statuses
         .iter()
         .map(|(rt, _)| {
-            classify::result_errors(run_id, *rt, &j.judging.facts(run_id, *rt, j.phase))
-                .len()
+            classify::result_errors(run_id, *rt, &j.judging.facts(run_id, *rt, j.phase)).len()
         })
         .sum();
     let duration: i64 = j

@@ -4,11 +4,11 @@
 use crate::api::{
     RestartRunInput, RestartRunResponse, RunAction, RunActionResult, RunActionStatus,
 };
-use crate::data::lookup;
-use crate::state::AppState;
 use crate::data::entity::{test, test_progress, test_result, test_result_file};
+use crate::data::lookup;
 use crate::domain::DomainError;
 use crate::http::error::ApiError;
+use crate::state::AppState;
 use poem_openapi::payload::Json;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect,

@@ -24,5 +24,7 @@ pub async fn handle(
     .insert(&state.db)
     .await
     .map_err(or_taken(&body.name))?;
-    Ok(CreateCategoryResponse::Created(Json(category_view(created, 0))))
+    Ok(CreateCategoryResponse::Created(Json(category_view(
+        created, 0,
+    ))))
 }

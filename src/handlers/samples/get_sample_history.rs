@@ -2,17 +2,17 @@
 //! newest run first. Without a status filter the page is cut in SQL; with one, every matching
 //! result of the sample is judged so the filter and `total` are exact (no scan cap: review
 //! MEDIUM). Either way the number of queries is fixed (review H6).
-use crate::data::lookup;
-use crate::views::page::{no_meta, pagination};
 use crate::api::{
     GetSampleHistoryInput, GetSampleHistoryResponse, SampleHistoryEntry, SampleHistoryEntryPage,
 };
-use crate::state::AppState;
 use crate::data::entity::{regression_test, test, test_result, test_result_file};
-use crate::http::error::ApiError;
 use crate::data::loaders::{self, Judging, Runs};
-use crate::types::UtcDateTime;
+use crate::data::lookup;
 use crate::domain::verdict::{self, Phase};
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::types::UtcDateTime;
+use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{

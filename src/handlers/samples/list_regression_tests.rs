@@ -61,7 +61,10 @@ pub async fn handle(
         .map(|t| t.id)
         .collect();
     let cat = Catalog::load(&state.db, &ids).await?;
-    let data = ids.iter().filter_map(|id| regression_test(&cat, *id)).collect();
+    let data = ids
+        .iter()
+        .filter_map(|id| regression_test(&cat, *id))
+        .collect();
     Ok(ListRegressionTestsResponse::Ok(Json(RegressionTestPage {
         data,
         pagination: pagination(req.limit, req.offset, total),

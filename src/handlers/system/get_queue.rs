@@ -1,24 +1,20 @@
 //! GET /system/queue: runs not finished yet, oldest first. The queue is not a table: a run is
 //! queued or running by the same verdict rules as everywhere else.
-use crate::data::verdict_cache::status_expr;
-use crate::views::page::pagination;
 use crate::api::{
-    GetQueueInput, GetQueueResponse, QueueJob, QueueJobPage, QueueJobStatus,
-    QueueMeta, RunStatus,
+    GetQueueInput, GetQueueResponse, QueueJob, QueueJobPage, QueueJobStatus, QueueMeta, RunStatus,
 };
-use crate::state::AppState;
 use crate::data::entity::{spci_run_verdict, test};
-use crate::http::error::ApiError;
 use crate::data::loaders::Runs;
+use crate::data::verdict_cache::status_expr;
+use crate::http::error::ApiError;
+use crate::state::AppState;
 use crate::types::UtcDateTime;
+use crate::views::page::pagination;
 use poem_openapi::payload::Json;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement};
 
-pub async fn handle(
-    state: &AppState,
-    req: GetQueueInput,
-) -> Result<GetQueueResponse, ApiError> {
+pub async fn handle(state: &AppState, req: GetQueueInput) -> Result<GetQueueResponse, ApiError> {
     let db = &state.db;
     state.verdicts.current(db).await?;
     let base = |statuses: &[&str]| -> SelectStatement {

@@ -2,18 +2,18 @@
 //! then the expected and actual file of each reported output. The list is built from the
 //! database alone; storage is asked about the page's entries only (at most `limit` HEAD
 //! requests, a few at a time), so a run of thousands of outputs costs what one page costs.
-use crate::data::lookup::JudgedRun;
-use crate::files::storage::result_file_name;
-use crate::views::page::{no_meta, slice};
 use crate::api::{
     Artifact, ArtifactPage, ArtifactType, ArtifactTypeFilter, ListArtifactsInput,
     ListArtifactsResponse, StorageStatus,
 };
-use crate::state::AppState;
 use crate::data::catalog::Catalog;
+use crate::data::lookup::JudgedRun;
 use crate::domain::DomainError;
-use crate::http::error::ApiError;
+use crate::files::storage::result_file_name;
 use crate::files::{Folder, Key};
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::views::page::{no_meta, slice};
 use futures_util::{StreamExt, TryStreamExt};
 use poem_openapi::payload::Json;
 use std::collections::BTreeSet;

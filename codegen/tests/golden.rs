@@ -1,0 +1,126 @@
+//! Golden tests: a fixture spec in, the expected Rust out, compared after formatting. Run with
+//! `UPDATE_GOLDEN=1` to rewrite the expected files after an intended change, then read the diff.
+use std::path::Path;
+
+fn fixture(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn check(spec: &str, expected: &str) {
+    let got = codegen::generate(&fixture(spec)).unwrap_or_else(|e| panic!("{spec}: {e}"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(expected);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = fixture(expected);
+    assert!(
+        codegen::same_code(&got, &want).unwrap(),
+        "{spec} no longer generates {expected}; if the change is intended, rerun with UPDATE_GOLDEN=1 and review the diff"
+    );
+}
+
+#[test]
+fn minimal_spec_generates_the_golden_code() {
+    check("minimal.yaml", "minimal.rs");
+}
+
+#[test]
+fn a_golden_file_one_token_off_fails_the_comparison() {
+    let got = codegen::generate(&fixture("minimal.yaml")).unwrap();
+    let off = fixture("minimal.off-by-one-token.rs");
+    assert!(!codegen::same_code(&got, &off).unwrap());
+    // The fixture really is one token away from the golden output.
+    let golden = fixture("minimal.rs");
+    let (a, b) = (tokens(&golden), tokens(&off));
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a.iter().zip(&b).filter(|(x, y)| x != y).count(), 1);
+}
+
+#[test]
+fn layout_alone_does_not_fail_the_comparison() {
+    let got = codegen::generate(&fixture("minimal.yaml")).unwrap();
+    let squashed = got.replace("\n    ", "\n").replace("    ", " ");
+    assert!(codegen::same_code(&got, &squashed).unwrap());
+}
+
+/// Every token of a source, groups opened.
+fn tokens(s: &str) -> Vec<String> {
+    fn walk(ts: proc_macro2::TokenStream, out: &mut Vec<String>) {
+        for t in ts {
+            match t {
+                proc_macro2::TokenTree::Group(g) => {
+                    out.push(format!("{:?}", g.delimiter()));
+                    walk(g.stream(), out);
+                }
+                other => out.push(other.to_string()),
+            }
+        }
+    }
+    let mut out = vec![];
+    walk(s.parse().unwrap(), &mut out);
+    out
+}
+
+/// What the generator refuses, and says why.
+#[test]
+fn specs_it_does_not_understand_are_errors_not_omissions() {
+    let base = fixture("minimal.yaml");
+    let cases = [
+        (
+            "x-required-scopes: ['things:read']\n      x-required-roles: []\n      x-ordered-params",
+            "x-required-scopes: ['things:read']\n      x-required-roles: []\n      x-ordred-params",
+            "unknown extension x-ordred-params",
+        ),
+        (
+            "x-required-roles: [admin]",
+            "x-required-roles: [owner]",
+            "owner is not a Role",
+        ),
+        (
+            "x-required-scopes: ['things:write']",
+            "x-required-scopes: ['things:delete']",
+            "things:delete is not a Scope",
+        ),
+        (
+            "x-admin-only: ['things:write']",
+            "x-admin-only: ['things:destroy']",
+            "not a value of the enum",
+        ),
+        (
+            "x-ordered-params: [seen_after, seen_before]",
+            "x-ordered-params: [seen_after, limit_typo]",
+            "limit_typo, not an optional parameter",
+        ),
+        (
+            "operationId: getThing\n",
+            "operationId: listThings\n",
+            "duplicate operationId listThings",
+        ),
+        (
+            "'404':\n          $ref: '#/components/responses/Error'\n        '429'",
+            "'418':\n          $ref: '#/components/responses/Error'\n        '429'",
+            "status 418",
+        ),
+        (
+            "format: int32\n            minimum: 1\n      responses",
+            "format: int16\n            minimum: 1\n      responses",
+            "int32 or int64",
+        ),
+        (
+            "tags: [Health]",
+            "tags: [Nowhere]",
+            "tag Nowhere is not declared",
+        ),
+    ];
+    for (from, to, says) in cases {
+        assert!(base.contains(from), "the fixture has {from:?}");
+        let spec = base.replacen(from, to, 1);
+        let err = codegen::generate(&spec).expect_err(says).to_string();
+        assert!(err.contains(says), "{says:?} not in {err:?}");
+    }
+}
