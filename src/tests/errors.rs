@@ -134,6 +134,45 @@ async fn json_types_are_not_coerced() {
     assert_eq!(paths, ["/password", "/token_name"], "{e}");
 }
 
+/// Every spelling of a JSON media type that poem-openapi would parse gets the schema check
+/// first: `Application/JSON` or `application/vnd.api+json` used to skip it.
+#[tokio::test]
+async fn every_json_media_type_is_checked_against_the_schema() {
+    let app = TestApp::new().await;
+    let (_, admin) = app.admin().await;
+    for ct in [
+        "application/json",
+        "Application/JSON",
+        "APPLICATION/JSON; charset=UTF-8",
+        "application/json;charset=utf-8",
+        "application/vnd.api+json",
+        "application/problem+json",
+    ] {
+        let r = app
+            .client
+            .post("/api/v1/categories")
+            .header("authorization", bearer(&admin))
+            .content_type(ct)
+            .body(r#"{"name": 12345}"#)
+            .send()
+            .await;
+        let e = assert_error(r, StatusCode::BAD_REQUEST, "validation_error").await;
+        assert_eq!(e["details"]["errors"][0]["path"], "/name", "{ct}: {e}");
+    }
+    // The same spellings with a valid body are accepted, so the check is not a refusal of them.
+    for (i, ct) in ["Application/JSON", "application/vnd.api+json"].iter().enumerate() {
+        let r = app
+            .client
+            .post("/api/v1/categories")
+            .header("authorization", bearer(&admin))
+            .content_type(*ct)
+            .body(format!(r#"{{"name": "media type {i}"}}"#))
+            .send()
+            .await;
+        r.assert_status(StatusCode::CREATED);
+    }
+}
+
 #[tokio::test]
 async fn bounds_and_patterns_are_enforced() {
     let app = TestApp::new().await;
