@@ -93,6 +93,11 @@ impl Server {
         ))
     }
 
+    /// The booted server's process, to signal and wait for.
+    pub fn process(&mut self) -> Option<&mut Child> {
+        self.child.as_mut()
+    }
+
     /// GET `path` (under the API base) as the admin: the status and the JSON body.
     pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
         let r = reqwest::blocking::Client::new()
