@@ -1,6 +1,7 @@
 //! Load benchmark (a script, not a test): boots a release `spci demo` with a synthetic dataset
-//! (default 10,000 runs × 200 regression tests, SQLite in a temporary directory) and reports
-//! latency percentiles of the read paths that scale with it.
+//! (default 10,000 runs × 200 regression tests, SQLite in a temporary directory), reports
+//! latency percentiles and throughput of the read paths that scale with it at concurrency 1
+//! and 16, then restarts the server on the same database and reports what the restart judged.
 //!
 //! ```sh
 //! cargo build --release -p spci && cargo bench -p contract-tests --bench load
@@ -8,10 +9,11 @@
 //! LOAD_DATABASE_URL=postgres://ci@127.0.0.1:55432/load cargo bench -p contract-tests --bench load
 //! ```
 //!
-//! Requests are sequential from one client on loopback, so the figures are per-request latency
-//! including HTTP, JSON and the database, not throughput.
+//! Clients are threads on loopback, each with its own keep-alive connection; the figures include
+//! HTTP, JSON and the database.
 use contract_tests::server::{Boot, Server, release_binary};
 use serde_json::Value;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -21,6 +23,7 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+#[derive(Clone)]
 struct Client {
     http: reqwest::blocking::Client,
     base: String,
@@ -28,6 +31,14 @@ struct Client {
 }
 
 impl Client {
+    fn new(server: &Server) -> Self {
+        Self {
+            http: reqwest::blocking::Client::new(),
+            base: server.base.clone(),
+            token: server.token.clone(),
+        }
+    }
+
     fn get(&self, path: &str) -> (Duration, Value) {
         let started = Instant::now();
         let response = self
@@ -44,6 +55,12 @@ impl Client {
     }
 }
 
+struct Stats {
+    p50: Duration,
+    p99: Duration,
+    per_second: f64,
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
@@ -53,31 +70,92 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
+/// `n` requests of `path` from `concurrency` clients, after a warm-up on each.
+fn measure(client: &Client, path: &str, n: usize, concurrency: usize) -> Stats {
+    let per_client = n.div_ceil(concurrency);
+    // Every client is connected and warm before the clock starts.
+    let ready = std::sync::Arc::new(std::sync::Barrier::new(concurrency + 1));
+    let handles: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let c = Client {
+                http: reqwest::blocking::Client::new(),
+                ..client.clone()
+            };
+            let path = path.to_string();
+            let ready = ready.clone();
+            std::thread::spawn(move || {
+                for _ in 0..3 {
+                    c.get(&path);
+                }
+                ready.wait();
+                (0..per_client).map(|_| c.get(&path).0).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    ready.wait();
+    let started = Instant::now();
+    let mut took: Vec<Duration> = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("a client thread"))
+        .collect();
+    let wall = started.elapsed();
+    took.sort();
+    Stats {
+        p50: percentile(&took, 0.50),
+        p99: percentile(&took, 0.99),
+        per_second: took.len() as f64 / wall.as_secs_f64(),
+    }
+}
+
+/// How many runs the server said it judged since it started (its JSON log, at info level).
+fn judged_since_start(log: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(log).ok()?;
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["fields"]["judged_since_start"].as_u64())
+        .last()
+}
+
+fn boot(database_url: &str, demo_args: Vec<String>, log: &Path) -> Server {
+    Server::boot(Boot {
+        binary: release_binary(),
+        demo_args,
+        database_url: Some(database_url.to_string()),
+        seed_timeout: Duration::from_secs(3600),
+        env: vec![
+            ("RUST_LOG".into(), "warn,spci::startup=info".into()),
+            ("SPCI_LOG_FORMAT".into(), "json".into()),
+        ],
+        log: Some(log.to_path_buf()),
+    })
+}
+
 fn main() {
-    // `cargo bench` passes `--bench`; a filter argument is not meaningful here.
     let runs = env_or("LOAD_RUNS", 10_000);
     let tests = env_or("LOAD_TESTS", 200);
-    let requests = env_or("LOAD_REQUESTS", 200);
+    let requests = env_or("LOAD_REQUESTS", 320);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let database_url = std::env::var("LOAD_DATABASE_URL").unwrap_or_else(|_| {
+        format!(
+            "sqlite:{}?mode=rwc",
+            dir.path().join("load.db").display()
+        )
+    });
+    let log = dir.path().join("spci.log");
 
     let started = Instant::now();
-    let server = Server::boot(Boot {
-        binary: release_binary(),
-        demo_args: vec![
+    let server = boot(
+        &database_url,
+        vec![
             "--runs".into(),
             runs.to_string(),
             "--tests".into(),
             tests.to_string(),
         ],
-        database_url: std::env::var("LOAD_DATABASE_URL").ok(),
-        seed_timeout: Duration::from_secs(3600),
-        env: vec![],
-    });
+        &log,
+    );
     let seeded = started.elapsed();
-    let client = Client {
-        http: reqwest::blocking::Client::new(),
-        base: server.base.clone(),
-        token: server.token.clone(),
-    };
+    let client = Client::new(&server);
 
     // The first filtered list waits for the startup judging of every run: report it apart.
     let (warm, _) = client.get("/runs?status=fail&limit=1");
@@ -91,28 +169,31 @@ fn main() {
         .expect("the synthetic sample exists");
 
     println!(
-        "dataset: {runs} runs x {tests} regression tests ({} result rows); seeded and serving in {:.1} s",
+        "dataset: {runs} runs x {tests} regression tests ({} result rows) on {}; seeded and serving in {:.1} s",
         runs * tests,
+        database_url.split(':').next().unwrap_or("?"),
         seeded.as_secs_f64()
     );
     println!(
-        "first status-filtered list (judges every run once): {} ms",
+        "first status-filtered list (waits for the first judging of every run): {} ms",
         ms(warm)
     );
-    println!("sequential requests (n) after 5 warm-up requests each:");
     println!(
-        "{:<56} {:>5} {:>8} {:>8} {:>8} {:>8}",
-        "request", "n", "p50 ms", "p95 ms", "p99 ms", "max ms"
+        "{:<54} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6}",
+        "request", "n", "c1 p50", "c1 p99", "c1 r/s", "c16 p50", "c16 p99", "c16 r/s", "ratio"
     );
     // The status-filtered history judges every result of the sample: fewer rounds of it.
-    let slow = (requests / 10).max(5);
+    let slow = (requests / 10).max(16);
     let paths = [
         ("/runs?limit=50".to_string(), requests),
         ("/runs?status=fail&limit=50".to_string(), requests),
+        ("/runs?status=canceled&limit=50".to_string(), requests),
         (
             "/runs?status=pass&limit=50&offset=5000".to_string(),
             requests,
         ),
+        ("/system/queue?limit=50".to_string(), requests),
+        (format!("/runs/{run_id}"), requests),
         (format!("/runs/{run_id}/summary"), requests),
         (format!("/runs/{run_id}/samples?limit=50"), requests),
         (format!("/samples/{sample_id}/history?limit=50"), requests),
@@ -122,19 +203,36 @@ fn main() {
         ),
     ];
     for (path, n) in &paths {
-        for _ in 0..5 {
-            client.get(path);
-        }
-        let mut took: Vec<Duration> = (0..*n).map(|_| client.get(path).0).collect();
-        took.sort();
+        let one = measure(&client, path, *n, 1);
+        let sixteen = measure(&client, path, *n, 16);
         println!(
-            "{:<56} {:>5} {:>8} {:>8} {:>8} {:>8}",
+            "{:<54} {:>6} {:>8} {:>8} {:>8.0} {:>8} {:>8} {:>8.0} {:>6.2}",
             format!("GET {path}"),
             n,
-            ms(percentile(&took, 0.50)),
-            ms(percentile(&took, 0.95)),
-            ms(percentile(&took, 0.99)),
-            ms(*took.last().unwrap()),
+            ms(one.p50),
+            ms(one.p99),
+            one.per_second,
+            ms(sixteen.p50),
+            ms(sixteen.p99),
+            sixteen.per_second,
+            sixteen.per_second / one.per_second,
         );
     }
+    let first_judged = judged_since_start(&log);
+    drop(server);
+
+    // A restart on the judged database: nothing is judged again.
+    let started = Instant::now();
+    let server = boot(&database_url, vec![], &log);
+    let client = Client::new(&server);
+    let (first, _) = client.get("/runs?status=fail&limit=50");
+    let restarted = started.elapsed();
+    std::thread::sleep(Duration::from_millis(500));
+    println!(
+        "restart on the judged database: serving in {:.1} s, first status-filtered list {} ms; runs judged: first start {}, restart {}",
+        restarted.as_secs_f64(),
+        ms(first),
+        first_judged.map_or("?".into(), |n| n.to_string()),
+        judged_since_start(&log).map_or("?".into(), |n| n.to_string()),
+    );
 }

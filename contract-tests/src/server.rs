@@ -74,6 +74,8 @@ pub struct Boot {
     pub seed_timeout: Duration,
     /// Environment set last (e.g. small rate limits for a test of the limiter).
     pub env: Vec<(String, String)>,
+    /// Where the server's log (stderr) goes; `None`: this process's stderr.
+    pub log: Option<PathBuf>,
 }
 
 fn free_port() -> u16 {
@@ -154,6 +156,7 @@ impl Server {
             database_url: std::env::var("CONTRACT_DATABASE_URL").ok(),
             seed_timeout: Duration::from_secs(120),
             env: vec![],
+            log: None,
         })
     }
 
@@ -178,7 +181,10 @@ impl Server {
             .env("RUST_LOG", "warn")
             .envs(boot.env)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(match &boot.log {
+                Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
+                None => Stdio::inherit(),
+            })
             .spawn()
             .expect("start spci demo");
         let stdout = child.stdout.take().expect("stdout");

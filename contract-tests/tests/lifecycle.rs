@@ -13,6 +13,7 @@ fn boot() -> Server {
         database_url: None,
         seed_timeout: Duration::from_secs(120),
         env: vec![("SPCI_SHUTDOWN_GRACE".into(), "10".into())],
+        log: None,
     })
 }
 
