@@ -135,12 +135,8 @@ fn main() {
     let tests = env_or("LOAD_TESTS", 200);
     let requests = env_or("LOAD_REQUESTS", 320);
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let database_url = std::env::var("LOAD_DATABASE_URL").unwrap_or_else(|_| {
-        format!(
-            "sqlite:{}?mode=rwc",
-            dir.path().join("load.db").display()
-        )
-    });
+    let database_url = std::env::var("LOAD_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite:{}?mode=rwc", dir.path().join("load.db").display()));
     let log = dir.path().join("spci.log");
 
     let started = Instant::now();

@@ -38,7 +38,8 @@ fn sigterm_drains_an_in_flight_request_then_exits_cleanly() {
         .unwrap()
         .to_string();
     // A request whose body is still arriving when the signal comes: it is in flight.
-    let body = r#"{"email": "nobody@example.com", "password": "wrong-password", "token_name": "drain"}"#;
+    let body =
+        r#"{"email": "nobody@example.com", "password": "wrong-password", "token_name": "drain"}"#;
     let (head, tail) = body.split_at(20);
     let mut conn = TcpStream::connect(&addr).unwrap();
     write!(
@@ -52,7 +53,8 @@ fn sigterm_drains_an_in_flight_request_then_exits_cleanly() {
     signal(pid, "-TERM");
     std::thread::sleep(Duration::from_millis(300));
     conn.write_all(tail.as_bytes()).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut answer = String::new();
     let _ = conn.read_to_string(&mut answer);
     assert!(
@@ -84,7 +86,10 @@ fn demo_refuses_production_mode_before_touching_the_database() {
     let out = Command::new(debug_binary())
         .args(["demo", "--no-serve"])
         .env("SPCI_MODE", "production")
-        .env("SPCI_SECRET", "a-production-secret-of-more-than-32-characters")
+        .env(
+            "SPCI_SECRET",
+            "a-production-secret-of-more-than-32-characters",
+        )
         .env("DATABASE_URL", format!("sqlite:{}?mode=rwc", db.display()))
         .env("SPCI_STORAGE", dir.path().join("storage"))
         .output()

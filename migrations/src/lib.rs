@@ -9,6 +9,7 @@ mod m20261122_000004_run_verdict;
 mod m20261122_000005_history_index;
 mod m20261122_000006_baseline_approval;
 mod m20261202_000007_lease;
+mod m20261202_000008_verdict_status_index;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_history_index::Migration),
             Box::new(m20261122_000006_baseline_approval::Migration),
             Box::new(m20261202_000007_lease::Migration),
+            Box::new(m20261202_000008_verdict_status_index::Migration),
         ]
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! A run's status depends on its last progress row and, once completed, on up to thousands of
 //! result rows; deriving it for every run on each list request would read millions of rows. So
-//! each run with progress has a `spci_run_verdict` row holding the status the verdict rules gave
-//! for its current last progress row, under a fingerprint of the rules' other inputs. The rows
-//! are written only here, by the same rules (`loaders` + `domain::verdict`), and survive a
-//! restart: a run whose last progress row and rules are unchanged is never judged again.
+//! each run has a `spci_run_verdict` row holding the status the verdict rules gave for its
+//! current last progress row (`queued` with `last_progress_id` 0 for a run without progress),
+//! under a fingerprint of the rules' other inputs. A status filter is then an index range on
+//! (status, test_id). The rows are written only here, by the same rules (`loaders` +
+//! `domain::verdict`), and survive a restart: a run whose last progress row and rules are
+//! unchanged is never judged again.
 //!
 //! How each change is seen:
-//! - **A new progress row** (a run queued, starting, completing, canceled): every read first
-//!   asks for `MAX(test_progress.id)` (one primary-key lookup). When it grew, the runs with newer
-//!   rows are judged before the read answers; reads that find nothing new take no lock and never
-//!   wait for each other.
+//! - **A new run or a new progress row** (a run queued, starting, completing, canceled): every
+//!   read first asks for `MAX(test.id)` and `MAX(test_progress.id)` (primary-key lookups). When
+//!   either grew, the new runs and the runs with newer rows are judged before the read answers;
+//!   reads that find nothing new take no lock and never wait for each other.
 //! - **spci's own writes** (restart, cancel, create, baseline approval) judge the runs they
 //!   touched before they answer.
-//! - **What a read cannot see cheaply**: progress rows deleted by upstream's restart, rows
-//!   committed out of id order, and upstream's edits to expected outputs, their `ignore` flags,
+//! - **What a read cannot see cheaply**: progress rows deleted by upstream's restart, runs
+//!   deleted, rows committed out of id order, and upstream's edits to expected outputs, their `ignore` flags,
 //!   variants or the active set. The background refresher ([`VerdictCache::refresh`], every
 //!   `SPCI_VERDICT_REFRESH` seconds, default 10) reconciles every run's verdict with its last
 //!   progress row and hashes the rules' inputs; a new fingerprint re-judges every run, on one
@@ -25,17 +27,19 @@
 //! Results and produced files of a run are written before its `completed` row, so they are final
 //! once a verdict row exists.
 use super::entity::{
-    regression_test, regression_test_output, regression_test_output_files, spci_run_verdict,
+    regression_test, regression_test_output, regression_test_output_files, spci_run_verdict, test,
     test_progress, test_result_file,
 };
 use super::lease;
 use super::loaders::{Judging, Runs};
+use crate::api::RunStatus;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, OnceCell};
@@ -49,6 +53,8 @@ const RULES_LEASE_TTL: Duration = Duration::from_secs(300);
 pub struct VerdictCache {
     /// Every run with a progress row up to this id has a current verdict.
     seen: AtomicI64,
+    /// Every run up to this id has a verdict row.
+    seen_run: AtomicI64,
     /// Fingerprint of the rules' inputs as last computed.
     rules: AtomicI64,
     started: OnceCell<()>,
@@ -61,6 +67,7 @@ impl Default for VerdictCache {
     fn default() -> Self {
         Self {
             seen: AtomicI64::new(0),
+            seen_run: AtomicI64::new(0),
             rules: AtomicI64::new(0),
             started: OnceCell::new(),
             catch_up: Mutex::new(()),
@@ -88,28 +95,50 @@ impl VerdictCache {
     /// one indexed query when nothing is new.
     pub async fn current(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
         self.started.get_or_try_init(|| self.start(db)).await?;
-        let max = progress_max(db).await?;
-        if max <= self.seen.load(Ordering::Acquire) {
+        let (max_run, max) = (run_max(db).await?, progress_max(db).await?);
+        let caught_up = |s: &Self| {
+            max <= s.seen.load(Ordering::Acquire) && max_run <= s.seen_run.load(Ordering::Acquire)
+        };
+        if caught_up(self) {
             return Ok(());
         }
         let _one_at_a_time = self.catch_up.lock().await;
-        let seen = self.seen.load(Ordering::Acquire);
-        if max <= seen {
+        if caught_up(self) {
             // Another request judged them while this one waited.
             return Ok(());
         }
-        let runs: Vec<Option<i32>> = test_progress::Entity::find()
-            .select_only()
-            .column(test_progress::Column::TestId)
-            .distinct()
-            .filter(test_progress::Column::Id.gt(seen as i32))
-            .filter(test_progress::Column::Id.lte(max as i32))
-            .into_tuple()
-            .all(db)
-            .await?;
-        let runs: Vec<i32> = runs.into_iter().flatten().collect();
+        let (seen, seen_run) = (
+            self.seen.load(Ordering::Acquire),
+            self.seen_run.load(Ordering::Acquire),
+        );
+        let mut runs: BTreeSet<i32> = BTreeSet::new();
+        if max > seen {
+            let touched: Vec<Option<i32>> = test_progress::Entity::find()
+                .select_only()
+                .column(test_progress::Column::TestId)
+                .distinct()
+                .filter(test_progress::Column::Id.gt(seen as i32))
+                .filter(test_progress::Column::Id.lte(max as i32))
+                .into_tuple()
+                .all(db)
+                .await?;
+            runs.extend(touched.into_iter().flatten());
+        }
+        if max_run > seen_run {
+            let new: Vec<i32> = test::Entity::find()
+                .select_only()
+                .column(test::Column::Id)
+                .filter(test::Column::Id.gt(seen_run as i32))
+                .filter(test::Column::Id.lte(max_run as i32))
+                .into_tuple()
+                .all(db)
+                .await?;
+            runs.extend(new);
+        }
+        let runs: Vec<i32> = runs.into_iter().collect();
         self.judge(db, &runs).await?;
         self.seen.fetch_max(max, Ordering::AcqRel);
+        self.seen_run.fetch_max(max_run, Ordering::AcqRel);
         Ok(())
     }
 
@@ -117,9 +146,10 @@ impl VerdictCache {
     /// last progress row (none to compute on a database judged before).
     async fn start(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
         self.rules.store(fingerprint(db).await?, Ordering::Release);
-        let max = progress_max(db).await?;
+        let (max_run, max) = (run_max(db).await?, progress_max(db).await?);
         self.reconcile(db).await?;
         self.seen.fetch_max(max, Ordering::AcqRel);
+        self.seen_run.fetch_max(max_run, Ordering::AcqRel);
         Ok(())
     }
 
@@ -184,10 +214,10 @@ impl VerdictCache {
         Ok(())
     }
 
-    /// Drops verdicts of runs left without progress and judges every run whose verdict is not
-    /// for its last progress row.
+    /// Drops verdicts of deleted runs and judges every run whose verdict is missing or not for
+    /// its last progress row.
     async fn reconcile(&self, db: &impl ConnectionTrait) -> Result<usize, DbErr> {
-        forget_runs_without_progress(db).await?;
+        forget_deleted_runs(db).await?;
         let stale = stale_progress(db).await?;
         for chunk in stale.chunks(BATCH) {
             self.judge(db, chunk).await?;
@@ -206,13 +236,35 @@ impl VerdictCache {
     }
 }
 
-/// The run's materialised status; a run without a verdict row has no progress yet: queued.
+/// A run's materialised status, for display beside other columns; a run this process has not
+/// materialised yet (committed after the last read's check) reads as queued.
 pub fn status_expr() -> Expr {
     Func::coalesce([
         Expr::col((spci_run_verdict::Entity, spci_run_verdict::Column::Status)),
-        Expr::val(crate::api::RunStatus::Queued.as_str()),
+        Expr::val(RunStatus::Queued.as_str()),
     ])
     .into()
+}
+
+/// Runs with one of `statuses`, as an index range on (status, test_id) of the verdicts.
+pub fn status_in(statuses: &[RunStatus]) -> Expr {
+    Expr::col((spci_run_verdict::Entity, spci_run_verdict::Column::Status))
+        .is_in(statuses.iter().map(|s| s.as_str()))
+}
+
+/// The run id as the verdict index orders it: a status-filtered page reads it in this order.
+pub fn verdict_run_id() -> (spci_run_verdict::Entity, spci_run_verdict::Column) {
+    (spci_run_verdict::Entity, spci_run_verdict::Column::TestId)
+}
+
+async fn run_max(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let max: Option<Option<i32>> = test::Entity::find()
+        .select_only()
+        .column_as(test::Column::Id.max(), "max_id")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().map_or(0, i64::from))
 }
 
 async fn progress_max(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
@@ -225,25 +277,25 @@ async fn progress_max(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     Ok(max.flatten().map_or(0, i64::from))
 }
 
-/// A run whose progress rows are all gone (a restart) has no verdict to keep.
-async fn forget_runs_without_progress(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    let p = Alias::new("p");
-    let progress = Query::select()
+/// A run deleted from `test` has no verdict to keep.
+async fn forget_deleted_runs(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let t = Alias::new("t");
+    let run = Query::select()
         .expr(Expr::val(1))
-        .from_as(test_progress::Entity, p.clone())
+        .from_as(test::Entity, t.clone())
         .and_where(
-            Expr::col((p, test_progress::Column::TestId))
+            Expr::col((t, test::Column::Id))
                 .equals((spci_run_verdict::Entity, spci_run_verdict::Column::TestId)),
         )
         .to_owned();
     let delete = Query::delete()
         .from_table(spci_run_verdict::Entity)
-        .and_where(Expr::exists(progress).not())
+        .and_where(Expr::exists(run).not())
         .to_owned();
     db.execute(&delete).await.map(|_| ())
 }
 
-/// Runs whose verdict row is missing or not for their last progress row.
+/// Runs whose verdict row is missing or not for their last progress row (0: none).
 async fn stale_progress(db: &impl ConnectionTrait) -> Result<Vec<i32>, DbErr> {
     let (l, v, last) = (Alias::new("l"), Alias::new("v"), Alias::new("last_id"));
     let latest = Query::select()
@@ -254,20 +306,28 @@ async fn stale_progress(db: &impl ConnectionTrait) -> Result<Vec<i32>, DbErr> {
         .group_by_col(test_progress::Column::TestId)
         .to_owned();
     let q = Query::select()
-        .column((l.clone(), test_progress::Column::TestId))
-        .from_subquery(latest, l.clone())
+        .column((test::Entity, test::Column::Id))
+        .from(test::Entity)
+        .join_subquery(
+            JoinType::LeftJoin,
+            latest,
+            l.clone(),
+            Expr::col((l.clone(), test_progress::Column::TestId))
+                .equals((test::Entity, test::Column::Id)),
+        )
         .join_as(
             JoinType::LeftJoin,
             spci_run_verdict::Entity,
             v.clone(),
             Expr::col((v.clone(), spci_run_verdict::Column::TestId))
-                .equals((l.clone(), test_progress::Column::TestId))
-                .and(
-                    Expr::col((v.clone(), spci_run_verdict::Column::LastProgressId))
-                        .equals((l, last)),
-                ),
+                .equals((test::Entity, test::Column::Id)),
         )
-        .and_where(Expr::col((v, spci_run_verdict::Column::TestId)).is_null())
+        .cond_where(
+            Expr::col((v.clone(), spci_run_verdict::Column::TestId))
+                .is_null()
+                .or(Expr::col((v, spci_run_verdict::Column::LastProgressId))
+                    .ne(Func::coalesce([Expr::col((l, last)), Expr::val(0)]))),
+        )
         .to_owned();
     let rows = db.query_all(&q).await?;
     rows.iter().map(|r| r.try_get_by_index::<i32>(0)).collect()
@@ -279,6 +339,8 @@ async fn stale_rules(db: &impl ConnectionTrait, rules: i64, limit: u64) -> Resul
         .select_only()
         .column(spci_run_verdict::Column::TestId)
         .filter(spci_run_verdict::Column::Rules.ne(rules))
+        // A queued run's verdict reads no rules.
+        .filter(spci_run_verdict::Column::Status.ne(RunStatus::Queued.as_str()))
         .order_by_asc(spci_run_verdict::Column::TestId)
         .limit(limit)
         .into_tuple()
@@ -286,26 +348,54 @@ async fn stale_rules(db: &impl ConnectionTrait, rules: i64, limit: u64) -> Resul
         .await
 }
 
-/// Computes and stores the verdict rows of `runs` from the rules; runs without progress lose
-/// theirs.
+/// Computes and stores the verdict rows of `runs` from the rules: `queued` (last progress 0)
+/// for a run without progress, nothing for a deleted run.
 async fn judge(db: &impl ConnectionTrait, runs: &[i32], rules: i64) -> Result<(), DbErr> {
     if runs.is_empty() {
         return Ok(());
     }
     let loaded = Runs::load(db, runs).await?;
     let judging = Judging::load(db, runs).await?;
-    // A run left without progress (a restart), or deleted, has no verdict to keep.
-    let without_progress: Vec<i32> = runs
+    let gone: Vec<i32> = runs
         .iter()
         .copied()
-        .filter(|r| {
-            loaded.progress_of(*r).is_empty() || !loaded.runs.iter().any(|run| run.id == *r)
-        })
+        .filter(|r| !loaded.runs.iter().any(|run| run.id == *r))
+        .collect();
+    if !gone.is_empty() {
+        spci_run_verdict::Entity::delete_many()
+            .filter(spci_run_verdict::Column::TestId.is_in(gone))
+            .exec(db)
+            .await?;
+    }
+    // Queued again (a restart deleted its progress) or never started: the verdict of an older
+    // progress row goes, and the run reads as queued.
+    let without_progress: Vec<i32> = loaded
+        .runs
+        .iter()
+        .map(|r| r.id)
+        .filter(|r| loaded.progress_of(*r).is_empty())
         .collect();
     if !without_progress.is_empty() {
         spci_run_verdict::Entity::delete_many()
-            .filter(spci_run_verdict::Column::TestId.is_in(without_progress))
+            .filter(spci_run_verdict::Column::TestId.is_in(without_progress.iter().copied()))
+            .filter(spci_run_verdict::Column::LastProgressId.ne(0))
             .exec(db)
+            .await?;
+        let queued = without_progress
+            .iter()
+            .map(|id| spci_run_verdict::ActiveModel {
+                test_id: sea_orm::Set(*id),
+                last_progress_id: sea_orm::Set(0),
+                rules: sea_orm::Set(rules),
+                status: sea_orm::Set(RunStatus::Queued.as_str().to_string()),
+            });
+        spci_run_verdict::Entity::insert_many(queued)
+            .on_conflict(
+                OnConflict::column(spci_run_verdict::Column::TestId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
             .await?;
     }
     let rows: Vec<spci_run_verdict::ActiveModel> = loaded

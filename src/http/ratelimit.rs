@@ -4,7 +4,8 @@
 //! credential endpoints (the spec's public writes: token creation, sign-up, password reset)
 //! per IP; otherwise reads or writes per token (keyed by the token's public
 //! 16-character prefix, never the secret) or per IP without a token. Keys are stored as 64-bit
-//! keyed hashes and stale ones are swept, so memory stays bounded under many distinct keys.
+//! keyed hashes and stale ones are swept (by a background task of `startup`, and on the request
+//! path above a bound), so memory stays bounded under many distinct keys.
 use super::error::{ApiError, ErrorHeaders};
 use super::{gate, operation};
 use crate::config::Config;
@@ -275,17 +276,6 @@ impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
             }
         }
     }
-}
-
-/// Keeps limiter memory bounded: sweeps stale keys every `every`.
-pub fn spawn_sweeper(limits: Arc<Limits>, every: Duration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            limits.sweep();
-        }
-    });
 }
 
 #[cfg(test)]

@@ -160,7 +160,10 @@ async fn every_json_media_type_is_checked_against_the_schema() {
         assert_eq!(e["details"]["errors"][0]["path"], "/name", "{ct}: {e}");
     }
     // The same spellings with a valid body are accepted, so the check is not a refusal of them.
-    for (i, ct) in ["Application/JSON", "application/vnd.api+json"].iter().enumerate() {
+    for (i, ct) in ["Application/JSON", "application/vnd.api+json"]
+        .iter()
+        .enumerate()
+    {
         let r = app
             .client
             .post("/api/v1/categories")

@@ -48,7 +48,10 @@ async fn error_bodies() {
         r.send()
     };
 
-    assert_json_snapshot!("unknown_path_404", seen(get("/nope", Some(&admin)).await).await);
+    assert_json_snapshot!(
+        "unknown_path_404",
+        seen(get("/nope", Some(&admin)).await).await
+    );
     let r = app.client.put("/api/v1/auth/tokens").send().await;
     assert_json_snapshot!("wrong_method_405", seen(r).await);
     assert_json_snapshot!("missing_token_401", seen(get("/runs", None).await).await);
@@ -56,8 +59,14 @@ async fn error_bodies() {
         "malformed_token_401",
         seen(get("/runs", Some("spci_not-a-token")).await).await
     );
-    assert_json_snapshot!("missing_scope_403", seen(get("/runs", Some(&reader)).await).await);
-    assert_json_snapshot!("missing_run_404", seen(get("/runs/999999", Some(&admin)).await).await);
+    assert_json_snapshot!(
+        "missing_scope_403",
+        seen(get("/runs", Some(&reader)).await).await
+    );
+    assert_json_snapshot!(
+        "missing_run_404",
+        seen(get("/runs/999999", Some(&admin)).await).await
+    );
     assert_json_snapshot!(
         "parameter_out_of_bounds_400",
         seen(get("/runs?limit=0", Some(&admin)).await).await
@@ -140,7 +149,9 @@ async fn representative_responses() {
     });
     let summary = w.get(&format!("/runs/{}/summary", w.run_fail)).await;
     assert_json_snapshot!("run_summary", summary, { ".run_id" => "[id]" });
-    let samples = w.get(&format!("/runs/{}/samples?limit=2", w.run_fail)).await;
+    let samples = w
+        .get(&format!("/runs/{}/samples?limit=2", w.run_fail))
+        .await;
     assert_json_snapshot!("run_samples_page", samples, {
         ".data[].regression_test_id" => "[id]",
         ".data[].sample_id" => "[id]",

@@ -8,16 +8,27 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 async fn statuses(w: &World, status: &str) -> Vec<i64> {
-    ids(&w.get(&format!("/runs?status={status}&limit=100")).await, "run_id")
+    ids(
+        &w.get(&format!("/runs?status={status}&limit=100")).await,
+        "run_id",
+    )
 }
 
 #[tokio::test]
 async fn a_progress_row_written_by_upstream_is_seen_by_the_next_read() {
     let w = World::new().await;
-    assert!(statuses(&w, "running").await.contains(&(w.run_running as i64)));
+    assert!(
+        statuses(&w, "running")
+            .await
+            .contains(&(w.run_running as i64))
+    );
     // Upstream's worker finishes the run: the next list reads it, no refresh in between.
     w.fx().progress(w.run_running, "completed", at(33)).await;
-    assert!(!statuses(&w, "running").await.contains(&(w.run_running as i64)));
+    assert!(
+        !statuses(&w, "running")
+            .await
+            .contains(&(w.run_running as i64))
+    );
     let failed = statuses(&w, "fail").await;
     assert!(failed.contains(&(w.run_running as i64)), "{failed:?}");
 }
@@ -58,15 +69,27 @@ async fn upstream_edits_to_variants_and_active_tests_are_seen_by_the_refresher()
 #[tokio::test]
 async fn progress_rows_deleted_by_upstream_are_seen_by_the_refresher() {
     let w = World::new().await;
-    assert!(statuses(&w, "canceled").await.contains(&(w.run_canceled as i64)));
+    assert!(
+        statuses(&w, "canceled")
+            .await
+            .contains(&(w.run_canceled as i64))
+    );
     crate::data::entity::test_progress::Entity::delete_many()
         .filter(crate::data::entity::test_progress::Column::TestId.eq(w.run_canceled))
         .exec(&w.app.state.db)
         .await
         .unwrap();
     w.app.state.verdicts.refresh(&w.app.state.db).await.unwrap();
-    assert!(!statuses(&w, "canceled").await.contains(&(w.run_canceled as i64)));
-    assert!(statuses(&w, "queued").await.contains(&(w.run_canceled as i64)));
+    assert!(
+        !statuses(&w, "canceled")
+            .await
+            .contains(&(w.run_canceled as i64))
+    );
+    assert!(
+        statuses(&w, "queued")
+            .await
+            .contains(&(w.run_canceled as i64))
+    );
 }
 
 #[tokio::test]
@@ -75,13 +98,13 @@ async fn a_restart_of_spci_judges_nothing_on_a_judged_database() {
     statuses(&w, "pass").await;
     assert!(w.app.state.verdicts.judged() > 0);
     // A new process on the same database: its verdict cache starts empty.
-    let again = AppState::new(
-        (*w.app.state.config).clone(),
-        w.app.state.db.clone(),
-    )
-    .unwrap();
+    let again = AppState::new((*w.app.state.config).clone(), w.app.state.db.clone()).unwrap();
     again.verdicts.current(&again.db).await.unwrap();
     let r = again.verdicts.refresh(&again.db).await.unwrap();
     assert_eq!((r.reconciled, r.rejudged), (0, 0));
-    assert_eq!(again.verdicts.judged(), 0, "every verdict survived the restart");
+    assert_eq!(
+        again.verdicts.judged(),
+        0,
+        "every verdict survived the restart"
+    );
 }

@@ -3,7 +3,7 @@
 use crate::api::{ListRunsInput, ListRunsResponse, RunPage, RunSort, RunStatus};
 use crate::data::entity::{ccextractor_version, fork, spci_run_verdict, test};
 use crate::data::loaders::Runs;
-use crate::data::verdict_cache::status_expr;
+use crate::data::verdict_cache::{status_expr, status_in, verdict_run_id};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views;
@@ -74,7 +74,7 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
         q.and_where(Expr::expr(crate::data::filters::run_created_at()).lte(before.naive_utc()));
     }
     if let Some(s) = req.status {
-        q.and_where(status_expr().eq(s.as_str()));
+        q.and_where(status_in(&[s]));
     }
 
     let mut count = q.clone();
@@ -91,10 +91,13 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
         RunSort::CreatedAtDesc | RunSort::RunIdDesc => Order::Desc,
     };
     q.column((test::Entity, test::Column::Id))
-        .expr(status_expr())
-        .order_by((test::Entity, test::Column::Id), order)
-        .limit(req.limit as u64)
-        .offset(req.offset as u64);
+        .expr(status_expr());
+    // Filtered, the page comes out of the verdict index in run order.
+    match req.status {
+        Some(_) => q.order_by(verdict_run_id(), order),
+        None => q.order_by((test::Entity, test::Column::Id), order),
+    };
+    q.limit(req.limit as u64).offset(req.offset as u64);
     let rows = db.query_all(&q).await?;
     let mut page = Vec::with_capacity(rows.len());
     for r in &rows {

@@ -5,7 +5,7 @@ use crate::api::{
 };
 use crate::data::entity::{spci_run_verdict, test};
 use crate::data::loaders::Runs;
-use crate::data::verdict_cache::status_expr;
+use crate::data::verdict_cache::{status_expr, status_in, verdict_run_id};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::types::UtcDateTime;
@@ -17,27 +17,26 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement};
 pub async fn handle(state: &AppState, req: GetQueueInput) -> Result<GetQueueResponse, ApiError> {
     let db = &state.db;
     state.verdicts.current(db).await?;
-    let base = |statuses: &[&str]| -> SelectStatement {
+    // Counts and the page are ranges of the verdict index on (status, test_id).
+    let base = |statuses: &[RunStatus]| -> SelectStatement {
         let mut q = Query::select();
-        q.from(test::Entity)
-            .left_join(
-                spci_run_verdict::Entity,
-                Expr::col((spci_run_verdict::Entity, spci_run_verdict::Column::TestId))
-                    .equals((test::Entity, test::Column::Id)),
+        q.from(spci_run_verdict::Entity)
+            .inner_join(
+                test::Entity,
+                Expr::col((test::Entity, test::Column::Id)).equals(verdict_run_id()),
             )
-            .and_where(status_expr().is_in(statuses.iter().copied()));
+            .and_where(status_in(statuses));
         if let Some(p) = req.platform {
             q.and_where(Expr::col((test::Entity, test::Column::Platform)).eq(p.as_str()));
         }
         q
     };
-    let count = |statuses: &[&str]| {
+    let count = |statuses: &[RunStatus]| {
         let mut q = base(statuses);
         q.expr(Func::count(Expr::col((test::Entity, test::Column::Id))));
         q
     };
-    let queued = RunStatus::Queued.as_str();
-    let running = RunStatus::Running.as_str();
+    let (queued, running) = (RunStatus::Queued, RunStatus::Running);
     let one = |r: Option<sea_orm::QueryResult>| -> Result<i64, ApiError> {
         Ok(r.map(|r| r.try_get_by_index::<i64>(0))
             .transpose()?
@@ -45,8 +44,9 @@ pub async fn handle(state: &AppState, req: GetQueueInput) -> Result<GetQueueResp
     };
     let queue_depth = one(db.query_one(&count(&[queued])).await?)?;
     let running_count = one(db.query_one(&count(&[running])).await?)?;
-    let wanted: Vec<&str> = match req.status {
-        Some(s) => vec![s.as_str()],
+    let wanted: Vec<RunStatus> = match req.status {
+        Some(QueueJobStatus::Queued) => vec![queued],
+        Some(QueueJobStatus::Running) => vec![running],
         None => vec![queued, running],
     };
     let total = match req.status {
@@ -57,7 +57,7 @@ pub async fn handle(state: &AppState, req: GetQueueInput) -> Result<GetQueueResp
     let mut page = base(&wanted);
     page.column((test::Entity, test::Column::Id))
         .expr(status_expr())
-        .order_by((test::Entity, test::Column::Id), Order::Asc)
+        .order_by(verdict_run_id(), Order::Asc)
         .limit(req.limit as u64)
         .offset(req.offset as u64);
     let rows = db.query_all(&page).await?;
@@ -77,7 +77,7 @@ pub async fn handle(state: &AppState, req: GetQueueInput) -> Result<GetQueueResp
         .enumerate()
         .map(|(i, run)| {
             let progress = runs.progress_of(run.id);
-            let status = if statuses[&run.id] == running {
+            let status = if statuses[&run.id] == running.as_str() {
                 QueueJobStatus::Running
             } else {
                 QueueJobStatus::Queued
