@@ -111,9 +111,9 @@ fn measure(client: &Client, path: &str, n: usize, concurrency: usize) -> Stats {
 fn judged_since_start(log: &Path) -> Option<u64> {
     let text = std::fs::read_to_string(log).ok()?;
     text.lines()
+        .rev()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter_map(|v| v["fields"]["judged_since_start"].as_u64())
-        .last()
+        .find_map(|v| v["fields"]["judged_since_start"].as_u64())
 }
 
 fn boot(database_url: &str, demo_args: Vec<String>, log: &Path) -> Server {
