@@ -17,11 +17,7 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
     state.verdicts.current(db).await?;
 
     let mut q = Query::select();
-    q.from(test::Entity).left_join(
-        spci_run_verdict::Entity,
-        Expr::col((spci_run_verdict::Entity, spci_run_verdict::Column::TestId))
-            .equals((test::Entity, test::Column::Id)),
-    );
+    q.from(test::Entity);
     if let Some(p) = req.platform {
         q.and_where(Expr::col((test::Entity, test::Column::Platform)).eq(p.as_str()));
     }
@@ -73,8 +69,11 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
     if let Some(before) = &req.created_before {
         q.and_where(Expr::expr(crate::data::filters::run_created_at()).lte(before.naive_utc()));
     }
+    // Counting needs verdicts only to filter by them; the page shows each run's.
+    let verdicts = || Expr::col(verdict_run_id()).equals((test::Entity, test::Column::Id));
     if let Some(s) = req.status {
-        q.and_where(status_in(&[s]));
+        q.inner_join(spci_run_verdict::Entity, verdicts())
+            .and_where(status_in(&[s]));
     }
 
     let mut count = q.clone();
@@ -90,6 +89,9 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
         RunSort::CreatedAt | RunSort::RunId => Order::Asc,
         RunSort::CreatedAtDesc | RunSort::RunIdDesc => Order::Desc,
     };
+    if req.status.is_none() {
+        q.left_join(spci_run_verdict::Entity, verdicts());
+    }
     q.column((test::Entity, test::Column::Id))
         .expr(status_expr());
     // Filtered, the page comes out of the verdict index in run order.
