@@ -87,13 +87,24 @@ pub async fn handle(
                         .all(db),
                 )?;
                 if !rows.is_empty() {
-                    let judging = Judging::from_rows(rows.clone(), files, expected.clone());
-                    for entry in judged(&judging, rows) {
-                        if entry.1.as_str() != want.as_str() {
+                    // Judged in place: only the rows of the page are copied out, and only
+                    // they get a failure signature.
+                    let keys: Vec<(i32, i32)> = rows
+                        .iter()
+                        .map(|r| (r.test_id, r.regression_test_id))
+                        .collect();
+                    let judging = Judging::from_rows(rows, files, expected.clone());
+                    for (run, rt) in keys {
+                        let facts = judging.facts(run, rt, Phase::Completed);
+                        let status = verdict::sample_status(&facts);
+                        if status.as_str() != want.as_str() {
                             continue;
                         }
-                        if total as usize >= skip && page.len() < take {
-                            page.push(entry);
+                        if total as usize >= skip
+                            && page.len() < take
+                            && let Some(r) = judging.results.get(&(run, rt))
+                        {
+                            page.push((r.clone(), status, verdict::failure_signature(&facts)));
                         }
                         total += 1;
                     }
