@@ -40,8 +40,10 @@ pub fn generate(spec_yaml: &str) -> Result<String, Error> {
     let raw: serde_json::Value =
         yaml_serde::from_str(spec_yaml).map_err(|e| Error::new(format!("spec: {e}")))?;
     extensions::check(&raw)?;
+    // Parsed again from the YAML itself: openapiv3 keeps the spec's order (its maps are
+    // ordered), so the generated items follow the spec.
     let spec: openapiv3::OpenAPI =
-        serde_json::from_value(raw).map_err(|e| Error::new(format!("spec: {e}")))?;
+        yaml_serde::from_str(spec_yaml).map_err(|e| Error::new(format!("spec: {e}")))?;
     let model = Model::new(&spec)?;
     let types = schema::generate(&model)?;
     let per_op = model

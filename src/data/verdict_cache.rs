@@ -92,7 +92,7 @@ impl VerdictCache {
     }
 
     /// Brings the verdicts up to date with every progress row committed before this call. Costs
-    /// one indexed query when nothing is new.
+    /// two primary-key lookups when nothing is new.
     pub async fn current(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
         self.started.get_or_try_init(|| self.start(db)).await?;
         let (max_run, max) = (run_max(db).await?, progress_max(db).await?);
