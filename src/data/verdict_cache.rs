@@ -94,7 +94,7 @@ impl VerdictCache {
     /// Brings the verdicts up to date with every progress row committed before this call. Costs
     /// two primary-key lookups when nothing is new.
     pub async fn current(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
-        self.started.get_or_try_init(|| self.start(db)).await?;
+        self.ensure_started(db).await?;
         let (max_run, max) = (run_max(db).await?, progress_max(db).await?);
         let caught_up = |s: &Self| {
             max <= s.seen.load(Ordering::Acquire) && max_run <= s.seen_run.load(Ordering::Acquire)
@@ -143,22 +143,35 @@ impl VerdictCache {
     }
 
     /// The first use in this process: the rules' fingerprint, and a verdict for every run's
-    /// last progress row (none to compute on a database judged before).
-    async fn start(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
-        self.rules.store(fingerprint(db).await?, Ordering::Release);
-        let (max_run, max) = (run_max(db).await?, progress_max(db).await?);
-        self.reconcile(db).await?;
-        self.seen.fetch_max(max, Ordering::AcqRel);
-        self.seen_run.fetch_max(max_run, Ordering::AcqRel);
-        Ok(())
+    /// last progress row (none to compute on a database judged before). Returns how many runs
+    /// it reconciled when this call did it, `None` when it was done before.
+    async fn ensure_started(&self, db: &impl ConnectionTrait) -> Result<Option<usize>, DbErr> {
+        let mut reconciled = None;
+        self.started
+            .get_or_try_init(|| async {
+                self.rules.store(fingerprint(db).await?, Ordering::Release);
+                let (max_run, max) = (run_max(db).await?, progress_max(db).await?);
+                reconciled = Some(self.reconcile(db).await?);
+                self.seen.fetch_max(max, Ordering::AcqRel);
+                self.seen_run.fetch_max(max_run, Ordering::AcqRel);
+                Ok::<_, DbErr>(())
+            })
+            .await?;
+        Ok(reconciled)
     }
 
     /// One pass of the background refresher: what a read does not check.
     pub async fn refresh(&self, db: &impl ConnectionTrait) -> Result<Refreshed, DbErr> {
-        self.started.get_or_try_init(|| self.start(db)).await?;
-        let reconciled = self.reconcile(db).await?;
-        let rules = fingerprint(db).await?;
-        self.rules.store(rules, Ordering::Release);
+        // The first pass of a process has just reconciled and hashed: no second round.
+        let (reconciled, rules) = match self.ensure_started(db).await? {
+            Some(n) => (n, self.rules.load(Ordering::Acquire)),
+            None => {
+                let n = self.reconcile(db).await?;
+                let rules = fingerprint(db).await?;
+                self.rules.store(rules, Ordering::Release);
+                (n, rules)
+            }
+        };
         let mut rejudged = 0;
         let stale = stale_rules(db, rules, 1).await?;
         if !stale.is_empty() && lease::take(db, RULES_LEASE, RULES_LEASE_TTL).await? {
@@ -188,7 +201,7 @@ impl VerdictCache {
     /// spci changed these runs (restart, cancel, create): judge them now, so the answer to the
     /// caller's next read is already exact.
     pub async fn changed(&self, db: &impl ConnectionTrait, runs: &[i32]) -> Result<(), DbErr> {
-        self.started.get_or_try_init(|| self.start(db)).await?;
+        self.ensure_started(db).await?;
         self.judge(db, runs).await
     }
 
@@ -208,10 +221,7 @@ impl VerdictCache {
             .into_tuple()
             .all(db)
             .await?;
-        for chunk in runs.chunks(BATCH) {
-            self.changed(db, chunk).await?;
-        }
-        Ok(())
+        self.changed(db, &runs).await
     }
 
     /// Drops verdicts of deleted runs and judges every run whose verdict is missing or not for
@@ -219,13 +229,11 @@ impl VerdictCache {
     async fn reconcile(&self, db: &impl ConnectionTrait) -> Result<usize, DbErr> {
         forget_deleted_runs(db).await?;
         let stale = stale_progress(db).await?;
-        for chunk in stale.chunks(BATCH) {
-            self.judge(db, chunk).await?;
-        }
+        self.judge(db, &stale).await?;
         Ok(stale.len())
     }
 
-    /// Computes and stores the verdict rows of `runs` from the rules.
+    /// Computes and stores the verdict rows of `runs` from the rules, a batch at a time.
     async fn judge(&self, db: &impl ConnectionTrait, runs: &[i32]) -> Result<(), DbErr> {
         let rules = self.rules.load(Ordering::Acquire);
         for chunk in runs.chunks(BATCH) {
