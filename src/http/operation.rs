@@ -4,6 +4,7 @@
 use super::API_PREFIX;
 use crate::api::{OPERATIONS, OperationInfo};
 use poem::{Endpoint, Middleware, Request, Result};
+use std::sync::Arc;
 
 /// What the spec says about a request's path and method.
 #[derive(Clone, Debug, Default)]
@@ -11,7 +12,8 @@ pub struct Resolved {
     /// The operation for this method and path, if the spec has one.
     pub op: Option<&'static OperationInfo>,
     /// The methods the spec declares for this path (sorted); what a 405 names in `Allow`.
-    pub allow: Vec<&'static str>,
+    /// Shared, so every layer that reads the resolution copies a pointer, not the list.
+    pub allow: Arc<[&'static str]>,
 }
 
 /// Literal segments matched, if the template matches at all.
@@ -66,7 +68,7 @@ pub fn resolve(method: &str, request_path: &str) -> Resolved {
     allow.dedup();
     Resolved {
         op: op.map(|(_, o)| o),
-        allow,
+        allow: allow.into(),
     }
 }
 
@@ -121,7 +123,7 @@ mod tests {
 
     #[test]
     fn allowed_methods_match_templated_paths() {
-        let allow = |p: &str| resolve("PUT", p).allow;
+        let allow = |p: &str| resolve("PUT", p).allow.to_vec();
         assert_eq!(allow("/api/v1/auth/tokens"), ["GET", "POST"]);
         assert_eq!(allow("/api/v1/samples/upload"), ["POST"]);
         assert_eq!(allow("/api/v1/samples/12"), ["DELETE", "GET", "PATCH"]);
@@ -134,6 +136,6 @@ mod tests {
         // so the gate asks for getSample's credentials first, as before.
         let r = resolve("GET", "/api/v1/samples/upload");
         assert_eq!(r.op.map(|o| o.operation_id), Some("getSample"));
-        assert_eq!(r.allow, ["POST"]);
+        assert_eq!(*r.allow, ["POST"]);
     }
 }
