@@ -57,7 +57,7 @@ pub fn generate(spec_yaml: &str) -> Result<String, Error> {
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let traits = traits::generate(&model, &per_op)?;
-    let table = operations::generate(&model, &per_op);
+    let table = operations::generate(&model, &per_op)?;
     let items = per_op.iter().map(|(r, q)| {
         let (r, q) = (&r.items, &q.items);
         quote!(#r #q)

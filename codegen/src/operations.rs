@@ -1,5 +1,6 @@
 //! `OPERATIONS`: one row per operation of the spec, for the HTTP layer (resolving a request to
 //! its operation once), the drift test and the contract tests.
+use crate::error::Error;
 use crate::model::Model;
 use crate::requests::Request;
 use crate::responses::Responses;
@@ -7,34 +8,34 @@ use crate::traits::{ROLE_SCHEMA, SCOPE_SCHEMA, enum_paths};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-pub fn generate(m: &Model, per_op: &[(Responses, Request)]) -> TokenStream {
-    let rows = m.operations().iter().zip(per_op).map(|(o, (resp, req))| {
+pub fn generate(m: &Model, per_op: &[(Responses, Request)]) -> Result<TokenStream, Error> {
+    let mut rows = vec![];
+    for (o, (resp, req)) in m.operations().iter().zip(per_op) {
         let op_id = o.id;
         let method = o.method.to_uppercase();
         let path = o.path;
         let tag = o.tag;
         let public = o.public;
-        // Checked when the adapters were generated.
-        let scopes = enum_paths(m, SCOPE_SCHEMA, &o.scopes, op_id).unwrap_or_default();
-        let roles = enum_paths(m, ROLE_SCHEMA, &o.roles, op_id).unwrap_or_default();
+        let scopes = enum_paths(m, SCOPE_SCHEMA, &o.scopes, op_id)?;
+        let roles = enum_paths(m, ROLE_SCHEMA, &o.roles, op_id)?;
         let statuses = resp.statuses.iter().map(|s| Literal::u16_unsuffixed(*s));
         let params = &req.param_names;
         let has_body = req.has_body;
         let implemented = !resp.not_implemented;
-        quote! {
+        rows.push(quote! {
             OperationInfo {
                 operation_id: #op_id, method: #method, path: #path, tag: #tag,
                 public: #public, scopes: &[#(#scopes),*], roles: &[#(#roles),*],
                 statuses: &[#(#statuses),*], params: &[#(#params),*], has_body: #has_body,
                 implemented: #implemented,
             }
-        }
-    });
+        });
+    }
     let (scope_ty, role_ty) = (
         crate::naming::type_ident(SCOPE_SCHEMA),
         crate::naming::type_ident(ROLE_SCHEMA),
     );
-    quote! {
+    Ok(quote! {
         /// One row per operation of the spec.
         #[derive(Debug, Clone, Copy)]
         pub struct OperationInfo {
@@ -52,5 +53,5 @@ pub fn generate(m: &Model, per_op: &[(Responses, Request)]) -> TokenStream {
             pub implemented: bool,
         }
         pub const OPERATIONS: &[OperationInfo] = &[#(#rows),*];
-    }
+    })
 }
