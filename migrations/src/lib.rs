@@ -10,6 +10,7 @@ mod m20261122_000005_history_index;
 mod m20261122_000006_baseline_approval;
 mod m20261202_000007_lease;
 mod m20261202_000008_verdict_status_index;
+mod m20261202_000009_result_verdict;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_baseline_approval::Migration),
             Box::new(m20261202_000007_lease::Migration),
             Box::new(m20261202_000008_verdict_status_index::Migration),
+            Box::new(m20261202_000009_result_verdict::Migration),
         ]
     }
 }
@@ -80,6 +82,7 @@ pub const TABLES: &[&str] = &[
     "spci_run_verdict",
     "spci_baseline_approval",
     "spci_lease",
+    "spci_result_verdict",
 ];
 
 #[cfg(test)]
@@ -103,7 +106,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 30);
+        assert_eq!(TABLES.len(), 31);
     }
 
     #[tokio::test]

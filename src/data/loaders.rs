@@ -184,6 +184,12 @@ impl Judging {
         }
     }
 
+    /// A reported result judged on what it reported, whatever the run's phase (the history's
+    /// rule, and what the result verdicts store).
+    pub fn result_status(&self, run: i32, rt: i32) -> api::RunSampleStatus {
+        verdict::sample_status(&self.facts(run, rt, Phase::Completed))
+    }
+
     pub fn result_count(&self, run: i32) -> usize {
         self.results.keys().filter(|k| k.0 == run).count()
     }

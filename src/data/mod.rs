@@ -9,6 +9,8 @@ pub mod lease;
 pub mod like;
 pub mod loaders;
 pub mod lookup;
+pub mod snapshot;
+pub mod union_page;
 pub mod verdict_cache;
 
 use chrono::{NaiveDateTime, Timelike, Utc};

@@ -27,16 +27,19 @@
 //! Results and produced files of a run are written before its `completed` row, so they are final
 //! once a verdict row exists.
 use super::entity::{
-    regression_test, regression_test_output, regression_test_output_files, spci_run_verdict, test,
-    test_progress, test_result_file,
+    regression_test, regression_test_output, regression_test_output_files, spci_result_verdict,
+    spci_run_verdict, test, test_progress, test_result_file,
 };
 use super::lease;
 use super::loaders::{Judging, Runs};
 use crate::api::RunStatus;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, OnConflict, Query};
+use crate::domain::verdict::{self, Phase};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, Func, JoinType, OnConflict, Query, SelectStatement,
+};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -93,7 +96,7 @@ impl VerdictCache {
 
     /// Brings the verdicts up to date with every progress row committed before this call. Costs
     /// two primary-key lookups when nothing is new.
-    pub async fn current(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    pub async fn current(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
         self.ensure_started(db).await?;
         let (max_run, max) = (run_max(db).await?, progress_max(db).await?);
         let caught_up = |s: &Self| {
@@ -145,7 +148,7 @@ impl VerdictCache {
     /// The first use in this process: the rules' fingerprint, and a verdict for every run's
     /// last progress row (none to compute on a database judged before). Returns how many runs
     /// it reconciled when this call did it, `None` when it was done before.
-    async fn ensure_started(&self, db: &impl ConnectionTrait) -> Result<Option<usize>, DbErr> {
+    async fn ensure_started(&self, db: &DatabaseConnection) -> Result<Option<usize>, DbErr> {
         let mut reconciled = None;
         self.started
             .get_or_try_init(|| async {
@@ -161,7 +164,7 @@ impl VerdictCache {
     }
 
     /// One pass of the background refresher: what a read does not check.
-    pub async fn refresh(&self, db: &impl ConnectionTrait) -> Result<Refreshed, DbErr> {
+    pub async fn refresh(&self, db: &DatabaseConnection) -> Result<Refreshed, DbErr> {
         // The first pass of a process has just reconciled and hashed: no second round.
         let (reconciled, rules) = match self.ensure_started(db).await? {
             Some(n) => (n, self.rules.load(Ordering::Acquire)),
@@ -200,7 +203,7 @@ impl VerdictCache {
 
     /// spci changed these runs (restart, cancel, create): judge them now, so the answer to the
     /// caller's next read is already exact.
-    pub async fn changed(&self, db: &impl ConnectionTrait, runs: &[i32]) -> Result<(), DbErr> {
+    pub async fn changed(&self, db: &DatabaseConnection, runs: &[i32]) -> Result<(), DbErr> {
         self.ensure_started(db).await?;
         self.judge(db, runs).await
     }
@@ -209,7 +212,7 @@ impl VerdictCache {
     /// it may have changed verdict.
     pub async fn output_changed(
         &self,
-        db: &impl ConnectionTrait,
+        db: &DatabaseConnection,
         output_id: i32,
     ) -> Result<(), DbErr> {
         let runs: Vec<i32> = test_result_file::Entity::find()
@@ -226,7 +229,7 @@ impl VerdictCache {
 
     /// Drops verdicts of deleted runs and judges every run whose verdict is missing or not for
     /// its last progress row.
-    async fn reconcile(&self, db: &impl ConnectionTrait) -> Result<usize, DbErr> {
+    async fn reconcile(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
         forget_deleted_runs(db).await?;
         let stale = stale_progress(db).await?;
         self.judge(db, &stale).await?;
@@ -234,7 +237,7 @@ impl VerdictCache {
     }
 
     /// Computes and stores the verdict rows of `runs` from the rules, a batch at a time.
-    async fn judge(&self, db: &impl ConnectionTrait, runs: &[i32]) -> Result<(), DbErr> {
+    async fn judge(&self, db: &DatabaseConnection, runs: &[i32]) -> Result<(), DbErr> {
         let rules = self.rules.load(Ordering::Acquire);
         for chunk in runs.chunks(BATCH) {
             judge(db, chunk, rules).await?;
@@ -242,6 +245,16 @@ impl VerdictCache {
         }
         Ok(())
     }
+}
+
+/// A restart deletes `run`'s results: their stored verdicts go in the same transaction, so no
+/// reader counts results that are gone.
+pub async fn forget_results(tx: &impl ConnectionTrait, run: i32) -> Result<(), DbErr> {
+    spci_result_verdict::Entity::delete_many()
+        .filter(spci_result_verdict::Column::TestId.eq(run))
+        .exec(tx)
+        .await
+        .map(|_| ())
 }
 
 /// A run's materialised status, for display beside other columns; a run this process has not
@@ -263,6 +276,20 @@ pub fn status_in(statuses: &[RunStatus]) -> Expr {
 /// The run id as the verdict index orders it: a status-filtered page reads it in this order.
 pub fn verdict_run_id() -> (spci_run_verdict::Entity, spci_run_verdict::Column) {
     (spci_run_verdict::Entity, spci_run_verdict::Column::TestId)
+}
+
+/// Runs whose results have no stored verdicts and are judged when read: every run whose
+/// verdict is not a completed run's (their results may still grow).
+pub fn runs_judged_when_read() -> SelectStatement {
+    let unfinished = RunStatus::ALL
+        .iter()
+        .filter(|s| !verdict::COMPLETED.contains(s))
+        .map(|s| s.as_str());
+    Query::select()
+        .column(spci_run_verdict::Column::TestId)
+        .from(spci_run_verdict::Entity)
+        .and_where(Expr::col(spci_run_verdict::Column::Status).is_in(unfinished))
+        .to_owned()
 }
 
 async fn run_max(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
@@ -357,13 +384,15 @@ async fn stale_rules(db: &impl ConnectionTrait, rules: i64, limit: u64) -> Resul
 }
 
 /// Computes and stores the verdict rows of `runs` from the rules: `queued` (last progress 0)
-/// for a run without progress, nothing for a deleted run.
-async fn judge(db: &impl ConnectionTrait, runs: &[i32], rules: i64) -> Result<(), DbErr> {
+/// for a run without progress, nothing for a deleted run; and the status of each result of a
+/// completed run. One transaction, so a reader never sees a run's verdict without its results'.
+async fn judge(db: &DatabaseConnection, runs: &[i32], rules: i64) -> Result<(), DbErr> {
     if runs.is_empty() {
         return Ok(());
     }
     let loaded = Runs::load(db, runs).await?;
     let judging = Judging::load(db, runs).await?;
+    let tx = db.begin().await?;
     let gone: Vec<i32> = runs
         .iter()
         .copied()
@@ -372,7 +401,7 @@ async fn judge(db: &impl ConnectionTrait, runs: &[i32], rules: i64) -> Result<()
     if !gone.is_empty() {
         spci_run_verdict::Entity::delete_many()
             .filter(spci_run_verdict::Column::TestId.is_in(gone))
-            .exec(db)
+            .exec(&tx)
             .await?;
     }
     // Queued again (a restart deleted its progress) or never started: the verdict of an older
@@ -387,7 +416,7 @@ async fn judge(db: &impl ConnectionTrait, runs: &[i32], rules: i64) -> Result<()
         spci_run_verdict::Entity::delete_many()
             .filter(spci_run_verdict::Column::TestId.is_in(without_progress.iter().copied()))
             .filter(spci_run_verdict::Column::LastProgressId.ne(0))
-            .exec(db)
+            .exec(&tx)
             .await?;
         let queued = without_progress
             .iter()
@@ -403,9 +432,10 @@ async fn judge(db: &impl ConnectionTrait, runs: &[i32], rules: i64) -> Result<()
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(db)
+            .exec_without_returning(&tx)
             .await?;
     }
+    store_result_verdicts(&tx, runs, &loaded, &judging).await?;
     let rows: Vec<spci_run_verdict::ActiveModel> = loaded
         .runs
         .iter()
@@ -420,23 +450,69 @@ async fn judge(db: &impl ConnectionTrait, runs: &[i32], rules: i64) -> Result<()
             })
         })
         .collect();
-    if rows.is_empty() {
-        return Ok(());
+    if !rows.is_empty() {
+        use spci_run_verdict::Column as C;
+        let mut on_conflict = OnConflict::column(C::TestId);
+        on_conflict.update_columns([C::LastProgressId, C::Rules, C::Status]);
+        if db.get_database_backend() != DatabaseBackend::MySql {
+            // A slower writer holding older facts never overwrites a newer verdict (replicas).
+            on_conflict.action_and_where(
+                Expr::col((spci_run_verdict::Entity, C::LastProgressId))
+                    .lte(Expr::col((Alias::new("excluded"), C::LastProgressId))),
+            );
+        }
+        spci_run_verdict::Entity::insert_many(rows)
+            .on_conflict(on_conflict.to_owned())
+            .exec_without_returning(&tx)
+            .await?;
     }
-    use spci_run_verdict::Column as C;
-    let mut on_conflict = OnConflict::column(C::TestId);
-    on_conflict.update_columns([C::LastProgressId, C::Rules, C::Status]);
-    if db.get_database_backend() != DatabaseBackend::MySql {
-        // A slower writer holding older facts never overwrites a newer verdict (replicas).
-        on_conflict.action_and_where(
-            Expr::col((spci_run_verdict::Entity, C::LastProgressId))
-                .lte(Expr::col((Alias::new("excluded"), C::LastProgressId))),
-        );
-    }
-    spci_run_verdict::Entity::insert_many(rows)
-        .on_conflict(on_conflict.to_owned())
-        .exec_without_returning(db)
+    tx.commit().await
+}
+
+/// Result rows per INSERT: three bound values each, well under every backend's limit.
+const RESULTS_PER_INSERT: usize = 2000;
+
+/// Replaces the result verdicts of `runs`: one row per result of each completed run (the
+/// history's rule: a result is judged on what it reported, whatever the run's phase), none for
+/// any other run, whose results may still grow and are judged when read.
+async fn store_result_verdicts(
+    tx: &impl ConnectionTrait,
+    runs: &[i32],
+    loaded: &Runs,
+    judging: &Judging,
+) -> Result<(), DbErr> {
+    use spci_result_verdict::Column as C;
+    spci_result_verdict::Entity::delete_many()
+        .filter(C::TestId.is_in(runs.iter().copied()))
+        .exec(tx)
         .await?;
+    let completed: BTreeSet<i32> = loaded
+        .runs
+        .iter()
+        .map(|r| r.id)
+        .filter(|r| loaded.phase(*r) == Phase::Completed)
+        .collect();
+    let mut keys: Vec<(i32, i32)> = judging.results.keys().copied().collect();
+    keys.retain(|(run, _)| completed.contains(run));
+    for chunk in keys.chunks(RESULTS_PER_INSERT) {
+        let chunk: Vec<spci_result_verdict::ActiveModel> = chunk
+            .iter()
+            .map(|&(run, rt)| spci_result_verdict::ActiveModel {
+                test_id: sea_orm::Set(run),
+                regression_test_id: sea_orm::Set(rt),
+                status: sea_orm::Set(judging.result_status(run, rt).as_str().to_string()),
+            })
+            .collect();
+        // Another replica judging the same runs may have written them meanwhile.
+        spci_result_verdict::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::columns([C::TestId, C::RegressionTestId])
+                    .update_column(C::Status)
+                    .to_owned(),
+            )
+            .exec_without_returning(tx)
+            .await?;
+    }
     Ok(())
 }
 

@@ -161,6 +161,10 @@ pub fn output_statuses(t: &TestFacts) -> Vec<(i32, OutputStatus)> {
 }
 
 /// A run's status from its phase and its tests' statuses (scope ∪ tests with a result).
+/// The statuses only a completed run gets, and every completed run gets one of them: a run
+/// with one of these has final results.
+pub const COMPLETED: [RunStatus; 3] = [RunStatus::Pass, RunStatus::Fail, RunStatus::Error];
+
 pub fn run_status(
     phase: Phase,
     result_count: usize,
@@ -438,7 +442,13 @@ mod tests {
         ];
         for (last, results, statuses, want) in cases {
             let phase = Phase::from_last_progress(last);
-            assert_eq!(run_status(phase, results, statuses), want, "{last:?}");
+            let status = run_status(phase, results, statuses);
+            assert_eq!(status, want, "{last:?}");
+            assert_eq!(
+                COMPLETED.contains(&status),
+                phase == Completed,
+                "{last:?}: COMPLETED must name exactly a completed run's statuses"
+            );
         }
         assert!(Completed.is_finished() && Canceled.is_finished());
         assert!(!Running.is_finished() && !Queued.is_finished());

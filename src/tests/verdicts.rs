@@ -2,10 +2,13 @@
 //! upstream's other edits seen by the background refresher, nothing re-judged after a restart.
 use super::fixtures::at;
 use super::world::{World, ids};
-use crate::data::entity::{regression_test, regression_test_output_files};
+use crate::data::entity::{
+    regression_test, regression_test_output_files, spci_result_verdict, spci_run_verdict,
+};
 use crate::state::AppState;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::collections::BTreeSet;
 
 async fn statuses(w: &World, status: &str) -> Vec<i64> {
     ids(
@@ -107,4 +110,129 @@ async fn a_restart_of_spci_judges_nothing_on_a_judged_database() {
         0,
         "every verdict survived the restart"
     );
+}
+
+/// Every (run, regression test, status) of the sample's history, as the unfiltered history
+/// reads it: the reference a status filter must agree with.
+async fn unfiltered(w: &World, sample: i32) -> Vec<(i64, i64, String)> {
+    let h = w.get(&format!("/samples/{sample}/history?limit=100")).await;
+    entries(&h)
+}
+
+fn entries(page: &serde_json::Value) -> Vec<(i64, i64, String)> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["run_id"].as_i64().unwrap(),
+                e["regression_test_id"].as_i64().unwrap(),
+                e["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn stored_result_runs(w: &World) -> BTreeSet<i32> {
+    spci_result_verdict::Entity::find()
+        .all(&w.app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.test_id)
+        .collect()
+}
+
+/// A status-filtered history is the union of stored verdicts (completed runs) and results
+/// judged when read (every other run); each page of it must be the unfiltered history's
+/// entries with that status, at every offset across the boundary between the two.
+async fn assert_filtered_history_agrees(w: &World, sample: i32) {
+    let all = unfiltered(w, sample).await;
+    for status in ["pass", "fail", "missing_output", "not_started"] {
+        let want: Vec<_> = all.iter().filter(|e| e.2 == status).cloned().collect();
+        for limit in 1..=3 {
+            for offset in 0..=want.len() + 1 {
+                let page = w
+                    .get(&format!(
+                        "/samples/{sample}/history?status={status}&limit={limit}&offset={offset}"
+                    ))
+                    .await;
+                let expected: Vec<_> = want.iter().skip(offset).take(limit).cloned().collect();
+                assert_eq!(entries(&page), expected, "{status} {limit} {offset}");
+                assert_eq!(page["pagination"]["total"], want.len(), "{status}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn status_filtered_history_is_stored_for_completed_runs_and_judged_for_the_rest() {
+    let w = World::new().await;
+    let fx = w.fx();
+    // Results of runs that are not completed: a canceled run that reported after its cancel,
+    // and (from the world) a running one.
+    let late = fx.run("linux", &[w.t1, w.t2]).await;
+    fx.progress(late, "canceled", at(70)).await;
+    fx.result(late, w.t1, 0, 0).await;
+    fx.result(late, w.t2, 5, 0).await;
+    fx.file(late, w.t1, w.o1, Some("different")).await;
+    // More completed history, newer than everything else.
+    for i in 0..3 {
+        let run = fx.run("linux", &[w.t1, w.t2]).await;
+        fx.complete(run, 80 + i * 3).await;
+        fx.result(run, w.t1, 0, 0).await;
+        fx.file(run, w.t1, w.o1, None).await;
+        fx.result(run, w.t2, i as i32, 0).await;
+        fx.file(run, w.t2, w.o2, None).await;
+    }
+    assert_filtered_history_agrees(&w, w.sample_a).await;
+    let stored = stored_result_runs(&w).await;
+    assert!(stored.contains(&w.run_pass) && stored.contains(&w.run_c1));
+    assert!(!stored.contains(&w.run_running) && !stored.contains(&late));
+
+    // The running run completes: its results are stored from then on, the answers unchanged
+    // but for its own entries (judged the same either way).
+    w.fx().progress(w.run_running, "completed", at(99)).await;
+    assert_filtered_history_agrees(&w, w.sample_a).await;
+    assert!(stored_result_runs(&w).await.contains(&w.run_running));
+
+    // A restart through spci deletes the run's results and their stored verdicts at once.
+    let (status, body) = super::common::post(
+        &w.app,
+        &format!("/runs/{}/restart", w.run_fail),
+        &w.admin,
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    assert!(!stored_result_runs(&w).await.contains(&w.run_fail));
+    assert_filtered_history_agrees(&w, w.sample_a).await;
+}
+
+#[tokio::test]
+async fn result_verdicts_missing_after_the_upgrade_are_filled_at_the_next_start() {
+    let w = World::new().await;
+    let before = unfiltered(&w, w.sample_a).await;
+    w.get(&format!("/samples/{}/history?status=fail", w.sample_a))
+        .await;
+    // What the migration that adds the table leaves: completed verdicts marked stale, no
+    // result rows.
+    let db = &w.app.state.db;
+    spci_result_verdict::Entity::delete_many()
+        .exec(db)
+        .await
+        .unwrap();
+    spci_run_verdict::Entity::update_many()
+        .col_expr(spci_run_verdict::Column::LastProgressId, Expr::value(-1))
+        .filter(spci_run_verdict::Column::Status.is_in(["pass", "fail", "error"]))
+        .exec(db)
+        .await
+        .unwrap();
+    let again = AppState::new((*w.app.state.config).clone(), db.clone()).unwrap();
+    again.verdicts.current(db).await.unwrap();
+    assert!(again.verdicts.judged() > 0);
+    assert!(stored_result_runs(&w).await.contains(&w.run_fail));
+    assert_eq!(unfiltered(&w, w.sample_a).await, before);
+    assert_filtered_history_agrees(&w, w.sample_a).await;
 }

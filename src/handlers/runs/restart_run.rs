@@ -5,7 +5,7 @@ use crate::api::{
     RestartRunInput, RestartRunResponse, RunAction, RunActionResult, RunActionStatus,
 };
 use crate::data::entity::{test, test_progress, test_result, test_result_file};
-use crate::data::lookup;
+use crate::data::{lookup, verdict_cache};
 use crate::domain::DomainError;
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -43,6 +43,7 @@ pub async fn handle(
         .filter(test_result::Column::TestId.eq(run_id))
         .exec(&tx)
         .await?;
+    verdict_cache::forget_results(&tx, run_id).await?;
     tx.commit().await?;
     // The run has no progress now: its verdict goes before anyone reads the list again.
     state.verdicts.changed(db, &[run_id]).await?;

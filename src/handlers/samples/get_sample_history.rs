@@ -1,13 +1,17 @@
 //! GET /samples/{sample_id}/history: one entry per result of the sample's regression tests,
-//! newest run first. Without a status filter the page is cut in SQL; with one, every matching
-//! result of the sample is judged so the filter and `total` are exact (no scan cap: review
-//! MEDIUM). Either way the number of queries is fixed (review H6).
+//! newest run first. Without a status filter the page is cut in SQL. With one, the results of
+//! completed runs are read by their stored verdicts (an index range, exact, no scan cap: review
+//! MEDIUM) and only the results of unfinished runs are judged here; the page is cut from the
+//! union of both. Either way the number of queries is fixed (review H6).
 use crate::api::{
-    GetSampleHistoryInput, GetSampleHistoryResponse, SampleHistoryEntry, SampleHistoryEntryPage,
+    GetSampleHistoryInput, GetSampleHistoryResponse, HistoryStatusFilter, RunSampleStatus,
+    SampleHistoryEntry, SampleHistoryEntryPage,
 };
-use crate::data::entity::{regression_test, test, test_result, test_result_file};
+use crate::data::entity::{
+    regression_test, spci_result_verdict, test, test_result, test_result_file,
+};
 use crate::data::loaders::{self, Judging, Runs};
-use crate::data::lookup;
+use crate::data::{lookup, snapshot::snapshot, union_page, verdict_cache};
 use crate::domain::verdict::{self, Phase};
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -16,10 +20,11 @@ use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationDef, RelationTrait, Select,
 };
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap};
 
 pub async fn handle(
     state: &AppState,
@@ -38,80 +43,39 @@ pub async fn handle(
         rts.retain(|r| *r == only);
     }
 
-    let results = filtered_results(&req, &rts);
     let (total, page) = match req.status {
         None => {
-            let total = results.clone().count(db).await?;
-            let page = newest_first(db, &req, &rts).await?;
+            let total = filtered_results(&req, &rts).count(db).await?;
+            let depth = req.offset as u64 + req.limit as u64;
+            let page = newest_first(
+                db,
+                &rts,
+                |rt| filtered_results(&req, &BTreeSet::from([rt])),
+                depth,
+                (req.offset as u64, req.limit as u64),
+            )
+            .await?;
             let runs: BTreeSet<i32> = page.iter().map(|r| r.test_id).collect();
-            let files = test_result_file::Entity::find()
-                .filter(test_result_file::Column::TestId.is_in(runs))
-                .filter(test_result_file::Column::RegressionTestId.is_in(rts.iter().copied()))
-                .all(db)
-                .await?;
+            let files = files_of(db, &rts, runs).await?;
             let judging =
                 Judging::from_rows(page.clone(), files, loaders::expectations(db, &rts).await?);
-            (total, judged(&judging, page))
+            let page = page
+                .into_iter()
+                .map(|r| {
+                    let status = judging.result_status(r.test_id, r.regression_test_id);
+                    judged(&judging, r, status)
+                })
+                .collect();
+            (total, page)
         }
         Some(want) => {
-            // Judge every result of the sample (exact filter and total), one window of runs at
-            // a time, newest first: memory follows the window, reads follow the indexes.
-            let expected = loaders::expectations(db, &rts).await?;
-            let (skip, take) = (req.offset as usize, req.limit as usize);
-            let mut total = 0u64;
-            let mut page = Vec::new();
-            let mut hi = results
-                .clone()
-                .select_only()
-                .column_as(test_result::Column::TestId.max(), "m")
-                .into_tuple::<Option<i32>>()
-                .one(db)
-                .await?
-                .flatten()
-                .unwrap_or(0);
-            while hi > 0 {
-                let lo = Ord::max(hi.saturating_sub(HISTORY_WINDOW - 1), 1);
-                // Results and their files come from two connections at once.
-                let (rows, files) = tokio::try_join!(
-                    results
-                        .clone()
-                        .filter(test_result::Column::TestId.between(lo, hi))
-                        .order_by_desc(test_result::Column::TestId)
-                        .order_by_asc(test_result::Column::RegressionTestId)
-                        .all(db),
-                    test_result_file::Entity::find()
-                        .filter(
-                            test_result_file::Column::RegressionTestId.is_in(rts.iter().copied()),
-                        )
-                        .filter(test_result_file::Column::TestId.between(lo, hi))
-                        .all(db),
-                )?;
-                if !rows.is_empty() {
-                    // Judged in place: only the rows of the page are copied out, and only
-                    // they get a failure signature.
-                    let keys: Vec<(i32, i32)> = rows
-                        .iter()
-                        .map(|r| (r.test_id, r.regression_test_id))
-                        .collect();
-                    let judging = Judging::from_rows(rows, files, expected.clone());
-                    for (run, rt) in keys {
-                        let facts = judging.facts(run, rt, Phase::Completed);
-                        let status = verdict::sample_status(&facts);
-                        if status.as_str() != want.as_str() {
-                            continue;
-                        }
-                        if total as usize >= skip
-                            && page.len() < take
-                            && let Some(r) = judging.results.get(&(run, rt))
-                        {
-                            page.push((r.clone(), status, verdict::failure_signature(&facts)));
-                        }
-                        total += 1;
-                    }
-                }
-                hi = lo - 1;
-            }
-            (total, page)
+            state.verdicts.current(db).await?;
+            // The stored verdicts and the unfinished runs are read from one state of the
+            // database, so a run completing meanwhile is counted once.
+            let tx = snapshot(db).await?;
+            let answer = with_status(&tx, &req, &rts, wanted(want)).await?;
+            tx.commit().await?;
+            answer
         }
     };
 
@@ -122,8 +86,7 @@ pub async fn handle(
         .into_iter()
         .collect();
     let runs = Runs::load(db, &run_ids).await?;
-    let by_id: std::collections::HashMap<i32, &test::Model> =
-        runs.runs.iter().map(|r| (r.id, r)).collect();
+    let by_id: HashMap<i32, &test::Model> = runs.runs.iter().map(|r| (r.id, r)).collect();
     let data = page
         .into_iter()
         .filter_map(|(r, status, failure_signature)| {
@@ -157,23 +120,132 @@ pub async fn handle(
     })))
 }
 
-/// One page of results, newest run first. Each regression test's newest `offset + limit`
-/// results come from a backward scan of the (regression_test_id, test_id) index, and only those
-/// are merged and sorted: the cost follows the page, not the sample's whole history.
-async fn newest_first(
-    db: &sea_orm::DatabaseConnection,
+type Judged = (test_result::Model, RunSampleStatus, Option<String>);
+
+/// History order: newest run first, then by regression test.
+type Key = (Reverse<i32>, i32);
+
+fn key(run: i32, rt: i32) -> Key {
+    (Reverse(run), rt)
+}
+
+/// The total and the page of results with status `want`: the stored verdicts of completed
+/// runs, plus the results of every other run judged now (few: the queue and what is running or
+/// was canceled).
+async fn with_status(
+    db: &impl ConnectionTrait,
     req: &GetSampleHistoryInput,
     rts: &BTreeSet<i32>,
-) -> Result<Vec<test_result::Model>, sea_orm::DbErr> {
+    want: RunSampleStatus,
+) -> Result<(u64, Vec<Judged>), DbErr> {
+    let expected = loaders::expectations(db, rts).await?;
+    let unfinished = verdict_cache::runs_judged_when_read;
+    let rows = filtered_results(req, rts)
+        .filter(test_result::Column::TestId.in_subquery(unfinished()))
+        .all(db)
+        .await?;
+    let files = test_result_file::Entity::find()
+        .filter(test_result_file::Column::RegressionTestId.is_in(rts.iter().copied()))
+        .filter(test_result_file::Column::TestId.in_subquery(unfinished()))
+        .all(db)
+        .await?;
+    let live_judging = Judging::from_rows(rows, files, expected.clone());
+    let mut live: Vec<Key> = live_judging
+        .results
+        .keys()
+        .filter(|(run, rt)| live_judging.result_status(*run, *rt) == want)
+        .map(|&(run, rt)| key(run, rt))
+        .collect();
+    live.sort_unstable();
+
+    let stored_total = stored(req, rts, want).count(db).await?;
+    let (offset, limit) = (req.offset as usize, req.limit as usize);
+    let (from, len) = union_page::window(offset, limit, live.len());
+    let window: Vec<Key> = newest_first(
+        db,
+        rts,
+        |rt| stored(req, &BTreeSet::from([rt]), want),
+        (from + len) as u64,
+        (from as u64, len as u64),
+    )
+    .await?
+    .into_iter()
+    .map(|v| key(v.test_id, v.regression_test_id))
+    .collect();
+    let keys = union_page::page(&window, from, &live, offset, limit);
+
+    // The page's stored rows, with their files, for the entries and failure signatures.
+    let stored_keys: BTreeSet<(i32, i32)> = keys
+        .iter()
+        .map(|(Reverse(run), rt)| (*run, *rt))
+        .filter(|k| !live_judging.results.contains_key(k))
+        .collect();
+    let runs: BTreeSet<i32> = stored_keys.iter().map(|(run, _)| *run).collect();
+    let mut rows = vec![];
+    let mut files = vec![];
+    if !runs.is_empty() {
+        rows = test_result::Entity::find()
+            .filter(test_result::Column::TestId.is_in(runs.iter().copied()))
+            .filter(test_result::Column::RegressionTestId.is_in(rts.iter().copied()))
+            .all(db)
+            .await?;
+        rows.retain(|r| stored_keys.contains(&(r.test_id, r.regression_test_id)));
+        files = files_of(db, rts, runs).await?;
+    }
+    let page_judging = Judging::from_rows(rows, files, expected);
+    let page = keys
+        .into_iter()
+        .filter_map(|(Reverse(run), rt)| {
+            let j = if live_judging.results.contains_key(&(run, rt)) {
+                &live_judging
+            } else {
+                &page_judging
+            };
+            // A stored row reads as the status it was found by, so the page agrees with the
+            // filter and the total even while the background refresher re-judges.
+            Some(judged(j, j.results.get(&(run, rt))?.clone(), want))
+        })
+        .collect();
+    Ok((stored_total + live.len() as u64, page))
+}
+
+fn judged(j: &Judging, r: test_result::Model, status: RunSampleStatus) -> Judged {
+    let signature =
+        verdict::failure_signature(&j.facts(r.test_id, r.regression_test_id, Phase::Completed));
+    (r, status, signature)
+}
+
+async fn files_of(
+    db: &impl ConnectionTrait,
+    rts: &BTreeSet<i32>,
+    runs: BTreeSet<i32>,
+) -> Result<Vec<test_result_file::Model>, DbErr> {
+    test_result_file::Entity::find()
+        .filter(test_result_file::Column::TestId.is_in(runs))
+        .filter(test_result_file::Column::RegressionTestId.is_in(rts.iter().copied()))
+        .all(db)
+        .await
+}
+
+/// One page of rows, newest run first, from a table keyed by (test_id, regression_test_id).
+/// Each regression test's newest `depth` rows come from a backward scan of an index that ends
+/// in test_id, and only those are merged and sorted: the cost follows the page, not the
+/// sample's whole history.
+async fn newest_first<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    rts: &BTreeSet<i32>,
+    of_test: impl Fn(i32) -> Select<E>,
+    depth: u64,
+    (offset, limit): (u64, u64),
+) -> Result<Vec<E::Model>, DbErr> {
     use sea_orm::QueryTrait;
     use sea_orm::sea_query::{Alias, Asterisk, Order, Query, UnionType};
     let (Some(first), rest) = (rts.first(), rts.iter().skip(1)) else {
         return Ok(vec![]);
     };
-    let depth = req.offset as u64 + req.limit as u64;
     let newest_of = |rt: i32, n: usize| {
-        let sub = filtered_results(req, &BTreeSet::from([rt]))
-            .order_by_desc(test_result::Column::TestId)
+        let sub = of_test(rt)
+            .order_by_desc(Expr::col(Alias::new("test_id")))
             .limit(depth)
             .into_query();
         Query::select()
@@ -187,50 +259,51 @@ async fn newest_first(
     }
     q.order_by(Alias::new("test_id"), Order::Desc)
         .order_by(Alias::new("regression_test_id"), Order::Asc)
-        .offset(req.offset as u64)
-        .limit(req.limit as u64);
-    test_result::Entity::find()
+        .offset(offset)
+        .limit(limit);
+    E::find()
         .from_raw_sql(db.get_database_backend().build(&q))
         .all(db)
         .await
-}
-
-/// Runs judged per step of a status-filtered history.
-const HISTORY_WINDOW: i32 = 1000;
-
-type Judged = (
-    test_result::Model,
-    crate::api::RunSampleStatus,
-    Option<String>,
-);
-
-/// Every history row has a result, so it is judged whatever the run's phase.
-fn judged(j: &Judging, rows: Vec<test_result::Model>) -> Vec<Judged> {
-    rows.into_iter()
-        .map(|r| {
-            let facts = j.facts(r.test_id, r.regression_test_id, Phase::Completed);
-            let status = verdict::sample_status(&facts);
-            let signature = verdict::failure_signature(&facts);
-            (r, status, signature)
-        })
-        .collect()
 }
 
 fn filtered_results(
     req: &GetSampleHistoryInput,
     rts: &BTreeSet<i32>,
 ) -> Select<test_result::Entity> {
-    let mut q = test_result::Entity::find()
+    let q = test_result::Entity::find()
         .filter(test_result::Column::RegressionTestId.is_in(rts.iter().copied()));
+    by_run(q, req, test_result::Relation::Test.def())
+}
+
+/// Stored verdicts with status `want` of the results of `rts`.
+fn stored(
+    req: &GetSampleHistoryInput,
+    rts: &BTreeSet<i32>,
+    want: RunSampleStatus,
+) -> Select<spci_result_verdict::Entity> {
+    use spci_result_verdict::Column as C;
+    let q = spci_result_verdict::Entity::find()
+        .filter(C::RegressionTestId.is_in(rts.iter().copied()))
+        .filter(C::Status.eq(want.as_str()));
+    by_run(q, req, spci_result_verdict::Relation::Test.def())
+}
+
+/// The filters on the run (branch, platform, creation time), joined through `to_run` only
+/// when one is given: counting the sample's results then needs only an index.
+fn by_run<E: EntityTrait>(
+    mut q: Select<E>,
+    req: &GetSampleHistoryInput,
+    to_run: RelationDef,
+) -> Select<E> {
     let by_run = req.branch.is_some()
         || req.platform.is_some()
         || req.created_after.is_some()
         || req.created_before.is_some();
     if !by_run {
-        // Counting the sample's results then needs only the index, not every run row.
         return q;
     }
-    q = q.join(JoinType::InnerJoin, test_result::Relation::Test.def());
+    q = q.join(JoinType::InnerJoin, to_run);
     if let Some(b) = &req.branch {
         q = q.filter(test::Column::Branch.eq(b.as_str()));
     }
@@ -244,4 +317,14 @@ fn filtered_results(
         q = q.filter(Expr::expr(crate::data::filters::run_created_at()).lte(before.naive_utc()));
     }
     q
+}
+
+/// The result status a history filter selects.
+fn wanted(filter: HistoryStatusFilter) -> RunSampleStatus {
+    match filter {
+        HistoryStatusFilter::Pass => RunSampleStatus::Pass,
+        HistoryStatusFilter::Fail => RunSampleStatus::Fail,
+        HistoryStatusFilter::MissingOutput => RunSampleStatus::MissingOutput,
+        HistoryStatusFilter::NotStarted => RunSampleStatus::NotStarted,
+    }
 }
