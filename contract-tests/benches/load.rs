@@ -33,7 +33,11 @@ struct Client {
 impl Client {
     fn new(server: &Server) -> Self {
         Self {
-            http: reqwest::blocking::Client::new(),
+            // The first status-filtered request waits for the first judging of every run.
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(900))
+                .build()
+                .expect("an HTTP client"),
             base: server.base.clone(),
             token: server.token.clone(),
         }
@@ -78,7 +82,11 @@ fn measure(client: &Client, path: &str, n: usize, concurrency: usize) -> Stats {
     let handles: Vec<_> = (0..concurrency)
         .map(|_| {
             let c = Client {
-                http: reqwest::blocking::Client::new(),
+                // The first status-filtered request waits for the first judging of every run.
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(900))
+                .build()
+                .expect("an HTTP client"),
                 ..client.clone()
             };
             let path = path.to_string();

@@ -7,7 +7,7 @@ use crate::data::entity::{
 };
 use crate::domain::verdict::{self, Expected, Outcome, Phase, Produced, TestFacts};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Runs with their progress rows and repository: what a `Run` body shows.
 pub struct Runs {
@@ -76,9 +76,10 @@ impl Runs {
 /// rules read. Six queries at most, whatever the number of runs and tests.
 #[derive(Default)]
 pub struct Judging {
-    pub results: HashMap<(i32, i32), test_result::Model>,
-    pub files: HashMap<(i32, i32), Vec<test_result_file::Model>>,
-    produced: HashMap<(i32, i32), Vec<Produced>>,
+    // Ordered by (run, test), so one run's rows are a range, not a scan of every run's.
+    pub results: BTreeMap<(i32, i32), test_result::Model>,
+    pub files: BTreeMap<(i32, i32), Vec<test_result_file::Model>>,
+    produced: BTreeMap<(i32, i32), Vec<Produced>>,
     scope: HashMap<i32, Vec<i32>>,
     pub expected: HashMap<i32, Vec<Expected>>,
 }
@@ -160,8 +161,8 @@ impl Judging {
             .flatten()
             .copied()
             .collect();
-        rts.extend(self.results.keys().filter(|k| k.0 == run).map(|k| k.1));
-        rts.extend(self.produced.keys().filter(|k| k.0 == run).map(|k| k.1));
+        rts.extend(self.results.range(of_run(run)).map(|(k, _)| k.1));
+        rts.extend(self.produced.range(of_run(run)).map(|(k, _)| k.1));
         rts.into_iter().collect()
     }
 
@@ -191,7 +192,7 @@ impl Judging {
     }
 
     pub fn result_count(&self, run: i32) -> usize {
-        self.results.keys().filter(|k| k.0 == run).count()
+        self.results.range(of_run(run)).count()
     }
 
     pub fn sample_statuses(&self, run: i32, phase: Phase) -> Vec<(i32, api::RunSampleStatus)> {
@@ -205,6 +206,11 @@ impl Judging {
         let statuses = self.sample_statuses(run, phase).into_iter().map(|(_, s)| s);
         verdict::run_status(phase, self.result_count(run), statuses)
     }
+}
+
+/// The keys of one run's rows in a map ordered by (run, test).
+fn of_run(run: i32) -> std::ops::RangeInclusive<(i32, i32)> {
+    (run, i32::MIN)..=(run, i32::MAX)
 }
 
 /// Expected outputs (with their variants) of some regression tests, in two queries.
