@@ -160,10 +160,11 @@ pub fn output_statuses(t: &TestFacts) -> Vec<(i32, OutputStatus)> {
     out
 }
 
-/// A run's status from its phase and its tests' statuses (scope ∪ tests with a result).
 /// The statuses only a completed run gets, and every completed run gets one of them: a run
 /// with one of these has final results.
 pub const COMPLETED: [RunStatus; 3] = [RunStatus::Pass, RunStatus::Fail, RunStatus::Error];
+
+/// A run's status from its phase and its tests' statuses (scope ∪ tests with a result).
 
 pub fn run_status(
     phase: Phase,
@@ -249,20 +250,22 @@ pub fn test_errors(t: &TestFacts) -> Vec<TestError> {
     errs
 }
 
-/// A stable description of why a test failed, for grouping history entries: the first
-/// mismatching output, else the exit code, else a missing output.
+/// A stable description of why a test failed, for grouping history entries. It names the
+/// reason of the test's own status, never another: `missing_output` for a missing output, the
+/// first mismatching output (else the exit code) for a failure, nothing otherwise.
 pub fn failure_signature(t: &TestFacts) -> Option<String> {
-    if let Some(id) = t.mismatches().map(|p| p.output_id).min() {
-        return Some(format!("diff_mismatch:output:{id}"));
+    match sample_status(t) {
+        RunSampleStatus::MissingOutput => Some("missing_output".to_string()),
+        RunSampleStatus::Fail => {
+            if let Some(id) = t.mismatches().map(|p| p.output_id).min() {
+                return Some(format!("diff_mismatch:output:{id}"));
+            }
+            let o = t.outcome?;
+            let rc = o.exit_code.map_or("null".to_string(), |c| c.to_string());
+            Some(format!("exit_code_mismatch:rc:{rc}"))
+        }
+        _ => None,
     }
-    if let Some(o) = t.outcome.filter(|o| o.exit_code != o.expected_rc) {
-        let rc = o.exit_code.map_or("null".to_string(), |c| c.to_string());
-        return Some(format!("exit_code_mismatch:rc:{rc}"));
-    }
-    if t.judged() && t.missing().next().is_some() {
-        return Some("missing_output".to_string());
-    }
-    None
 }
 
 #[cfg(test)]
@@ -531,7 +534,8 @@ mod tests {
                     TestError::MissingOutput { output_id: 2 },
                     TestError::DiffMismatch { output_id: 3 },
                 ],
-                Some("diff_mismatch:output:3"),
+                // Its status is missing_output: the signature says so, not the diff.
+                Some("missing_output"),
             ),
             (
                 ok(),

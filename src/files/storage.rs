@@ -86,9 +86,14 @@ pub fn result_file_name(hash: &str, extension: &str) -> String {
     format!("{hash}{extension}")
 }
 
-/// `<sha>.<extension>`: the file name of a sample (its extension is stored without the dot).
+/// `<sha>.<extension>`, or `<sha>` when the extension is empty: the file name of a sample (its
+/// extension is stored without the dot).
 pub fn sample_file_name(sha: &str, extension: &str) -> String {
-    format!("{sha}.{extension}")
+    if extension.is_empty() {
+        sha.to_string()
+    } else {
+        format!("{sha}.{extension}")
+    }
 }
 
 /// The first bytes of an object and its whole size.

@@ -161,7 +161,8 @@ async fn queue_counts_and_positions() {
             .iter()
             .all(|j| j["position"].is_null())
     );
-    assert_eq!(q["data"][0]["started_at"], "2026-01-01T00:30:00Z");
+    // Its first `testing` row, as upstream and `/runs` say (not the `preparation` row at :30).
+    assert_eq!(q["data"][0]["started_at"], "2026-01-01T00:31:00Z");
     let queued = w.get("/system/queue?status=queued").await;
     let positions: Vec<i64> = queued["data"]
         .as_array()

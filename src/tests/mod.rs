@@ -17,4 +17,5 @@ mod spec_drift;
 mod stored_files;
 mod upstream_names;
 mod verdicts;
+mod wire;
 mod world;

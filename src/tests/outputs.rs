@@ -81,15 +81,22 @@ async fn a_large_output_is_cut_at_one_mebibyte_with_the_whole_files_hash() {
     assert_eq!(b["download_url"], Value::Null);
 }
 
+/// A 200 always carries the file (upstream answers 404 too): before, spci answered 200 with
+/// empty content and `sha256: null`.
 #[tokio::test]
-async fn an_output_missing_from_storage_says_so() {
+async fn wire_an_output_file_missing_from_storage_is_404() {
     let w = World::new().await;
-    let path = w.output_path(w.run_fail, w.sample_a, w.t1, w.o1);
-    let (s, b) = get(&w.app, &format!("{path}/expected"), &w.admin).await;
-    assert_eq!(s, 200);
-    assert_eq!(b["storage_status"], "missing");
-    assert_eq!(b["sha256"], Value::Null);
-    assert_eq!(b["content"], "");
+    let expected = w.output_path(w.run_fail, w.sample_a, w.t1, w.o1);
+    // The mismatching actual file ("zz") is not in storage either.
+    let actual = w.mismatch();
+    for path in [format!("{expected}/expected"), format!("{actual}/actual")] {
+        let (s, b) = get(&w.app, &path, &w.admin).await;
+        assert_eq!(s, 404, "{path}: {b}");
+        assert_eq!(b["code"], "not_found", "{path}: {b}");
+    }
+    w.put("TestResults/zz.srt", b"now stored");
+    let (s, b) = get(&w.app, &format!("{actual}/actual"), &w.admin).await;
+    assert_eq!((s, &b["storage_status"]), (200, &Value::from("ok")), "{b}");
 }
 
 #[tokio::test]
@@ -176,9 +183,9 @@ async fn review_medium_a_hash_holding_a_path_never_reads_outside_its_folder() {
         fx.file(run, w.t2, w.o2, Some(evil)).await;
         let path = w.output_path(run, w.sample_a, w.t2, w.o2);
         let (s, b) = get(&w.app, &format!("{path}/actual?format=text"), &w.admin).await;
-        assert_eq!(s, 200);
-        assert_eq!(b["storage_status"], "missing", "{evil}");
-        assert_eq!(b["content"], "", "{evil}");
+        // Not a file of its folder, so not in storage: nothing is read.
+        assert_eq!(s, 404, "{evil}: {b}");
+        assert!(!b.to_string().contains("top secret"), "{evil}: {b}");
         let (_, d) = get(&w.app, &format!("{path}/diff"), &w.admin).await;
         assert_eq!(d["status"], "missing_actual", "{evil}");
     }

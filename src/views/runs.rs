@@ -31,7 +31,7 @@ pub fn run(runs: &Runs, run: &test::Model, status: api::RunStatus) -> api::Run {
         pr_number,
         created_at: first,
         queued_at: first,
-        started_at: progress.iter().find(|p| p.status == "testing").and_then(at),
+        started_at: started_at(progress),
         completed_at: progress
             .iter()
             .rev()
@@ -39,6 +39,14 @@ pub fn run(runs: &Runs, run: &test::Model, status: api::RunStatus) -> api::Run {
             .and_then(at),
         github_link,
     }
+}
+
+/// When a run started: its first `testing` row (upstream's rule, on every endpoint).
+pub fn started_at(progress: &[test_progress::Model]) -> Option<UtcDateTime> {
+    progress
+        .iter()
+        .find(|p| p.status == "testing")
+        .map(|p| UtcDateTime::from_naive_utc(p.timestamp))
 }
 
 pub fn platform(s: &str) -> api::Platform {

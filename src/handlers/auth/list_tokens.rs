@@ -21,7 +21,7 @@ pub async fn handle(
     }
     let total = q.clone().count(&state.db).await?;
     let rows = q
-        .order_by_asc(api_token::Column::Id)
+        .order_by_desc(api_token::Column::Id)
         .offset(req.offset as u64)
         .limit(req.limit as u64)
         .all(&state.db)

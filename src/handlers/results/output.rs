@@ -120,12 +120,15 @@ pub async fn output_file(
         sha256: None,
         storage_status: StorageStatus::Missing,
     };
-    let Some(key) = o.key(hash) else {
-        return Ok(file);
-    };
-    let Some(head) = state.storage.head(&key, PAGE_BYTES).await? else {
-        return Ok(file);
-    };
+    // A 200 always carries the file: one that is not in storage is a 404, as upstream answers.
+    let not_stored =
+        || DomainError::new(ErrorKind::NotFound, "The output's file is not in storage.");
+    let key = o.key(hash).ok_or_else(not_stored)?;
+    let head = state
+        .storage
+        .head(&key, PAGE_BYTES)
+        .await?
+        .ok_or_else(not_stored)?;
     file.truncated = head.size > PAGE_BYTES;
     file.sha256 = if file.truncated {
         state.storage.sha256(&key).await?

@@ -89,10 +89,7 @@ pub async fn handle(state: &AppState, req: GetQueueInput) -> Result<GetQueueResp
                 queued_at: progress
                     .first()
                     .map(|p| UtcDateTime::from_naive_utc(p.timestamp)),
-                started_at: progress
-                    .iter()
-                    .find(|p| p.status == "preparation" || p.status == "testing")
-                    .map(|p| UtcDateTime::from_naive_utc(p.timestamp)),
+                started_at: crate::views::runs::started_at(progress),
                 position: with_position.then_some(req.offset as i64 + i as i64 + 1),
             }
         })
