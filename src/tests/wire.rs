@@ -77,7 +77,7 @@ async fn wire_artifacts_are_named_as_upstream_names_them() {
 #[tokio::test]
 async fn wire_tokens_are_listed_newest_first() {
     let w = World::new().await;
-    let (id, first) = w.app.user_with_token("user", &["tokens:manage"]).await;
+    let (id, first) = w.app.user_with_token("admin", &["tokens:manage"]).await;
     let user = user::Entity::find_by_id(id)
         .one(&w.app.state.db)
         .await
