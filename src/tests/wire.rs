@@ -100,7 +100,7 @@ async fn wire_tokens_are_listed_newest_first() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t["name"].as_str().unwrap())
+        .map(|t| t["token_name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["third", "second", "test"]);
 }
