@@ -171,9 +171,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 },
         } => {
             let state = open(config).await?;
-            let id = issue::create_user(&state.db, &email, &name, role, &password)
-                .await
-                .map_err(|e| e.to_string())?;
+            let id = issue::create_user(
+                &state.db,
+                state.config.password_format,
+                &email,
+                &name,
+                role,
+                &password,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             println!("created user {id} <{email}> ({})", role.as_str());
             Ok(())
         }

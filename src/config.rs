@@ -14,6 +14,19 @@ pub enum LogFormat {
     Json,
 }
 
+/// How the passwords spci sets are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PasswordFormat {
+    /// passlib's sha512_crypt with upstream's 1,024,000 rounds: upstream can verify every
+    /// password spci sets, and spci never rewrites a stored hash (safe beside upstream).
+    #[value(name = "sha512_crypt")]
+    Sha512Crypt,
+    /// argon2id; legacy sha-crypt hashes are upgraded at login, after which upstream can no
+    /// longer verify that user's password (only for a database spci serves alone).
+    #[value(name = "argon2id")]
+    Argon2id,
+}
+
 /// The secret placeholder shipped as default; production refuses to start with it.
 pub const DEFAULT_SECRET: &str = "spci-development-secret-change-me";
 
@@ -137,6 +150,16 @@ pub struct Config {
     /// All requests per window per client IP, whatever token they carry
     #[arg(long, env = "SPCI_RATE_PER_IP", default_value_t = 600)]
     pub rate_per_ip: u32,
+
+    /// Format of the passwords spci sets: sha512_crypt (readable by upstream, never rewrites a
+    /// stored hash) or argon2id (upgrades legacy hashes at login; upstream cannot read them)
+    #[arg(
+        long,
+        env = "SPCI_PASSWORD_FORMAT",
+        value_enum,
+        default_value = "sha512_crypt"
+    )]
+    pub password_format: PasswordFormat,
 
     /// Largest accepted JSON request body, bytes
     #[arg(long, env = "SPCI_MAX_BODY", default_value_t = 1024 * 1024)]

@@ -52,7 +52,15 @@ pub async fn seed(state: &AppState) -> Result<DemoTokens, DomainError> {
         .await?;
     if existing.is_none() {
         let tx = state.db.begin().await?;
-        issue::create_user(&tx, ADMIN_EMAIL, "admin", Role::Admin, ADMIN_PASSWORD).await?;
+        issue::create_user(
+            &tx,
+            state.config.password_format,
+            ADMIN_EMAIL,
+            "admin",
+            Role::Admin,
+            ADMIN_PASSWORD,
+        )
+        .await?;
         seed_dataset(state, &tx).await?;
         tx.commit().await?;
     }
@@ -106,6 +114,7 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
     {
         issue::create_user(
             db,
+            state.config.password_format,
             &format!("{u}@example.com"),
             u,
             *role,

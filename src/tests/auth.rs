@@ -1,5 +1,6 @@
 //! Tokens and identity over HTTP: create, list, revoke, me; the review findings on auth.
 use super::common::{TestApp, TestAppBuilder, bearer, json};
+use crate::config::PasswordFormat;
 use crate::data::entity::{api_token, user};
 use poem::http::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -284,9 +285,85 @@ async fn review_low_unknown_email_and_wrong_password_are_indistinguishable() {
     assert_eq!(a["code"], "invalid_credentials");
 }
 
+/// Beside upstream (the default format), a login never rewrites the stored hash: upstream's
+/// passlib could not read an argon2id hash and would answer 500 for that user.
 #[tokio::test]
-async fn legacy_sha512_crypt_passwords_verify_and_are_rehashed() {
+async fn coexistence_a_passlib_login_through_spci_keeps_the_stored_hash() {
     let app = TestApp::new().await;
+    assert_eq!(
+        app.state.config.password_format,
+        PasswordFormat::Sha512Crypt
+    );
+    let (id, _) = app.user_with_token("user", &["runs:read"]).await;
+    // passlib 1.7.4 `custom_app_context.hash("password123")` as upstream stores it.
+    let passlib = "$6$rounds=1024000$abcdefghijklmnop$lcIhbFEdGLJyvns19FUn8YdRbyZyas/B1b6Ku.YPyMnXGovyXajRBpZcRFRP4ClsagT3x/S2VEaVXDEV7JZzk.";
+    let u = user::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let email = u.email.clone().unwrap();
+    let mut am = u.into_active_model();
+    am.password = Set(passlib.into());
+    am.update(&app.state.db).await.unwrap();
+    for name in ["first", "second"] {
+        create_token(
+            &app,
+            json!({"email": email, "password": "password123", "token_name": name}),
+        )
+        .await
+        .assert_status(StatusCode::CREATED);
+        let stored = user::Entity::find_by_id(id)
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stored.password, passlib,
+            "the stored hash is the same string"
+        );
+    }
+}
+
+/// Every password spci sets is one upstream can verify: passlib's sha512_crypt with upstream's
+/// rounds.
+#[tokio::test]
+async fn coexistence_passwords_spci_sets_are_passlib_sha512_crypt() {
+    let app = TestApp::new().await;
+    let id = crate::auth::issue::create_user(
+        &app.state.db,
+        app.state.config.password_format,
+        "new@example.com",
+        "newcomer",
+        crate::api::Role::User,
+        "a long password",
+    )
+    .await
+    .unwrap();
+    let stored = user::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.password.starts_with("$6$rounds=1024000$"),
+        "{}",
+        stored.password
+    );
+    create_token(
+        &app,
+        json!({"email": "new@example.com", "password": "a long password", "token_name": "n"}),
+    )
+    .await
+    .assert_status(StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn in_argon2id_mode_legacy_sha512_crypt_passwords_verify_and_are_rehashed() {
+    let app = TestAppBuilder::new()
+        .config(|c| c.password_format = PasswordFormat::Argon2id)
+        .build()
+        .await;
     let (id, _) = app.user_with_token("user", &["runs:read"]).await;
     let u = user::Entity::find_by_id(id)
         .one(&app.state.db)

@@ -21,13 +21,15 @@ pub async fn handle(
         .filter(user::Column::Email.eq(body.email.0.as_str()))
         .one(&state.db)
         .await?;
-    // Unknown email and wrong password cost the same argon2 work and give the same answer.
+    // Unknown email and wrong password cost the same hashing work (that of the configured
+    // format) and give the same answer.
     let plain = body.password.clone();
     let stored = owner.as_ref().map(|u| u.password.clone());
+    let format = state.config.password_format;
     let verdict = tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => password::verify(&plain, &stored),
+        Some(stored) => password::verify(&plain, &stored, format),
         None => {
-            password::verify_dummy(&plain);
+            password::verify_dummy(&plain, format);
             password::Verdict::NoMatch
         }
     })
@@ -37,7 +39,7 @@ pub async fn handle(
         (Some(u), password::Verdict::Match) => u,
         (Some(u), password::Verdict::MatchNeedsRehash) => {
             let plain = body.password.clone();
-            let rehashed = tokio::task::spawn_blocking(move || password::hash(&plain))
+            let rehashed = tokio::task::spawn_blocking(move || password::hash(&plain, format))
                 .await
                 .map_err(DomainError::internal)?;
             let mut am = u.into_active_model();
