@@ -27,7 +27,11 @@ enum Command {
     /// Run the API server
     Serve,
     /// Create or update the database schema, then exit
-    Migrate,
+    Migrate {
+        /// Print what would be added (migrations, tables, indexes) and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Seed a demo dataset (idempotent), print an admin token, and serve
     Demo {
         /// Seed and print the token, but do not serve
@@ -132,7 +136,16 @@ async fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
     match cli.command {
         Command::Serve => serve(open(config).await?).await,
-        Command::Migrate => {
+        Command::Migrate { dry_run: true } => {
+            let db = crate::data::connect::connect(config.database_url.as_str())
+                .await
+                .map_err(|e| e.to_string())?;
+            for line in migration::dry_run(&db).await.map_err(|e| e.to_string())? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Migrate { dry_run: false } => {
             open(config).await?;
             println!("database is up to date");
             Ok(())

@@ -2,6 +2,8 @@
 //! sample-platform database they add only what is missing (api_token, user.github_login, indexes).
 pub use sea_orm_migration::prelude::*;
 
+pub mod indexes;
+
 mod m20261122_000001_upstream_schema;
 mod m20261122_000002_api_tokens;
 mod m20261122_000003_spci_indexes;
@@ -11,26 +13,78 @@ mod m20261122_000006_baseline_approval;
 mod m20261202_000007_lease;
 mod m20261202_000008_verdict_status_index;
 mod m20261202_000009_result_verdict;
+mod m20261202_000010_upstream_tables;
 
 pub struct Migrator;
 
-/// Creates index `name` on `table(cols)` unless an index of that name is there already, so
-/// migrations stay safe to re-run and to run on a database that has some of spci's indexes.
-pub(crate) async fn ensure_index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: &str,
-    cols: &[&str],
-) -> Result<(), DbErr> {
-    if m.has_index(table, name).await? {
-        return Ok(());
+pub(crate) use indexes::ensure_index;
+
+/// Every index spci's migrations want on upstream's tables, as (name, table, columns).
+pub fn upstream_table_indexes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    let mut all: Vec<_> = m20261122_000003_spci_indexes::INDEXES
+        .iter()
+        .map(|(n, t, c)| (*n, *t, c.to_vec()))
+        .collect();
+    all.extend(
+        m20261122_000005_history_index::INDEXES
+            .iter()
+            .map(|(n, t, c)| (*n, *t, c.to_vec())),
+    );
+    all
+}
+
+/// What `spci migrate` would change, one line each, without changing anything: the pending
+/// migrations, the tables they would create, and for each index on upstream's tables whether it
+/// is there, covered by an existing index (not added) or would be created.
+pub async fn dry_run(
+    db: &sea_orm_migration::sea_orm::DatabaseConnection,
+) -> Result<Vec<String>, DbErr> {
+    let m = SchemaManager::new(db);
+    let mut lines = vec![];
+    let pending = if m.has_table("seaql_migrations").await? {
+        Migrator::get_pending_migrations(db)
+            .await?
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect()
+    } else {
+        Migrator::migrations()
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect::<Vec<_>>()
+    };
+    for name in &pending {
+        lines.push(format!("apply migration {name}"));
     }
-    let mut i = Index::create();
-    i.name(name).table(Alias::new(table));
-    for c in cols {
-        i.col(Alias::new(*c));
+    for t in TABLES {
+        if !m.has_table(*t).await? {
+            lines.push(format!("create table {t}"));
+        }
     }
-    m.create_index(i.to_owned()).await
+    for (name, table, cols) in upstream_table_indexes() {
+        if !m.has_table(table).await? {
+            lines.push(format!(
+                "create index {name} on {table}({}) with the table",
+                cols.join(", ")
+            ));
+            continue;
+        }
+        let line = match indexes::plan(db, name, table, &cols).await? {
+            indexes::Plan::Exists => format!("keep index {name} on {table}: already there"),
+            indexes::Plan::Covered { by } => {
+                format!(
+                    "skip index {name} on {table}({}): covered by {by}",
+                    cols.join(", ")
+                )
+            }
+            indexes::Plan::Create => format!("create index {name} on {table}({})", cols.join(", ")),
+        };
+        lines.push(line);
+    }
+    if pending.is_empty() {
+        lines.push("nothing to apply".to_string());
+    }
+    Ok(lines)
 }
 
 #[async_trait::async_trait]
@@ -46,6 +100,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_lease::Migration),
             Box::new(m20261202_000008_verdict_status_index::Migration),
             Box::new(m20261202_000009_result_verdict::Migration),
+            Box::new(m20261202_000010_upstream_tables::Migration),
         ]
     }
 }
@@ -83,6 +138,10 @@ pub const TABLES: &[&str] = &[
     "spci_baseline_approval",
     "spci_lease",
     "spci_result_verdict",
+    "ftpd",
+    "upload_log",
+    "sample_issue",
+    "pending_deletion",
 ];
 
 #[cfg(test)]
@@ -106,7 +165,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 31);
+        assert_eq!(TABLES.len(), 35);
     }
 
     #[tokio::test]
@@ -156,5 +215,76 @@ mod tests {
             row.try_get::<String>("", "email").unwrap(),
             "old@example.com"
         );
+    }
+}
+
+/// Upstream's schema as its own code creates it on MariaDB 10.11 (SHOW CREATE TABLE of every
+/// table): what spci's migrations must reproduce table for table, and what CI loads into an
+/// empty MariaDB database to run spci beside upstream.
+pub const UPSTREAM_MARIADB_SCHEMA: &str = include_str!("../upstream/mariadb-schema.sql");
+
+#[cfg(test)]
+mod upstream_schema_tests {
+    use super::*;
+    use sea_orm_migration::sea_orm::{ConnectionTrait, Database, Statement};
+    use std::collections::BTreeMap;
+
+    /// table → column → NOT NULL, from upstream's SHOW CREATE TABLE output.
+    fn upstream_columns() -> BTreeMap<String, BTreeMap<String, bool>> {
+        let mut tables = BTreeMap::new();
+        let mut current: Option<String> = None;
+        for line in UPSTREAM_MARIADB_SCHEMA.lines() {
+            if let Some(rest) = line.strip_prefix("CREATE TABLE `") {
+                let name = rest.split('`').next().unwrap().to_string();
+                tables.insert(name.clone(), BTreeMap::new());
+                current = Some(name);
+            } else if let (Some(t), Some(rest)) = (&current, line.strip_prefix("  `")) {
+                let column = rest.split('`').next().unwrap().to_string();
+                let not_null = line.contains(" NOT NULL");
+                tables.get_mut(t).unwrap().insert(column, not_null);
+            } else if line.starts_with(')') {
+                current = None;
+            }
+        }
+        tables
+    }
+
+    #[tokio::test]
+    async fn an_empty_database_gets_upstreams_schema_table_for_table() {
+        let upstream = upstream_columns();
+        assert_eq!(upstream.len(), 31, "the reference holds 31 tables");
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let ours: Vec<&str> = TABLES
+            .iter()
+            .copied()
+            .filter(|t| !t.starts_with("spci_"))
+            .collect();
+        assert_eq!(
+            ours.iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>(),
+            upstream.keys().map(String::as_str).collect(),
+            "spci's upstream tables are upstream's"
+        );
+        for (table, columns) in &upstream {
+            let rows = db
+                .query_all_raw(Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT name, \"notnull\" FROM pragma_table_info('{table}')"),
+                ))
+                .await
+                .unwrap();
+            let got: BTreeMap<String, bool> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.try_get_by_index::<String>(0).unwrap(),
+                        r.try_get_by_index::<i64>(1).unwrap() != 0,
+                    )
+                })
+                .collect();
+            assert_eq!(&got, columns, "table {table}: columns and NOT NULL");
+        }
     }
 }

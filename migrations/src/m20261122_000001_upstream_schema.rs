@@ -182,7 +182,7 @@ pub fn tables() -> Vec<TableCreateStatement> {
                     .null(),
             )
             .col(ColumnDef::new(Alias::new("expected_rc")).integer().null())
-            .col(ColumnDef::new(Alias::new("active")).boolean().not_null())
+            .col(ColumnDef::new(Alias::new("active")).boolean().null())
             .col(
                 ColumnDef::new(Alias::new("last_passed_on_windows"))
                     .integer()

@@ -11,17 +11,21 @@ const OLD: &str = "ix_spci_test_result_rt";
 /// The produced files of those results, read by the same key.
 const FILES: &str = "ix_spci_trf_rt_test";
 
+pub const INDEXES: &[(&str, &str, &[&str])] = &[
+    (NEW, "test_result", &["regression_test_id", "test_id"]),
+    (
+        FILES,
+        "test_result_file",
+        &["regression_test_id", "test_id"],
+    ),
+];
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        crate::ensure_index(m, NEW, "test_result", &["regression_test_id", "test_id"]).await?;
-        crate::ensure_index(
-            m,
-            FILES,
-            "test_result_file",
-            &["regression_test_id", "test_id"],
-        )
-        .await?;
+        for (name, table, cols) in INDEXES {
+            crate::ensure_index(m, name, table, cols).await?;
+        }
         if m.has_index("test_result", OLD).await? {
             m.drop_index(
                 Index::drop()
@@ -35,27 +39,25 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(
-            Index::drop()
-                .name(FILES)
-                .table(Alias::new("test_result_file"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name(OLD)
-                .table(Alias::new("test_result"))
-                .col(Alias::new("regression_test_id"))
-                .to_owned(),
-        )
-        .await?;
-        m.drop_index(
-            Index::drop()
-                .name(NEW)
-                .table(Alias::new("test_result"))
-                .to_owned(),
-        )
-        .await
+        if m.has_index("test_result_file", FILES).await? {
+            m.drop_index(
+                Index::drop()
+                    .name(FILES)
+                    .table(Alias::new("test_result_file"))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        crate::ensure_index(m, OLD, "test_result", &["regression_test_id"]).await?;
+        if m.has_index("test_result", NEW).await? {
+            m.drop_index(
+                Index::drop()
+                    .name(NEW)
+                    .table(Alias::new("test_result"))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

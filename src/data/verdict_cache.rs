@@ -42,7 +42,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, OnceCell};
@@ -435,7 +435,6 @@ async fn judge(db: &DatabaseConnection, runs: &[i32], rules: i64) -> Result<(), 
             .exec_without_returning(&tx)
             .await?;
     }
-    store_result_verdicts(&tx, runs, &loaded, &judging).await?;
     let rows: Vec<spci_run_verdict::ActiveModel> = loaded
         .runs
         .iter()
@@ -451,22 +450,62 @@ async fn judge(db: &DatabaseConnection, runs: &[i32], rules: i64) -> Result<(), 
         })
         .collect();
     if !rows.is_empty() {
-        use spci_run_verdict::Column as C;
-        let mut on_conflict = OnConflict::column(C::TestId);
-        on_conflict.update_columns([C::LastProgressId, C::Rules, C::Status]);
-        if db.get_database_backend() != DatabaseBackend::MySql {
-            // A slower writer holding older facts never overwrites a newer verdict (replicas).
-            on_conflict.action_and_where(
-                Expr::col((spci_run_verdict::Entity, C::LastProgressId))
-                    .lte(Expr::col((Alias::new("excluded"), C::LastProgressId))),
-            );
-        }
         spci_run_verdict::Entity::insert_many(rows)
-            .on_conflict(on_conflict.to_owned())
+            .on_conflict(newest_wins(db.get_database_backend()))
             .exec_without_returning(&tx)
             .await?;
     }
+    // The results follow the run verdict that won: a slower writer whose verdict lost leaves
+    // the winner's result verdicts alone. Reading the rows back locks them (PostgreSQL,
+    // MySQL), so two writers of one run take turns.
+    let mut read_back = spci_run_verdict::Entity::find()
+        .filter(spci_run_verdict::Column::TestId.is_in(runs.iter().copied()));
+    if db.get_database_backend() != DatabaseBackend::Sqlite {
+        read_back = read_back.lock_exclusive();
+    }
+    let stored: HashMap<i32, i32> = read_back
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|v| (v.test_id, v.last_progress_id))
+        .collect();
+    let ours = |run: i32| loaded.progress_of(run).last().map_or(0, |p| p.id);
+    let won: Vec<i32> = runs
+        .iter()
+        .copied()
+        .filter(|run| stored.get(run).is_none_or(|last| *last == ours(*run)))
+        .collect();
+    store_result_verdicts(&tx, &won, &loaded, &judging).await?;
     tx.commit().await
+}
+
+/// The verdict upsert under which a slower writer holding older facts (a smaller last progress
+/// id) never overwrites a newer verdict, on every backend.
+pub fn newest_wins(backend: DatabaseBackend) -> OnConflict {
+    use spci_run_verdict::Column as C;
+    let mut on_conflict = OnConflict::column(C::TestId);
+    if backend == DatabaseBackend::MySql {
+        // No conditional upsert in MySQL: each column keeps its value unless the incoming row
+        // is at least as new. `last_progress_id` goes last, as MySQL assigns left to right and
+        // later assignments see the earlier ones.
+        let keep_unless_newer = |col: &str| {
+            Expr::cust(format!(
+                "IF(VALUES(`last_progress_id`) >= `last_progress_id`, VALUES(`{col}`), `{col}`)"
+            ))
+        };
+        on_conflict.values([
+            (C::Status, keep_unless_newer("status")),
+            (C::Rules, keep_unless_newer("rules")),
+            (C::LastProgressId, keep_unless_newer("last_progress_id")),
+        ]);
+    } else {
+        on_conflict.update_columns([C::LastProgressId, C::Rules, C::Status]);
+        on_conflict.action_and_where(
+            Expr::col((spci_run_verdict::Entity, C::LastProgressId))
+                .lte(Expr::col((Alias::new("excluded"), C::LastProgressId))),
+        );
+    }
+    on_conflict.to_owned()
 }
 
 /// Result rows per INSERT: three bound values each, well under every backend's limit.
@@ -563,7 +602,7 @@ async fn fingerprint(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
             None => field(b'n', &[]),
         }
     }
-    let tests: Vec<(i32, bool)> = regression_test::Entity::find()
+    let tests: Vec<(i32, Option<bool>)> = regression_test::Entity::find()
         .select_only()
         .columns([regression_test::Column::Id, regression_test::Column::Active])
         .order_by_asc(regression_test::Column::Id)
@@ -572,7 +611,8 @@ async fn fingerprint(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
         .await?;
     for (id, active) in tests {
         field(b't', &id.to_le_bytes());
-        field(b'a', &[u8::from(active)]);
+        // NULL is inactive to upstream and to spci: it hashes as false.
+        field(b'a', &[u8::from(active == Some(true))]);
     }
     let digest = h.finalize();
     let mut first = [0u8; 8];

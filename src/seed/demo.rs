@@ -288,7 +288,7 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
             input_type: Set(Some("file".into())),
             output_type: Set(Some("file".into())),
             expected_rc: Set(Some(*rc)),
-            active: Set(true),
+            active: Set(Some(true)),
             description: Set(Some(format!("Demo regression test {}", i + 1))),
             ..Default::default()
         }

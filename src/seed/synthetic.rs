@@ -62,7 +62,7 @@ pub async fn seed(
             input_type: Set(Some("file".into())),
             output_type: Set(Some("file".into())),
             expected_rc: Set(Some(0)),
-            active: Set(true),
+            active: Set(Some(true)),
             ..Default::default()
         }
         .insert(db)

@@ -1,7 +1,9 @@
 //! TestApp: the real application (real database, real files in a temp storage root, real rate
 //! limiter), one fresh database per test. SQLite in memory by default; set
-//! `TEST_DATABASE_URL=postgres://user@host:port/db` to run the same tests on PostgreSQL, where
-//! each test gets its own freshly created database.
+//! `TEST_DATABASE_URL=postgres://user@host:port/db` or `mysql://user@host:port/db` to run the
+//! same tests on PostgreSQL or MariaDB/MySQL, where each test gets its own freshly created
+//! database; with `TEST_UPSTREAM_SCHEMA=1` on MariaDB that database first gets upstream's schema
+//! exactly as upstream's code creates it, and spci migrates on top.
 
 use crate::api::{Role, Scope};
 use crate::config::Config;
@@ -84,22 +86,33 @@ impl TestAppBuilder {
 }
 
 async fn fresh_database_url() -> String {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) if url.starts_with("postgres") => {
-            let admin = Database::connect(&url)
-                .await
-                .expect("TEST_DATABASE_URL reachable");
-            let name = format!("spci_test_{}", uuid::Uuid::new_v4().simple());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
-            admin.close().await.ok();
-            let (base, _) = url.rsplit_once('/').expect("URL has a database");
-            format!("{base}/{name}")
-        }
-        _ => "sqlite::memory:".to_string(),
+    let url = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") || url.starts_with("mysql") => url,
+        _ => return "sqlite::memory:".to_string(),
+    };
+    let admin = Database::connect(&url)
+        .await
+        .expect("TEST_DATABASE_URL reachable");
+    let name = format!("spci_test_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    let (base, _) = url.rsplit_once('/').expect("URL has a database");
+    let fresh = format!("{base}/{name}");
+    if url.starts_with("mysql") && std::env::var("TEST_UPSTREAM_SCHEMA").is_ok_and(|v| v == "1") {
+        // An existing sample-platform database: upstream's schema as its own code creates it,
+        // then spci migrates on top of it.
+        let db = Database::connect(&fresh)
+            .await
+            .expect("fresh test database");
+        db.execute_unprepared(migration::UPSTREAM_MARIADB_SCHEMA)
+            .await
+            .expect("upstream's schema loads");
+        db.close().await.ok();
     }
+    fresh
 }
 
 pub async fn json(resp: TestResponse) -> Value {

@@ -79,7 +79,7 @@ impl Fx<'_> {
             input_type: Set(Some("file".into())),
             output_type: Set(Some("file".into())),
             expected_rc: Set(Some(0)),
-            active: Set(true),
+            active: Set(Some(true)),
             ..Default::default()
         }
         .insert(self.db)

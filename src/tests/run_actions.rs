@@ -122,7 +122,7 @@ async fn create_run_rules() {
         .unwrap()
         .unwrap();
     let mut retired: crate::data::entity::regression_test::ActiveModel = retired.into();
-    retired.active = Set(false);
+    retired.active = Set(Some(false));
     retired.update(&w.app.state.db).await.unwrap();
     inactive["regression_test_ids"] = json!([w.t1, w.t3, 999]);
     let (status, b) = post(&w.app, "/runs", &w.admin, inactive).await;

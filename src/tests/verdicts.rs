@@ -5,9 +5,10 @@ use super::world::{World, ids};
 use crate::data::entity::{
     regression_test, regression_test_output_files, spci_result_verdict, spci_run_verdict,
 };
+use crate::data::verdict_cache::newest_wins;
 use crate::state::AppState;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use std::collections::BTreeSet;
 
 async fn statuses(w: &World, status: &str) -> Vec<i64> {
@@ -235,4 +236,83 @@ async fn result_verdicts_missing_after_the_upgrade_are_filled_at_the_next_start(
     assert!(stored_result_runs(&w).await.contains(&w.run_fail));
     assert_eq!(unfiltered(&w, w.sample_a).await, before);
     assert_filtered_history_agrees(&w, w.sample_a).await;
+}
+
+/// The verdict upsert itself: an older writer's row (a smaller last progress id) never replaces
+/// a newer one, on every backend (on MySQL through conditional assignments, elsewhere a
+/// conditional upsert).
+#[tokio::test]
+async fn an_older_verdict_never_overwrites_a_newer_one() {
+    let w = World::new().await;
+    let db = &w.app.state.db;
+    statuses(&w, "pass").await;
+    let upsert = |last: i32, status: &'static str| async move {
+        spci_run_verdict::Entity::insert(spci_run_verdict::ActiveModel {
+            test_id: Set(w.run_pass),
+            last_progress_id: Set(last),
+            rules: Set(1),
+            status: Set(status.into()),
+        })
+        .on_conflict(newest_wins(db.get_database_backend()))
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+        let v = spci_run_verdict::Entity::find_by_id(w.run_pass)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        (v.last_progress_id, v.status)
+    };
+    assert_eq!(upsert(1_000, "fail").await, (1_000, "fail".into()));
+    assert_eq!(upsert(999, "running").await, (1_000, "fail".into()));
+    assert_eq!(upsert(1_000, "pass").await, (1_000, "pass".into()));
+    assert_eq!(upsert(1_001, "error").await, (1_001, "error".into()));
+}
+
+/// Two replicas judge the same runs while the runs progress: whatever order their writes land
+/// in, each run ends with the verdict of its newest progress row, and its result verdicts
+/// agree with it.
+#[tokio::test]
+async fn two_concurrent_refreshers_keep_the_newest_verdict() {
+    let w = World::new().await;
+    let db = w.app.state.db.clone();
+    let replica = |_: u8| AppState::new((*w.app.state.config).clone(), db.clone()).unwrap();
+    let (a, b) = (replica(0), replica(1));
+    let fx = w.fx();
+    let mut runs = vec![];
+    for i in 0..6 {
+        let run = fx.run("linux", &[w.t1]).await;
+        fx.progress(run, "preparation", at(100 + i)).await;
+        runs.push(run);
+    }
+    let judge = |s: std::sync::Arc<AppState>, runs: Vec<i32>| {
+        tokio::spawn(async move {
+            for _ in 0..5 {
+                s.verdicts.changed(&s.db, &runs).await.unwrap();
+                s.verdicts.refresh(&s.db).await.unwrap();
+            }
+        })
+    };
+    let (ja, jb) = (
+        judge(a.clone(), runs.clone()),
+        judge(b.clone(), runs.clone()),
+    );
+    for (i, run) in runs.iter().enumerate() {
+        fx.progress(*run, "testing", at(110 + i as i64)).await;
+        fx.result(*run, w.t1, 0, 0).await;
+        fx.file(*run, w.t1, w.o1, None).await;
+        fx.progress(*run, "completed", at(120 + i as i64)).await;
+    }
+    ja.await.unwrap();
+    jb.await.unwrap();
+    // One more pass of each replica, in either order, changes nothing.
+    a.verdicts.current(&db).await.unwrap();
+    b.verdicts.changed(&db, &runs).await.unwrap();
+    let passed = statuses(&w, "pass").await;
+    let stored = stored_result_runs(&w).await;
+    for run in runs {
+        assert!(passed.contains(&(run as i64)), "{run}: {passed:?}");
+        assert!(stored.contains(&run), "{run}: its result verdict is stored");
+    }
 }

@@ -132,3 +132,27 @@ async fn wire_a_missing_output_entry_carries_the_missing_output_signature() {
         .await;
     assert_eq!(filtered["data"], h["data"]);
 }
+
+/// Upstream's `regression_test.active` is nullable and its queries treat NULL as inactive.
+#[tokio::test]
+async fn upstream_a_null_active_flag_reads_as_inactive() {
+    use crate::data::entity::regression_test;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let w = World::new().await;
+    regression_test::Entity::update_many()
+        .col_expr(
+            regression_test::Column::Active,
+            sea_orm::sea_query::Expr::value(Option::<bool>::None),
+        )
+        .filter(regression_test::Column::Id.eq(w.t3))
+        .exec(&w.app.state.db)
+        .await
+        .unwrap();
+    let inactive = w.get("/regression-tests?active=false").await;
+    assert_eq!(
+        super::world::ids(&inactive, "regression_test_id"),
+        [w.t3 as i64]
+    );
+    let t3 = w.get(&format!("/regression-tests/{}", w.t3)).await;
+    assert_eq!(t3["active"], false);
+}

@@ -21,7 +21,7 @@ pub fn regression_test(cat: &Catalog, id: i32) -> Option<RegressionTest> {
             .and_then(OutputType::parse)
             .unwrap_or(OutputType::File),
         expected_rc: t.expected_rc,
-        active: t.active,
+        active: t.active == Some(true),
         categories: cat.categories_of(id),
         description: t.description.clone(),
     })

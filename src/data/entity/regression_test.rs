@@ -12,7 +12,7 @@ pub struct Model {
     pub input_type: Option<String>,
     pub output_type: Option<String>,
     pub expected_rc: Option<i32>,
-    pub active: bool,
+    pub active: Option<bool>,
     pub last_passed_on_windows: Option<i32>,
     pub last_passed_on_linux: Option<i32>,
     pub description: Option<String>,

@@ -15,8 +15,13 @@ pub async fn handle(
     state: &AppState,
     req: ListRegressionTestsInput,
 ) -> Result<ListRegressionTestsResponse, ApiError> {
-    let mut q =
-        regression_test::Entity::find().filter(regression_test::Column::Active.eq(req.active));
+    use regression_test::Column::Active;
+    // Upstream's column is nullable, and NULL is inactive (its queries test `active == True`).
+    let mut q = regression_test::Entity::find().filter(if req.active {
+        Active.eq(true)
+    } else {
+        Active.eq(false).or(Active.is_null())
+    });
     if let Some(s) = req.sample_id {
         q = q.filter(regression_test::Column::SampleId.eq(s));
     }
