@@ -26,3 +26,15 @@ pub fn unique_violation(taken: impl FnOnce() -> DomainError) -> impl FnOnce(DbEr
         _ => e.into(),
     }
 }
+
+/// A deadlock or a serialization failure (SQLSTATE 40001, PostgreSQL's 40P01): the transaction
+/// lost a race with another writer and changed nothing, so running it again is safe.
+pub fn is_transient(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = e else {
+        return false;
+    };
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| matches!(code.as_ref(), "40001" | "40P01"))
+}

@@ -30,6 +30,7 @@ use super::entity::{
     regression_test, regression_test_output, regression_test_output_files, spci_result_verdict,
     spci_run_verdict, test, test_progress, test_result_file,
 };
+use super::error::is_transient;
 use super::lease;
 use super::loaders::{Judging, Runs};
 use crate::api::RunStatus;
@@ -49,6 +50,8 @@ use tokio::sync::{Mutex, OnceCell};
 
 /// How many runs are judged per batch (bounded memory while re-judging everything).
 const BATCH: usize = 100;
+/// How often a batch is judged again after losing a deadlock to another writer.
+const JUDGE_ATTEMPTS: u32 = 5;
 /// The lease that lets one replica re-judge every run after the rules' inputs changed.
 const RULES_LEASE: &str = "verdict-rules";
 const RULES_LEASE_TTL: Duration = Duration::from_secs(300);
@@ -240,7 +243,15 @@ impl VerdictCache {
     async fn judge(&self, db: &DatabaseConnection, runs: &[i32]) -> Result<(), DbErr> {
         let rules = self.rules.load(Ordering::Acquire);
         for chunk in runs.chunks(BATCH) {
-            judge(db, chunk, rules).await?;
+            // Two writers judging the same runs can deadlock on InnoDB's gap locks; the loser's
+            // transaction changed nothing and simply runs again on fresh facts.
+            let mut attempt = 1;
+            loop {
+                match judge(db, chunk, rules).await {
+                    Err(e) if attempt < JUDGE_ATTEMPTS && is_transient(&e) => attempt += 1,
+                    other => break other?,
+                }
+            }
             self.judged.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         }
         Ok(())
@@ -429,7 +440,8 @@ async fn judge(db: &DatabaseConnection, runs: &[i32], rules: i64) -> Result<(), 
         spci_run_verdict::Entity::insert_many(queued)
             .on_conflict(
                 OnConflict::column(spci_run_verdict::Column::TestId)
-                    .do_nothing()
+                    // MySQL has no DO NOTHING: the key is assigned to itself instead.
+                    .do_nothing_on([spci_run_verdict::Column::TestId])
                     .to_owned(),
             )
             .exec_without_returning(&tx)

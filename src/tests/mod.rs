@@ -2,6 +2,7 @@
 //! test. Compiled only for `cargo test`.
 mod auth;
 mod category_admin;
+mod coexistence;
 mod common;
 mod errors;
 mod fixtures;

@@ -1,0 +1,111 @@
+//! spci on upstream's own database beside upstream: what it adds, what it reads, what it leaves
+//! as upstream wrote it. These run on every backend; on MariaDB with upstream's schema
+//! (`TEST_UPSTREAM_SCHEMA=1`) they are the coexistence proof.
+use super::common::{TestApp, get};
+use super::world::{World, ids};
+use crate::data::entity::{api_token, regression_test};
+use migration::indexes::{covering, existing};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, Set};
+use sha2::{Digest, Sha256};
+
+/// Every index spci wants on an upstream table is either there and duplicates no other index,
+/// or absent because another index (upstream's foreign-key index, a primary key) covers it.
+#[tokio::test]
+async fn spci_adds_no_index_that_duplicates_another() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    let innodb = db.get_database_backend() == DbBackend::MySql;
+    for (name, table, cols) in migration::upstream_table_indexes() {
+        let all = existing(db, table).await.unwrap();
+        let others: Vec<_> = all.iter().filter(|i| i.name != name).cloned().collect();
+        let added = all.iter().any(|i| i.name == name);
+        let covered_by = covering(&others, &cols, innodb);
+        assert!(
+            added != covered_by.is_some(),
+            "{name} on {table}{cols:?}: added {added}, covered by {covered_by:?}"
+        );
+    }
+}
+
+/// A token row as upstream's Python writes it (hex SHA-256 of the plaintext, its first 16
+/// characters, `json.dumps` of the scopes) works against spci, and a token spci issues is
+/// stored in exactly that shape, so upstream accepts it too.
+#[tokio::test]
+async fn tokens_written_by_either_server_work_on_the_other() {
+    let w = World::new().await;
+    let db = &w.app.state.db;
+    let (user_id, ours) = w.app.user_with_token("user", &["runs:read"]).await;
+    // `"spci_" + secrets.token_urlsafe(32)`: 43 url-safe characters.
+    let plaintext = "spci_UpstreamWroteThisTokenWithPythonSecrets0abc";
+    assert_eq!(plaintext.len(), 5 + 43);
+    let now = chrono::Utc::now().naive_utc();
+    api_token::ActiveModel {
+        user_id: Set(user_id),
+        token_name: Set("from upstream".into()),
+        token_hash: Set(hex::encode(Sha256::digest(plaintext.as_bytes()))),
+        token_prefix: Set(plaintext[..16].into()),
+        scopes_json: Set(r#"["runs:read", "results:read"]"#.into()),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::days(1)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let (status, body) = get(&w.app, "/runs?limit=1", plaintext).await;
+    assert_eq!(status, 200, "{body}");
+
+    let row = api_token::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.user_id == user_id && t.token_name == "test")
+        .expect("the token spci issued");
+    assert_eq!(row.token_hash, hex::encode(Sha256::digest(ours.as_bytes())));
+    assert_eq!(row.token_prefix, ours[..16]);
+    let scopes: Vec<String> = serde_json::from_str(&row.scopes_json).unwrap();
+    assert_eq!(scopes, ["runs:read"]);
+}
+
+/// Older installs hold booleans as BIT(1) rather than TINYINT(1): spci reads both.
+#[tokio::test]
+async fn mysql_bit1_booleans_read_like_tinyint1() {
+    let w = World::new().await;
+    let db = &w.app.state.db;
+    if db.get_database_backend() != DbBackend::MySql {
+        // BIT(1) is a MySQL column type; the other backends have one boolean type each.
+        return;
+    }
+    db.execute_unprepared("ALTER TABLE regression_test MODIFY active BIT(1) NULL")
+        .await
+        .unwrap();
+    let active = w.get("/regression-tests?active=true").await;
+    assert_eq!(
+        ids(&active, "regression_test_id"),
+        [w.t1 as i64, w.t2 as i64, w.t3 as i64]
+    );
+    let t1 = w.get(&format!("/regression-tests/{}", w.t1)).await;
+    assert_eq!(t1["active"], true);
+    assert_eq!(w.get("/runs?status=pass").await["pagination"]["total"], 1);
+}
+
+/// Upstream's enum-like columns are nullable: a regression test with no input or output type
+/// is listed, not an error.
+#[tokio::test]
+async fn null_enum_columns_read_as_absent() {
+    let w = World::new().await;
+    let mut t = regression_test::Entity::find_by_id(w.t3)
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    t.input_type = Set(None);
+    t.output_type = Set(None);
+    t.update(&w.app.state.db).await.unwrap();
+    let page = w.get("/regression-tests").await;
+    assert_eq!(page["pagination"]["total"], 3);
+    let t3 = w.get(&format!("/regression-tests/{}", w.t3)).await;
+    assert_eq!(t3["regression_test_id"], w.t3);
+}
