@@ -111,6 +111,28 @@ impl Server {
         (status, r.json().unwrap_or_default())
     }
 
+    /// The file behind artifact `id` of `run`, written into this server's storage when it lacks
+    /// it: the demo's rows outlive one boot on a shared database, while its files live in each
+    /// boot's own storage root. Returns the file name. Nothing is written to a server this
+    /// harness did not start.
+    pub fn ensure_artifact(&self, run: i64, id: &str, bytes: &[u8]) -> String {
+        let (_, artifacts) = self.get(&format!("/runs/{run}/artifacts?limit=100"));
+        let artifact = artifacts["data"]
+            .as_array()
+            .expect("a page of artifacts")
+            .iter()
+            .find(|a| a["artifact_id"] == id)
+            .unwrap_or_else(|| panic!("artifact {id} of run {run} listed"))
+            .clone();
+        let name = artifact["filename"].as_str().unwrap().to_string();
+        if artifact["storage_status"] == "missing"
+            && let Some((_, storage)) = self.local()
+        {
+            std::fs::write(storage.join("TestResults").join(&name), bytes).unwrap();
+        }
+        name
+    }
+
     /// An output of the demo's failing run that differs from its baseline, as
     /// (run, sample, regression test, output) ids.
     pub fn differing_output(&self) -> (i64, i64, i64, i64) {

@@ -213,16 +213,13 @@ fn approve_a_baseline_then_read_it_back() {
     let get = |op: &str, path: &str| c.call(op, Method::GET, path, Some(&admin), None);
     let (run, sample, rt, output) = c.server.differing_output();
     let out = format!("/runs/{run}/samples/{sample}/regression-tests/{rt}/outputs/{output}");
+    for kind in ["expected", "actual"] {
+        let id = format!("{kind}_{run}_{rt}_{output}");
+        c.server
+            .ensure_artifact(run, &id, format!("{kind} output\n").as_bytes());
+    }
     let (s, _, actual) = get("getActualOutput", &format!("{out}/actual"));
     assert_eq!(s, 200);
-    if actual["storage_status"] == "missing"
-        && let Some((_, storage)) = c.server.local()
-    {
-        // The demo's rows outlive one boot on a shared database; its files live in each boot's
-        // own storage root.
-        let name = actual["filename"].as_str().unwrap();
-        std::fs::write(storage.join("TestResults").join(name), "actual output\n").unwrap();
-    }
     let (s, _, approval) = c.call(
         "approveBaseline",
         Method::POST,
@@ -404,6 +401,11 @@ fn an_identical_actual_output_redirects_to_the_expected_one() {
                     let (status, h, _) =
                         get("getActualOutput", &format!("{out}/actual?format=text"));
                     if status == 303 {
+                        let id = format!(
+                            "expected_{run}_{}_{}",
+                            s["regression_test_id"], o["output_id"]
+                        );
+                        c.server.ensure_artifact(run, &id, b"expected output\n");
                         found = Some((out, h["location"].clone()));
                         break 'search;
                     }

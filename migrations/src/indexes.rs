@@ -170,7 +170,9 @@ mod tests {
             ix("PRIMARY", &["test_id", "regression_test_id"], true),
             ix("regression_test_id", &["regression_test_id"], false),
         ];
-        let cases: [(&[Existing], &[&str], bool, Option<&str>); 8] = [
+        // (existing indexes, wanted columns, InnoDB, covered by)
+        type Case<'a> = (&'a [Existing], &'a [&'a str], bool, Option<&'a str>);
+        let cases: [Case; 8] = [
             (&test_result, &["test_id"], true, Some("PRIMARY")),
             (&test_result, &["test_id"], false, Some("PRIMARY")),
             (

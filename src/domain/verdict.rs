@@ -165,7 +165,6 @@ pub fn output_statuses(t: &TestFacts) -> Vec<(i32, OutputStatus)> {
 pub const COMPLETED: [RunStatus; 3] = [RunStatus::Pass, RunStatus::Fail, RunStatus::Error];
 
 /// A run's status from its phase and its tests' statuses (scope ∪ tests with a result).
-
 pub fn run_status(
     phase: Phase,
     result_count: usize,
