@@ -169,6 +169,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_dry_run_says_what_would_be_added_and_changes_nothing() {
+        let db = db().await;
+        let before = dry_run(&db).await.unwrap();
+        assert!(before.contains(&"create table spci_result_verdict".to_string()), "{before:?}");
+        assert!(before.iter().any(|l| l.starts_with("apply migration m20261122_000001")));
+        assert!(!SchemaManager::new(&db).has_table("spci_run_verdict").await.unwrap());
+        Migrator::up(&db, None).await.unwrap();
+        let after = dry_run(&db).await.unwrap();
+        assert!(after.contains(&"nothing to apply".to_string()), "{after:?}");
+        // test_result(test_id) is the leading column of its primary key: never added.
+        assert!(
+            after.iter().any(|l| l.starts_with("skip index ix_spci_test_result_test")),
+            "{after:?}"
+        );
+        assert!(!after.iter().any(|l| l.starts_with("create ")), "{after:?}");
+    }
+
+    #[tokio::test]
     async fn is_idempotent() {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
