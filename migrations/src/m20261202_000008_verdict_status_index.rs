@@ -7,14 +7,16 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 const TABLE: &str = "spci_run_verdict";
-const NEW: &str = "ix_spci_run_verdict_status_test";
+pub const NEW: &str = "ix_spci_run_verdict_status_test";
 const OLD: &str = "ix_spci_run_verdict_status";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         crate::ensure_index(m, NEW, TABLE, &["status", "test_id"]).await?;
-        if m.has_index(TABLE, OLD).await? {
+        // On InnoDB the old (status) index is (status, test_id) already and the new one is not
+        // added: the old one stays. It goes only once the new one is there.
+        if m.has_index(TABLE, NEW).await? && m.has_index(TABLE, OLD).await? {
             m.drop_index(Index::drop().name(OLD).table(Alias::new(TABLE)).to_owned())
                 .await?;
         }

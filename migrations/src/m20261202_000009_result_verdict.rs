@@ -12,7 +12,7 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 pub const TABLE: &str = "spci_result_verdict";
-const INDEX: &str = "ix_spci_result_verdict_status";
+pub const INDEX: &str = "ix_spci_result_verdict_status";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -14,6 +14,21 @@ pub mod union_page;
 pub mod verdict_cache;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect, Select};
+
+/// `SELECT COUNT(*)` over `q`'s rows, as one statement. sea-orm's paginator count wraps the
+/// query in a derived table, which MariaDB materialises row by row (200,000 rows of a
+/// sample's history took 150 ms); a plain count is an index range on every backend.
+pub async fn count<E: EntityTrait>(db: &impl ConnectionTrait, q: Select<E>) -> Result<u64, DbErr> {
+    let n: Option<i64> = q
+        .select_only()
+        .expr_as(Expr::cust("COUNT(*)"), "n")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(n.unwrap_or(0).max(0) as u64)
+}
 
 /// Now, at the second resolution of upstream's DATETIME columns: what such a column would store.
 pub fn db_now() -> NaiveDateTime {

@@ -20,8 +20,8 @@ use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, RelationDef, RelationTrait, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef, RelationTrait, Select,
 };
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
@@ -45,7 +45,7 @@ pub async fn handle(
 
     let (total, page) = match req.status {
         None => {
-            let total = filtered_results(&req, &rts).count(db).await?;
+            let total = crate::data::count(db, filtered_results(&req, &rts)).await?;
             let depth = req.offset as u64 + req.limit as u64;
             let page = newest_first(
                 db,
@@ -158,7 +158,7 @@ async fn with_status(
         .collect();
     live.sort_unstable();
 
-    let stored_total = stored(req, rts, want).count(db).await?;
+    let stored_total = crate::data::count(db, stored(req, rts, want)).await?;
     let (offset, limit) = (req.offset as usize, req.limit as usize);
     let (from, len) = union_page::window(offset, limit, live.len());
     let window: Vec<Key> = newest_first(
