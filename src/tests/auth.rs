@@ -14,6 +14,30 @@ async fn create_token(app: &TestApp, body: Value) -> poem::test::TestResponse {
         .await
 }
 
+/// Stores `stored` as user `id`'s password column, as upstream (or its legacy code) wrote it;
+/// returns the user's email to log in with.
+async fn store_password(app: &TestApp, id: i32, stored: &str) -> String {
+    let u = user::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let email = u.email.clone().unwrap();
+    let mut am = u.into_active_model();
+    am.password = Set(stored.into());
+    am.update(&app.state.db).await.unwrap();
+    email
+}
+
+async fn stored_password(app: &TestApp, id: i32) -> String {
+    user::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .password
+}
+
 async fn user_email(app: &TestApp, id: i32) -> String {
     user::Entity::find_by_id(id)
         .one(&app.state.db)
@@ -297,15 +321,7 @@ async fn coexistence_a_passlib_login_through_spci_keeps_the_stored_hash() {
     let (id, _) = app.user_with_token("user", &["runs:read"]).await;
     // passlib 1.7.4 `custom_app_context.hash("password123")` as upstream stores it.
     let passlib = "$6$rounds=1024000$abcdefghijklmnop$lcIhbFEdGLJyvns19FUn8YdRbyZyas/B1b6Ku.YPyMnXGovyXajRBpZcRFRP4ClsagT3x/S2VEaVXDEV7JZzk.";
-    let u = user::Entity::find_by_id(id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let email = u.email.clone().unwrap();
-    let mut am = u.into_active_model();
-    am.password = Set(passlib.into());
-    am.update(&app.state.db).await.unwrap();
+    let email = store_password(&app, id, passlib).await;
     for name in ["first", "second"] {
         create_token(
             &app,
@@ -313,13 +329,9 @@ async fn coexistence_a_passlib_login_through_spci_keeps_the_stored_hash() {
         )
         .await
         .assert_status(StatusCode::CREATED);
-        let stored = user::Entity::find_by_id(id)
-            .one(&app.state.db)
-            .await
-            .unwrap()
-            .unwrap();
         assert_eq!(
-            stored.password, passlib,
+            stored_password(&app, id).await,
+            passlib,
             "the stored hash is the same string"
         );
     }
@@ -340,16 +352,8 @@ async fn coexistence_passwords_spci_sets_are_passlib_sha512_crypt() {
     )
     .await
     .unwrap();
-    let stored = user::Entity::find_by_id(id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        stored.password.starts_with("$6$rounds=1024000$"),
-        "{}",
-        stored.password
-    );
+    let stored = stored_password(&app, id).await;
+    assert!(stored.starts_with("$6$rounds=1024000$"), "{stored}");
     create_token(
         &app,
         json!({"email": "new@example.com", "password": "a long password", "token_name": "n"}),
@@ -365,28 +369,16 @@ async fn in_argon2id_mode_legacy_sha512_crypt_passwords_verify_and_are_rehashed(
         .build()
         .await;
     let (id, _) = app.user_with_token("user", &["runs:read"]).await;
-    let u = user::Entity::find_by_id(id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let email = u.email.clone().unwrap();
-    let mut am = u.into_active_model();
     // glibc crypt("password", "$6$rounds=10000$saltsalt"), as passlib stores it.
-    am.password = Set("$6$rounds=10000$saltsalt$ZqOTO2O04D/DgwZlm.rZTgWxvBaIf4LQsZKtXFEu9UHJ4CvgmdLAGxKUzJ0mPO98OevETdY6oK/Oac6j2Axxq/".into());
-    am.update(&app.state.db).await.unwrap();
+    let legacy = "$6$rounds=10000$saltsalt$ZqOTO2O04D/DgwZlm.rZTgWxvBaIf4LQsZKtXFEu9UHJ4CvgmdLAGxKUzJ0mPO98OevETdY6oK/Oac6j2Axxq/";
+    let email = store_password(&app, id, legacy).await;
     create_token(
         &app,
         json!({"email": email, "password": "password", "token_name": "legacy"}),
     )
     .await
     .assert_status(StatusCode::CREATED);
-    let stored = user::Entity::find_by_id(id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .password;
+    let stored = stored_password(&app, id).await;
     assert!(
         stored.starts_with("$argon2id$"),
         "rehashed on success: {stored}"
@@ -403,15 +395,7 @@ async fn in_argon2id_mode_legacy_sha512_crypt_passwords_verify_and_are_rehashed(
 async fn unrecognised_stored_password_formats_never_match_and_never_error() {
     let app = TestApp::new().await;
     let (id, _) = app.user_with_token("user", &["runs:read"]).await;
-    let u = user::Entity::find_by_id(id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let email = u.email.clone().unwrap();
-    let mut am = u.into_active_model();
-    am.password = Set("plaintextLeftByDeactivate".into());
-    am.update(&app.state.db).await.unwrap();
+    let email = store_password(&app, id, "plaintextLeftByDeactivate").await;
     let r = create_token(
         &app,
         json!({"email": email, "password": "plaintextLeftByDeactivate", "token_name": "z"}),
