@@ -56,7 +56,7 @@ pub async fn handle(
             )
             .await?;
             let runs: BTreeSet<i32> = page.iter().map(|r| r.test_id).collect();
-            let files = files_of(db, &rts, runs).await?;
+            let files = files_of(db, &rts, test_result_file::Column::TestId.is_in(runs)).await?;
             let judging =
                 Judging::from_rows(page.clone(), files, loaders::expectations(db, &rts).await?);
             let page = page
@@ -144,11 +144,12 @@ async fn with_status(
         .filter(test_result::Column::TestId.in_subquery(unfinished()))
         .all(db)
         .await?;
-    let files = test_result_file::Entity::find()
-        .filter(test_result_file::Column::RegressionTestId.is_in(rts.iter().copied()))
-        .filter(test_result_file::Column::TestId.in_subquery(unfinished()))
-        .all(db)
-        .await?;
+    let files = files_of(
+        db,
+        rts,
+        test_result_file::Column::TestId.in_subquery(unfinished()),
+    )
+    .await?;
     let live_judging = Judging::from_rows(rows, files, expected.clone());
     let mut live: Vec<Key> = live_judging
         .results
@@ -190,7 +191,7 @@ async fn with_status(
             .all(db)
             .await?;
         rows.retain(|r| stored_keys.contains(&(r.test_id, r.regression_test_id)));
-        files = files_of(db, rts, runs).await?;
+        files = files_of(db, rts, test_result_file::Column::TestId.is_in(runs)).await?;
     }
     let page_judging = Judging::from_rows(rows, files, expected);
     let page = keys
@@ -215,13 +216,14 @@ fn judged(j: &Judging, r: test_result::Model, status: RunSampleStatus) -> Judged
     (r, status, signature)
 }
 
+/// The produced files of `rts` in the runs `of_runs` selects.
 async fn files_of(
     db: &impl ConnectionTrait,
     rts: &BTreeSet<i32>,
-    runs: BTreeSet<i32>,
+    of_runs: sea_orm::sea_query::SimpleExpr,
 ) -> Result<Vec<test_result_file::Model>, DbErr> {
     test_result_file::Entity::find()
-        .filter(test_result_file::Column::TestId.is_in(runs))
+        .filter(of_runs)
         .filter(test_result_file::Column::RegressionTestId.is_in(rts.iter().copied()))
         .all(db)
         .await
