@@ -14,6 +14,7 @@ mod m20261202_000007_lease;
 mod m20261202_000008_verdict_status_index;
 mod m20261202_000009_result_verdict;
 mod m20261202_000010_upstream_tables;
+mod m20261202_000011_result_count;
 
 pub struct Migrator;
 
@@ -117,6 +118,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_verdict_status_index::Migration),
             Box::new(m20261202_000009_result_verdict::Migration),
             Box::new(m20261202_000010_upstream_tables::Migration),
+            Box::new(m20261202_000011_result_count::Migration),
         ]
     }
 }
@@ -158,6 +160,7 @@ pub const TABLES: &[&str] = &[
     "upload_log",
     "sample_issue",
     "pending_deletion",
+    "spci_result_count",
 ];
 
 #[cfg(test)]
@@ -181,7 +184,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 35);
+        assert_eq!(TABLES.len(), 36);
     }
 
     #[tokio::test]

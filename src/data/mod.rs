@@ -9,6 +9,7 @@ pub mod lease;
 pub mod like;
 pub mod loaders;
 pub mod lookup;
+pub mod result_count;
 pub mod snapshot;
 pub mod union_page;
 pub mod verdict_cache;

@@ -33,6 +33,7 @@ use super::entity::{
 use super::error::is_transient;
 use super::lease;
 use super::loaders::{Judging, Runs};
+use super::result_count;
 use crate::api::RunStatus;
 use crate::domain::verdict::{self, Phase};
 use sea_orm::sea_query::{
@@ -261,11 +262,7 @@ impl VerdictCache {
 /// A restart deletes `run`'s results: their stored verdicts go in the same transaction, so no
 /// reader counts results that are gone.
 pub async fn forget_results(tx: &impl ConnectionTrait, run: i32) -> Result<(), DbErr> {
-    spci_result_verdict::Entity::delete_many()
-        .filter(spci_result_verdict::Column::TestId.eq(run))
-        .exec(tx)
-        .await
-        .map(|_| ())
+    result_count::replace(tx, &[run], vec![]).await
 }
 
 /// A run's materialised status, for display beside other columns; a run this process has not
@@ -323,8 +320,8 @@ async fn progress_max(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     Ok(max.flatten().map_or(0, i64::from))
 }
 
-/// A run deleted from `test` has no verdict to keep.
-async fn forget_deleted_runs(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+/// A run deleted from `test` has no verdict to keep, nor result verdicts to count.
+async fn forget_deleted_runs(db: &DatabaseConnection) -> Result<(), DbErr> {
     let t = Alias::new("t");
     let run = Query::select()
         .expr(Expr::val(1))
@@ -334,11 +331,23 @@ async fn forget_deleted_runs(db: &impl ConnectionTrait) -> Result<(), DbErr> {
                 .equals((spci_run_verdict::Entity, spci_run_verdict::Column::TestId)),
         )
         .to_owned();
-    let delete = Query::delete()
-        .from_table(spci_run_verdict::Entity)
-        .and_where(Expr::exists(run).not())
-        .to_owned();
-    db.execute(&delete).await.map(|_| ())
+    let gone: Vec<i32> = spci_run_verdict::Entity::find()
+        .select_only()
+        .column(spci_run_verdict::Column::TestId)
+        .filter(Expr::exists(run).not())
+        .into_tuple()
+        .all(db)
+        .await?;
+    for chunk in gone.chunks(BATCH) {
+        let tx = db.begin().await?;
+        result_count::replace(&tx, chunk, vec![]).await?;
+        spci_run_verdict::Entity::delete_many()
+            .filter(spci_run_verdict::Column::TestId.is_in(chunk.iter().copied()))
+            .exec(&tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// Runs whose verdict row is missing or not for their last progress row (0: none).
@@ -520,9 +529,6 @@ pub fn newest_wins(backend: DatabaseBackend) -> OnConflict {
     on_conflict.to_owned()
 }
 
-/// Result rows per INSERT: three bound values each, well under every backend's limit.
-const RESULTS_PER_INSERT: usize = 2000;
-
 /// Replaces the result verdicts of `runs`: one row per result of each completed run (the
 /// history's rule: a result is judged on what it reported, whatever the run's phase), none for
 /// any other run, whose results may still grow and are judged when read.
@@ -532,39 +538,23 @@ async fn store_result_verdicts(
     loaded: &Runs,
     judging: &Judging,
 ) -> Result<(), DbErr> {
-    use spci_result_verdict::Column as C;
-    spci_result_verdict::Entity::delete_many()
-        .filter(C::TestId.is_in(runs.iter().copied()))
-        .exec(tx)
-        .await?;
     let completed: BTreeSet<i32> = loaded
         .runs
         .iter()
         .map(|r| r.id)
-        .filter(|r| loaded.phase(*r) == Phase::Completed)
+        .filter(|r| runs.contains(r) && loaded.phase(*r) == Phase::Completed)
         .collect();
-    let mut keys: Vec<(i32, i32)> = judging.results.keys().copied().collect();
-    keys.retain(|(run, _)| completed.contains(run));
-    for chunk in keys.chunks(RESULTS_PER_INSERT) {
-        let chunk: Vec<spci_result_verdict::ActiveModel> = chunk
-            .iter()
-            .map(|&(run, rt)| spci_result_verdict::ActiveModel {
-                test_id: sea_orm::Set(run),
-                regression_test_id: sea_orm::Set(rt),
-                status: sea_orm::Set(judging.result_status(run, rt).as_str().to_string()),
-            })
-            .collect();
-        // Another replica judging the same runs may have written them meanwhile.
-        spci_result_verdict::Entity::insert_many(chunk)
-            .on_conflict(
-                OnConflict::columns([C::TestId, C::RegressionTestId])
-                    .update_column(C::Status)
-                    .to_owned(),
-            )
-            .exec_without_returning(tx)
-            .await?;
-    }
-    Ok(())
+    let rows = judging
+        .results
+        .keys()
+        .filter(|(run, _)| completed.contains(run))
+        .map(|&(run, rt)| spci_result_verdict::ActiveModel {
+            test_id: sea_orm::Set(run),
+            regression_test_id: sea_orm::Set(rt),
+            status: sea_orm::Set(judging.result_status(run, rt).as_str().to_string()),
+        })
+        .collect();
+    result_count::replace(tx, runs, rows).await
 }
 
 /// A SHA-256 over every input of the rules besides a run's own rows: each expected output (id,

@@ -3,7 +3,8 @@
 use super::fixtures::at;
 use super::world::{World, ids};
 use crate::data::entity::{
-    regression_test, regression_test_output_files, spci_result_verdict, spci_run_verdict,
+    customized_test, regression_test, regression_test_output_files, spci_result_count,
+    spci_result_verdict, spci_run_verdict, test, test_progress, test_result, test_result_file,
 };
 use crate::data::verdict_cache::newest_wins;
 use crate::state::AppState;
@@ -117,7 +118,30 @@ async fn a_restart_of_spci_judges_nothing_on_a_judged_database() {
 /// reads it: the reference a status filter must agree with.
 async fn unfiltered(w: &World, sample: i32) -> Vec<(i64, i64, String)> {
     let h = w.get(&format!("/samples/{sample}/history?limit=100")).await;
-    entries(&h)
+    let all = entries(&h);
+    assert_eq!(h["pagination"]["total"], all.len(), "the unfiltered total");
+    all
+}
+
+/// The per-test counts are exactly a `GROUP BY` over the stored result verdicts (a count moved
+/// to zero may stay as a zero row).
+async fn assert_counts_agree(w: &World) {
+    let db = &w.app.state.db;
+    let verdicts = spci_result_verdict::Entity::find().all(db).await.unwrap();
+    let want = crate::data::result_count::tally(
+        verdicts
+            .iter()
+            .map(|v| (v.regression_test_id, v.status.as_str())),
+    );
+    let got: crate::data::result_count::Tally = spci_result_count::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.results != 0)
+        .map(|c| ((c.regression_test_id, c.status), c.results))
+        .collect();
+    assert_eq!(got, want);
 }
 
 fn entries(page: &serde_json::Value) -> Vec<(i64, i64, String)> {
@@ -165,6 +189,7 @@ async fn assert_filtered_history_agrees(w: &World, sample: i32) {
             }
         }
     }
+    assert_counts_agree(w).await;
 }
 
 #[tokio::test]
@@ -218,9 +243,13 @@ async fn result_verdicts_missing_after_the_upgrade_are_filled_at_the_next_start(
     w.get(&format!("/samples/{}/history?status=fail", w.sample_a))
         .await;
     // What the migration that adds the table leaves: completed verdicts marked stale, no
-    // result rows.
+    // result rows, nothing counted.
     let db = &w.app.state.db;
     spci_result_verdict::Entity::delete_many()
+        .exec(db)
+        .await
+        .unwrap();
+    spci_result_count::Entity::delete_many()
         .exec(db)
         .await
         .unwrap();
@@ -315,4 +344,41 @@ async fn two_concurrent_refreshers_keep_the_newest_verdict() {
         assert!(passed.contains(&(run as i64)), "{run}: {passed:?}");
         assert!(stored.contains(&run), "{run}: its result verdict is stored");
     }
+}
+
+/// Upstream deletes a completed run (its results with it): the refresher forgets its verdicts
+/// and takes its results out of the counts, so no total counts a result that is gone.
+#[tokio::test]
+async fn a_run_deleted_by_upstream_leaves_no_result_verdicts_or_counts() {
+    let w = World::new().await;
+    assert_filtered_history_agrees(&w, w.sample_a).await;
+    assert!(stored_result_runs(&w).await.contains(&w.run_fail));
+    let db = &w.app.state.db;
+    let run = w.run_fail;
+    test_result_file::Entity::delete_many()
+        .filter(test_result_file::Column::TestId.eq(run))
+        .exec(db)
+        .await
+        .unwrap();
+    test_result::Entity::delete_many()
+        .filter(test_result::Column::TestId.eq(run))
+        .exec(db)
+        .await
+        .unwrap();
+    test_progress::Entity::delete_many()
+        .filter(test_progress::Column::TestId.eq(run))
+        .exec(db)
+        .await
+        .unwrap();
+    customized_test::Entity::delete_many()
+        .filter(customized_test::Column::TestId.eq(run))
+        .exec(db)
+        .await
+        .unwrap();
+    test::Entity::delete_by_id(run).exec(db).await.unwrap();
+    w.app.state.verdicts.refresh(db).await.unwrap();
+    assert!(!stored_result_runs(&w).await.contains(&run));
+    let all = unfiltered(&w, w.sample_a).await;
+    assert!(all.iter().all(|e| e.0 != run as i64));
+    assert_filtered_history_agrees(&w, w.sample_a).await;
 }

@@ -20,6 +20,7 @@ pub mod sample_extra;
 pub mod sample_tag_association;
 pub mod spci_baseline_approval;
 pub mod spci_lease;
+pub mod spci_result_count;
 pub mod spci_result_verdict;
 pub mod spci_run_verdict;
 pub mod tag;

@@ -2,7 +2,9 @@
 //! newest run first. Without a status filter the page is cut in SQL. With one, the results of
 //! completed runs are read by their stored verdicts (an index range, exact, no scan cap: review
 //! MEDIUM) and only the results of unfinished runs are judged here; the page is cut from the
-//! union of both. Either way the number of queries is fixed (review H6).
+//! union of both. Either way the number of queries is fixed (review H6), and without a filter on
+//! the run the total is the tests' stored counts plus the unfinished runs' results, not a count
+//! over the sample's whole history.
 use crate::api::{
     GetSampleHistoryInput, GetSampleHistoryResponse, HistoryStatusFilter, RunSampleStatus,
     SampleHistoryEntry, SampleHistoryEntryPage,
@@ -11,7 +13,7 @@ use crate::data::entity::{
     regression_test, spci_result_verdict, test, test_result, test_result_file,
 };
 use crate::data::loaders::{self, Judging, Runs};
-use crate::data::{lookup, snapshot::snapshot, union_page, verdict_cache};
+use crate::data::{lookup, result_count, snapshot::snapshot, union_page, verdict_cache};
 use crate::domain::verdict::{self, Phase};
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -45,7 +47,19 @@ pub async fn handle(
 
     let (total, page) = match req.status {
         None => {
-            let total = crate::data::count(db, filtered_results(&req, &rts)).await?;
+            let total = if filters_runs(&req) {
+                crate::data::count(db, filtered_results(&req, &rts)).await?
+            } else {
+                state.verdicts.current(db).await?;
+                let tx = snapshot(db).await?;
+                let unfinished = filtered_results(&req, &rts).filter(
+                    test_result::Column::TestId.in_subquery(verdict_cache::runs_judged_when_read()),
+                );
+                let total = result_count::stored(&tx, &rts, None).await?
+                    + crate::data::count(&tx, unfinished).await?;
+                tx.commit().await?;
+                total
+            };
             let depth = req.offset as u64 + req.limit as u64;
             let page = newest_first(
                 db,
@@ -159,7 +173,11 @@ async fn with_status(
         .collect();
     live.sort_unstable();
 
-    let stored_total = crate::data::count(db, stored(req, rts, want)).await?;
+    let stored_total = if filters_runs(req) {
+        crate::data::count(db, stored(req, rts, want)).await?
+    } else {
+        result_count::stored(db, rts, Some(want.as_str())).await?
+    };
     let (offset, limit) = (req.offset as usize, req.limit as usize);
     let (from, len) = union_page::window(offset, limit, live.len());
     let window: Vec<Key> = newest_first(
@@ -298,11 +316,7 @@ fn by_run<E: EntityTrait>(
     req: &GetSampleHistoryInput,
     to_run: RelationDef,
 ) -> Select<E> {
-    let by_run = req.branch.is_some()
-        || req.platform.is_some()
-        || req.created_after.is_some()
-        || req.created_before.is_some();
-    if !by_run {
+    if !filters_runs(req) {
         return q;
     }
     q = q.join(JoinType::InnerJoin, to_run);
@@ -319,6 +333,15 @@ fn by_run<E: EntityTrait>(
         q = q.filter(Expr::expr(crate::data::filters::run_created_at()).lte(before.naive_utc()));
     }
     q
+}
+
+/// Whether the request filters on the run. Without such a filter every total is a sum of the
+/// per-test counts of stored verdicts plus the results of unfinished runs.
+fn filters_runs(req: &GetSampleHistoryInput) -> bool {
+    req.branch.is_some()
+        || req.platform.is_some()
+        || req.created_after.is_some()
+        || req.created_before.is_some()
 }
 
 /// The result status a history filter selects.
