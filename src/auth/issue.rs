@@ -4,8 +4,10 @@ use crate::api::{Role, Scope};
 use crate::config::PasswordFormat;
 use crate::data::entity::{api_token, user};
 use crate::data::error::unique_violation;
+use crate::data::filters::same_text;
 use crate::domain::{DomainError, scopes};
 use chrono::Duration;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 pub const MAX_TOKEN_DAYS: i64 = 30;
@@ -88,7 +90,10 @@ pub async fn issue_token(
     granted.dedup();
     let taken = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(owner.id))
-        .filter(api_token::Column::TokenName.eq(name))
+        .filter(same_text(
+            Expr::col((api_token::Entity, api_token::Column::TokenName)),
+            name,
+        ))
         .one(db)
         .await?;
     if taken.is_some() {
@@ -132,7 +137,10 @@ pub async fn issue_for_email(
     days: i64,
 ) -> Result<Issued, DomainError> {
     let owner = user::Entity::find()
-        .filter(user::Column::Email.eq(email))
+        .filter(same_text(
+            Expr::col((user::Entity, user::Column::Email)),
+            email,
+        ))
         .one(db)
         .await?
         .ok_or_else(|| DomainError::not_found("User"))?;

@@ -4,7 +4,8 @@ use super::entity::{
     category, regression_test, regression_test_category, regression_test_output, sample,
     sample_tag_association, tag,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
+use super::filters::same_text;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -36,7 +37,7 @@ pub fn samples_tagged(name: &str) -> SelectStatement {
                 sample_tag_association::Column::TagId,
             )),
         )
-        .and_where(Func::lower(Expr::col((tag::Entity, tag::Column::Name))).eq(name.to_lowercase()))
+        .and_where(same_text(Expr::col((tag::Entity, tag::Column::Name)), name))
         .to_owned()
 }
 

@@ -18,3 +18,11 @@ pub fn run_created_at() -> Expr {
         .to_owned();
     sub.into()
 }
+
+/// `column` equals `value` ignoring case, on every backend as on upstream's MariaDB database,
+/// whose `utf8mb4_general_ci` collation makes every `=` on text case-insensitive: an email,
+/// branch, token or category name that matches there matches here, and a name a unique key
+/// there would refuse is taken here too.
+pub fn same_text(column: impl Into<Expr>, value: &str) -> Expr {
+    Func::lower(column.into()).eq(value.to_lowercase())
+}

@@ -113,3 +113,63 @@ async fn null_enum_columns_read_as_absent() {
     let t3 = w.get(&format!("/regression-tests/{}", w.t3)).await;
     assert_eq!(t3["regression_test_id"], w.t3);
 }
+
+/// Upstream's tables are `utf8mb4_general_ci`: on its database every `=` on text ignores case,
+/// and its unique keys refuse names that differ only in case. spci compares the same way on
+/// every backend: an email logs in whatever its case, a branch filter matches whatever its case,
+/// and a token or category name taken in one case is taken in every case (a clear 4xx, never
+/// the 500 of a unique key refusing the insert).
+#[tokio::test]
+async fn utf8mb4_general_ci_comparisons_hold_on_every_backend() {
+    let w = World::new().await;
+    let email = "Case.Person@Example.com";
+    w.app.user(email, "caseperson", "user").await;
+    let login = |address: &str, name: &str| {
+        let body = serde_json::json!({
+            "email": address, "password": "password123", "token_name": name
+        });
+        let client = &w.app.client;
+        async move {
+            let r = client
+                .post("/api/v1/auth/tokens")
+                .body_json(&body)
+                .send()
+                .await;
+            let status = r.0.status().as_u16();
+            (status, super::common::json(r).await)
+        }
+    };
+    let (s, body) = login("case.person@EXAMPLE.COM", "ci").await;
+    assert_eq!(s, 201, "{body}");
+    let (again, body) = login(email, "ci").await;
+    assert_eq!(again, 400, "{body}");
+    let (s, body) = login(email, "CI").await;
+    assert_eq!((s, &body["code"]), (again, &body["code"]), "{body}");
+
+    for path in [
+        "/runs?branch=",
+        &format!("/samples/{}/history?branch=", w.sample_a),
+    ] {
+        let lower = w.get(&format!("{path}feature")).await;
+        let upper = w.get(&format!("{path}FEATURE")).await;
+        assert!(!lower["data"].as_array().unwrap().is_empty(), "{path}");
+        assert_eq!(upper["data"], lower["data"], "{path}");
+    }
+
+    let (s, c) = super::common::post(
+        &w.app,
+        "/categories",
+        &w.admin,
+        serde_json::json!({"name": "Teletext"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{c}");
+    let (s, e) = super::common::post(
+        &w.app,
+        "/categories",
+        &w.admin,
+        serde_json::json!({"name": "TELETEXT"}),
+    )
+    .await;
+    assert_eq!((s, e["code"].as_str()), (409, Some("conflict")), "{e}");
+}

@@ -2,13 +2,15 @@
 use crate::api::{AuthToken, CreateTokenInput, CreateTokenResponse, TokenType};
 use crate::auth::{issue, password, token_scopes};
 use crate::data::entity::user;
+use crate::data::filters::same_text;
 use crate::domain::DomainError;
 use crate::domain::scopes::DEFAULT_SCOPES;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::types::UtcDateTime;
 use poem_openapi::payload::Json;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 const DEFAULT_DAYS: i64 = 7;
 
@@ -18,7 +20,10 @@ pub async fn handle(
 ) -> Result<CreateTokenResponse, ApiError> {
     let body = req.body;
     let owner = user::Entity::find()
-        .filter(user::Column::Email.eq(body.email.0.as_str()))
+        .filter(same_text(
+            Expr::col((user::Entity, user::Column::Email)),
+            body.email.0.as_str(),
+        ))
         .one(&state.db)
         .await?;
     // Unknown email and wrong password cost the same hashing work (that of the configured

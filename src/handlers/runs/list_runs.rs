@@ -2,6 +2,7 @@
 //! `total` is exact and nothing is capped), then one batch load for the page.
 use crate::api::{ListRunsInput, ListRunsResponse, RunPage, RunSort, RunStatus};
 use crate::data::entity::{ccextractor_version, fork, spci_run_verdict, test};
+use crate::data::filters::same_text;
 use crate::data::loaders::Runs;
 use crate::data::verdict_cache::{status_expr, status_in, verdict_run_id};
 use crate::http::error::ApiError;
@@ -22,7 +23,10 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
         q.and_where(Expr::col((test::Entity, test::Column::Platform)).eq(p.as_str()));
     }
     if let Some(b) = &req.branch {
-        q.and_where(Expr::col((test::Entity, test::Column::Branch)).eq(b.as_str()));
+        q.and_where(same_text(
+            Expr::col((test::Entity, test::Column::Branch)),
+            b,
+        ));
     }
     if let Some(c) = &req.commit_sha {
         q.and_where(

@@ -2,7 +2,9 @@
 //! answer, the unique index settles a race (both as 409).
 use crate::data::entity::{category, regression_test_category};
 use crate::data::error::unique_violation;
+use crate::data::filters::same_text;
 use crate::domain::DomainError;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub fn taken(name: &str) -> DomainError {
@@ -19,7 +21,10 @@ pub async fn name_used(
     name: &str,
     except: Option<i32>,
 ) -> Result<bool, DbErr> {
-    let mut q = category::Entity::find().filter(category::Column::Name.eq(name));
+    let mut q = category::Entity::find().filter(same_text(
+        Expr::col((category::Entity, category::Column::Name)),
+        name,
+    ));
     if let Some(id) = except {
         q = q.filter(category::Column::Id.ne(id));
     }

@@ -12,6 +12,7 @@ use crate::api::{
 use crate::data::entity::{
     regression_test, spci_result_verdict, test, test_result, test_result_file,
 };
+use crate::data::filters::same_text;
 use crate::data::loaders::{self, Judging, Runs};
 use crate::data::{lookup, result_count, snapshot::snapshot, union_page, verdict_cache};
 use crate::domain::verdict::{self, Phase};
@@ -321,7 +322,10 @@ fn by_run<E: EntityTrait>(
     }
     q = q.join(JoinType::InnerJoin, to_run);
     if let Some(b) = &req.branch {
-        q = q.filter(test::Column::Branch.eq(b.as_str()));
+        q = q.filter(same_text(
+            Expr::col((test::Entity, test::Column::Branch)),
+            b,
+        ));
     }
     if let Some(p) = req.platform {
         q = q.filter(test::Column::Platform.eq(p.as_str()));
