@@ -30,6 +30,23 @@ async fn every_run_status_filters_exactly_with_a_correct_total() {
         for run in page["data"].as_array().unwrap() {
             assert_eq!(run["status"], status);
         }
+        // Alone, the status filter reads only the verdicts; beside a filter on the run, it
+        // joins them: both must find the same runs.
+        let mut by_platform = vec![];
+        for platform in ["linux", "windows"] {
+            let q = format!("/runs?status={status}&platform={platform}&sort=run_id");
+            by_platform.extend(ids(&w.get(&q).await, "run_id"));
+        }
+        by_platform.sort();
+        assert_eq!(by_platform, got, "{status} by platform");
+        let newest_first = w.get(&format!("/runs?status={status}")).await;
+        let mut reversed = got.clone();
+        reversed.reverse();
+        assert_eq!(
+            ids(&newest_first, "run_id"),
+            reversed,
+            "{status} newest first"
+        );
     }
     let all = w.get("/runs?limit=100").await;
     assert_eq!(all["pagination"]["total"], 8);
