@@ -19,21 +19,19 @@ pub struct Runs {
 impl Runs {
     /// Three queries, whatever `ids` holds; keeps the order of `ids`.
     pub async fn load(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Self, DbErr> {
-        let mut by_id: HashMap<i32, test::Model> = test::Entity::find()
-            .filter(test::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t))
-            .collect();
+        let (tests, all_progress) = tokio::try_join!(
+            test::Entity::find()
+                .filter(test::Column::Id.is_in(ids.iter().copied()))
+                .all(db),
+            test_progress::Entity::find()
+                .filter(test_progress::Column::TestId.is_in(ids.iter().copied()))
+                .order_by_asc(test_progress::Column::Id)
+                .all(db),
+        )?;
+        let mut by_id: HashMap<i32, test::Model> = tests.into_iter().map(|t| (t.id, t)).collect();
         let runs: Vec<test::Model> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
         let mut progress: HashMap<i32, Vec<test_progress::Model>> = HashMap::new();
-        for p in test_progress::Entity::find()
-            .filter(test_progress::Column::TestId.is_in(ids.iter().copied()))
-            .order_by_asc(test_progress::Column::Id)
-            .all(db)
-            .await?
-        {
+        for p in all_progress {
             if let Some(t) = p.test_id {
                 progress.entry(t).or_default().push(p);
             }
@@ -87,20 +85,19 @@ pub struct Judging {
 impl Judging {
     pub async fn load(db: &impl ConnectionTrait, runs: &[i32]) -> Result<Self, DbErr> {
         let ids = || runs.iter().copied();
-        let results = test_result::Entity::find()
-            .filter(test_result::Column::TestId.is_in(ids()))
-            .all(db)
-            .await?;
-        let files = test_result_file::Entity::find()
-            .filter(test_result_file::Column::TestId.is_in(ids()))
-            .all(db)
-            .await?;
+        let (results, files, customized) = tokio::try_join!(
+            test_result::Entity::find()
+                .filter(test_result::Column::TestId.is_in(ids()))
+                .all(db),
+            test_result_file::Entity::find()
+                .filter(test_result_file::Column::TestId.is_in(ids()))
+                .all(db),
+            customized_test::Entity::find()
+                .filter(customized_test::Column::TestId.is_in(ids()))
+                .all(db),
+        )?;
         let mut scope: HashMap<i32, Vec<i32>> = HashMap::new();
-        for c in customized_test::Entity::find()
-            .filter(customized_test::Column::TestId.is_in(ids()))
-            .all(db)
-            .await?
-        {
+        for c in customized {
             if let (Some(t), Some(r)) = (c.test_id, c.regression_id) {
                 scope.entry(t).or_default().push(r);
             }

@@ -45,11 +45,13 @@ pub struct JudgedRun {
 
 impl JudgedRun {
     pub async fn load(db: &impl ConnectionTrait, run_id: i32) -> Result<Self, DomainError> {
-        let runs = Runs::load(db, &[run_id]).await?;
+        // Independent reads, each on its own pooled connection: the request waits for the
+        // slowest, not the sum.
+        let ids = [run_id];
+        let (runs, judging) = tokio::try_join!(Runs::load(db, &ids), Judging::load(db, &ids))?;
         if runs.runs.is_empty() {
             return Err(DomainError::not_found("Run"));
         }
-        let judging = Judging::load(db, &[run_id]).await?;
         let phase = runs.phase(run_id);
         Ok(Self {
             runs,
