@@ -12,8 +12,8 @@ use crate::state::AppState;
 use crate::views;
 use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResponse, ApiError> {
     let db = &state.db;
@@ -95,12 +95,6 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
 
     let mut count = q.clone();
     count.expr(Func::count(Expr::col((test::Entity, test::Column::Id))));
-    let total: i64 = db
-        .query_one(&count)
-        .await?
-        .map(|r| r.try_get_by_index::<i64>(0))
-        .transpose()?
-        .unwrap_or(0);
 
     let order = order(&req);
     if req.status.is_none() {
@@ -114,7 +108,7 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
         None => q.order_by((test::Entity, test::Column::Id), order),
     };
     q.limit(req.limit as u64).offset(req.offset as u64);
-    page(state, &req, q, total).await
+    page(state, &req, q, count).await
 }
 
 /// Runs with status `s`, counted and paged from the verdicts alone.
@@ -127,19 +121,12 @@ async fn by_status(
     q.from(spci_run_verdict::Entity).and_where(status_in(&[s]));
     let mut count = q.clone();
     count.expr(Func::count(Expr::col(verdict_run_id())));
-    let total: i64 = state
-        .db
-        .query_one(&count)
-        .await?
-        .map(|r| r.try_get_by_index::<i64>(0))
-        .transpose()?
-        .unwrap_or(0);
     q.column(verdict_run_id())
         .expr(status_expr())
         .order_by(verdict_run_id(), order(req))
         .limit(req.limit as u64)
         .offset(req.offset as u64);
-    page(state, req, q, total).await
+    page(state, req, q, count).await
 }
 
 // Run ids grow with creation time, so both sorts are the id's order.
@@ -150,15 +137,27 @@ fn order(req: &ListRunsInput) -> Order {
     }
 }
 
-/// Reads the page's (run, status) rows selected by `q` and loads those runs in one batch.
+/// Counts what `count` selects and reads the page's (run, status) rows `q` selects, together
+/// (on two pooled connections), then loads those runs in one batch.
 async fn page(
     state: &AppState,
     req: &ListRunsInput,
-    q: sea_orm::sea_query::SelectStatement,
-    total: i64,
+    q: SelectStatement,
+    count: SelectStatement,
 ) -> Result<ListRunsResponse, ApiError> {
     let db = &state.db;
-    let rows = db.query_all(&q).await?;
+    let (total, rows) = tokio::try_join!(
+        async {
+            let total = db.query_one(&count).await?;
+            Ok::<_, DbErr>(
+                total
+                    .map(|r| r.try_get_by_index::<i64>(0))
+                    .transpose()?
+                    .unwrap_or(0),
+            )
+        },
+        db.query_all(&q),
+    )?;
     let mut page = Vec::with_capacity(rows.len());
     for r in &rows {
         let id: i32 = r.try_get_by_index(0)?;

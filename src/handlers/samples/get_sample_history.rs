@@ -34,23 +34,25 @@ pub async fn handle(
     req: GetSampleHistoryInput,
 ) -> Result<GetSampleHistoryResponse, ApiError> {
     let db = &state.db;
-    lookup::sample(&state.db, req.sample_id).await?;
-    let mut rts: BTreeSet<i32> = regression_test::Entity::find()
-        .filter(regression_test::Column::SampleId.eq(req.sample_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    // Independent reads go out together, each on its own pooled connection.
+    let (_, tests) = tokio::try_join!(lookup::sample(db, req.sample_id), async {
+        Ok(regression_test::Entity::find()
+            .filter(regression_test::Column::SampleId.eq(req.sample_id))
+            .all(db)
+            .await?)
+    },)?;
+    let mut rts: BTreeSet<i32> = tests.into_iter().map(|r| r.id).collect();
     if let Some(only) = req.regression_test_id {
         rts.retain(|r| *r == only);
     }
 
     let (total, page) = match req.status {
         None => {
-            let total = if filters_runs(&req) {
-                crate::data::count(db, filtered_results(&req, &rts)).await?
-            } else {
+            // The total, the page with its files, and the expectations are independent.
+            let total = async {
+                if filters_runs(&req) {
+                    return crate::data::count(db, filtered_results(&req, &rts)).await;
+                }
                 state.verdicts.current(db).await?;
                 let tx = snapshot(db).await?;
                 let unfinished = filtered_results(&req, &rts).filter(
@@ -59,21 +61,26 @@ pub async fn handle(
                 let total = result_count::stored(&tx, &rts, None).await?
                     + crate::data::count(&tx, unfinished).await?;
                 tx.commit().await?;
-                total
+                Ok(total)
             };
-            let depth = req.offset as u64 + req.limit as u64;
-            let page = newest_first(
-                db,
-                &rts,
-                |rt| filtered_results(&req, &BTreeSet::from([rt])),
-                depth,
-                (req.offset as u64, req.limit as u64),
-            )
-            .await?;
-            let runs: BTreeSet<i32> = page.iter().map(|r| r.test_id).collect();
-            let files = files_of(db, &rts, test_result_file::Column::TestId.is_in(runs)).await?;
-            let judging =
-                Judging::from_rows(page.clone(), files, loaders::expectations(db, &rts).await?);
+            let page = async {
+                let depth = req.offset as u64 + req.limit as u64;
+                let page = newest_first(
+                    db,
+                    &rts,
+                    |rt| filtered_results(&req, &BTreeSet::from([rt])),
+                    depth,
+                    (req.offset as u64, req.limit as u64),
+                )
+                .await?;
+                let runs: BTreeSet<i32> = page.iter().map(|r| r.test_id).collect();
+                let files =
+                    files_of(db, &rts, test_result_file::Column::TestId.is_in(runs)).await?;
+                Ok::<_, DbErr>((page, files))
+            };
+            let (total, (page, files), expected) =
+                tokio::try_join!(total, page, loaders::expectations(db, &rts))?;
+            let judging = Judging::from_rows(page.clone(), files, expected);
             let page = page
                 .into_iter()
                 .map(|r| {
