@@ -15,7 +15,7 @@ pub mod union_page;
 pub mod verdict_cache;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect, Select};
 
 /// `SELECT COUNT(*)` over `q`'s rows, as one statement. sea-orm's paginator count wraps the
@@ -29,6 +29,15 @@ pub async fn count<E: EntityTrait>(db: &impl ConnectionTrait, q: Select<E>) -> R
         .one(db)
         .await?;
     Ok(n.unwrap_or(0).max(0) as u64)
+}
+
+/// The single number a hand-built `SELECT COUNT(..)` statement answers (0 for no row).
+pub async fn count_of(db: &impl ConnectionTrait, q: &SelectStatement) -> Result<i64, DbErr> {
+    db.query_one(q)
+        .await?
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()
+        .map(|n| n.unwrap_or(0))
 }
 
 /// Now, at the second resolution of upstream's DATETIME columns: what such a column would store.

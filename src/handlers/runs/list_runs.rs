@@ -3,6 +3,7 @@
 //! alone, the count and the page are ranges of the verdicts' (status, run) index without touching
 //! `test`: a run upstream deletes leaves them at the next refresh, as it leaves every verdict.
 use crate::api::{ListRunsInput, ListRunsResponse, RunPage, RunSort, RunStatus};
+use crate::data::count_of;
 use crate::data::entity::{ccextractor_version, fork, spci_run_verdict, test};
 use crate::data::filters::same_text;
 use crate::data::loaders::Runs;
@@ -13,7 +14,7 @@ use crate::views;
 use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResponse, ApiError> {
     let db = &state.db;
@@ -146,18 +147,7 @@ async fn page(
     count: SelectStatement,
 ) -> Result<ListRunsResponse, ApiError> {
     let db = &state.db;
-    let (total, rows) = tokio::try_join!(
-        async {
-            let total = db.query_one(&count).await?;
-            Ok::<_, DbErr>(
-                total
-                    .map(|r| r.try_get_by_index::<i64>(0))
-                    .transpose()?
-                    .unwrap_or(0),
-            )
-        },
-        db.query_all(&q),
-    )?;
+    let (total, rows) = tokio::try_join!(count_of(db, &count), db.query_all(&q))?;
     let mut page = Vec::with_capacity(rows.len());
     for r in &rows {
         let id: i32 = r.try_get_by_index(0)?;

@@ -3,6 +3,7 @@
 use crate::api::{
     GetQueueInput, GetQueueResponse, QueueJob, QueueJobPage, QueueJobStatus, QueueMeta, RunStatus,
 };
+use crate::data::count_of;
 use crate::data::entity::{spci_run_verdict, test};
 use crate::data::loaders::Runs;
 use crate::data::verdict_cache::{status_expr, status_in, verdict_run_id};
@@ -37,13 +38,8 @@ pub async fn handle(state: &AppState, req: GetQueueInput) -> Result<GetQueueResp
         q
     };
     let (queued, running) = (RunStatus::Queued, RunStatus::Running);
-    let one = |r: Option<sea_orm::QueryResult>| -> Result<i64, ApiError> {
-        Ok(r.map(|r| r.try_get_by_index::<i64>(0))
-            .transpose()?
-            .unwrap_or(0))
-    };
-    let queue_depth = one(db.query_one(&count(&[queued])).await?)?;
-    let running_count = one(db.query_one(&count(&[running])).await?)?;
+    let queue_depth = count_of(db, &count(&[queued])).await?;
+    let running_count = count_of(db, &count(&[running])).await?;
     let wanted: Vec<RunStatus> = match req.status {
         Some(QueueJobStatus::Queued) => vec![queued],
         Some(QueueJobStatus::Running) => vec![running],
