@@ -2904,6 +2904,38 @@ pub struct SystemHealth {
     #[oai(rename = "dependencies")]
     pub dependencies: Vec<Dependency>,
 }
+/// The process answers requests; says nothing about its dependencies.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "Liveness")]
+pub struct Liveness {
+    #[oai(rename = "status")]
+    pub status: LivenessStatus,
+    #[oai(rename = "checked_at")]
+    pub checked_at: crate::types::UtcDateTime,
+}
+/// Always `ok`; a process that cannot answer does not answer.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "LivenessStatus")]
+pub enum LivenessStatus {
+    #[oai(rename = "ok")]
+    Ok,
+}
+impl LivenessStatus {
+    pub const ALL: &'static [Self] = &[Self::Ok];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ok" => Some(Self::Ok),
+            _ => None,
+        }
+    }
+}
 /// A run waiting for or occupying a test machine.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "QueueJob")]
@@ -3112,6 +3144,14 @@ pub enum ListTokensResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_tokens_bad_request(err: poem::Error) -> ListTokensResponse {
@@ -3120,7 +3160,7 @@ pub fn __list_tokens_bad_request(err: poem::Error) -> ListTokensResponse {
     )
 }
 impl crate::http::error::FromApiError for ListTokensResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3128,6 +3168,7 @@ impl crate::http::error::FromApiError for ListTokensResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -3218,6 +3259,14 @@ pub enum CreateTokenResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_token_bad_request(err: poem::Error) -> CreateTokenResponse {
@@ -3226,7 +3275,7 @@ pub fn __create_token_bad_request(err: poem::Error) -> CreateTokenResponse {
     )
 }
 impl crate::http::error::FromApiError for CreateTokenResponse {
-    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 413, 415, 429, 500];
+    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3236,6 +3285,7 @@ impl crate::http::error::FromApiError for CreateTokenResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -3296,6 +3346,14 @@ pub enum RevokeCurrentTokenResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __revoke_current_token_bad_request(
@@ -3306,7 +3364,7 @@ pub fn __revoke_current_token_bad_request(
     )
 }
 impl crate::http::error::FromApiError for RevokeCurrentTokenResponse {
-    const STATUSES: &'static [u16] = &[204, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[204, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3314,6 +3372,7 @@ impl crate::http::error::FromApiError for RevokeCurrentTokenResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -3380,6 +3439,14 @@ pub enum RevokeTokenResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __revoke_token_bad_request(err: poem::Error) -> RevokeTokenResponse {
@@ -3388,7 +3455,7 @@ pub fn __revoke_token_bad_request(err: poem::Error) -> RevokeTokenResponse {
     )
 }
 impl crate::http::error::FromApiError for RevokeTokenResponse {
-    const STATUSES: &'static [u16] = &[204, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[204, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3397,6 +3464,7 @@ impl crate::http::error::FromApiError for RevokeTokenResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -3457,6 +3525,14 @@ pub enum SignupResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -3473,7 +3549,7 @@ pub fn __signup_bad_request(err: poem::Error) -> SignupResponse {
     )
 }
 impl crate::http::error::FromApiError for SignupResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3481,6 +3557,7 @@ impl crate::http::error::FromApiError for SignupResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -3542,6 +3619,14 @@ pub enum RequestPasswordResetResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -3560,7 +3645,7 @@ pub fn __request_password_reset_bad_request(
     )
 }
 impl crate::http::error::FromApiError for RequestPasswordResetResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3568,6 +3653,7 @@ impl crate::http::error::FromApiError for RequestPasswordResetResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -3629,6 +3715,14 @@ pub enum CompletePasswordResetResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -3647,7 +3741,7 @@ pub fn __complete_password_reset_bad_request(
     )
 }
 impl crate::http::error::FromApiError for CompletePasswordResetResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 413, 415, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3655,6 +3749,7 @@ impl crate::http::error::FromApiError for CompletePasswordResetResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -3716,6 +3811,14 @@ pub enum GetCurrentUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_current_user_bad_request(err: poem::Error) -> GetCurrentUserResponse {
@@ -3724,7 +3827,7 @@ pub fn __get_current_user_bad_request(err: poem::Error) -> GetCurrentUserRespons
     )
 }
 impl crate::http::error::FromApiError for GetCurrentUserResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3732,6 +3835,7 @@ impl crate::http::error::FromApiError for GetCurrentUserResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -3814,6 +3918,14 @@ pub enum UpdateAccountResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -3830,7 +3942,9 @@ pub fn __update_account_bad_request(err: poem::Error) -> UpdateAccountResponse {
     )
 }
 impl crate::http::error::FromApiError for UpdateAccountResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 409, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[
+        200, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3841,6 +3955,7 @@ impl crate::http::error::FromApiError for UpdateAccountResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -3902,6 +4017,14 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -3918,7 +4041,7 @@ pub fn __get_github_link_bad_request(err: poem::Error) -> GetGithubLinkResponse 
     )
 }
 impl crate::http::error::FromApiError for GetGithubLinkResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3926,6 +4049,7 @@ impl crate::http::error::FromApiError for GetGithubLinkResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -3985,6 +4109,14 @@ pub enum UnlinkGithubResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4001,7 +4133,7 @@ pub fn __unlink_github_bad_request(err: poem::Error) -> UnlinkGithubResponse {
     )
 }
 impl crate::http::error::FromApiError for UnlinkGithubResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4009,6 +4141,7 @@ impl crate::http::error::FromApiError for UnlinkGithubResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -4068,6 +4201,14 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4084,7 +4225,7 @@ pub fn __get_ftp_credentials_bad_request(err: poem::Error) -> GetFtpCredentialsR
     )
 }
 impl crate::http::error::FromApiError for GetFtpCredentialsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4092,6 +4233,7 @@ impl crate::http::error::FromApiError for GetFtpCredentialsResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -4151,6 +4293,14 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4167,7 +4317,7 @@ pub fn __list_users_bad_request(err: poem::Error) -> ListUsersResponse {
     )
 }
 impl crate::http::error::FromApiError for ListUsersResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4175,6 +4325,7 @@ impl crate::http::error::FromApiError for ListUsersResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -4253,6 +4404,14 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4269,7 +4428,7 @@ pub fn __get_user_bad_request(err: poem::Error) -> GetUserResponse {
     )
 }
 impl crate::http::error::FromApiError for GetUserResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4278,6 +4437,7 @@ impl crate::http::error::FromApiError for GetUserResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -4363,6 +4523,14 @@ pub enum UpdateUserRoleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4379,7 +4547,9 @@ pub fn __update_user_role_bad_request(err: poem::Error) -> UpdateUserRoleRespons
     )
 }
 impl crate::http::error::FromApiError for UpdateUserRoleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[
+        200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4390,6 +4560,7 @@ impl crate::http::error::FromApiError for UpdateUserRoleResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -4460,6 +4631,14 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4476,7 +4655,7 @@ pub fn __deactivate_user_bad_request(err: poem::Error) -> DeactivateUserResponse
     )
 }
 impl crate::http::error::FromApiError for DeactivateUserResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4485,6 +4664,7 @@ impl crate::http::error::FromApiError for DeactivateUserResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -4554,6 +4734,14 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -4572,7 +4760,7 @@ pub fn __send_user_password_reset_bad_request(
     )
 }
 impl crate::http::error::FromApiError for SendUserPasswordResetResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4581,6 +4769,7 @@ impl crate::http::error::FromApiError for SendUserPasswordResetResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -4642,6 +4831,14 @@ pub enum ListRunsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_runs_bad_request(err: poem::Error) -> ListRunsResponse {
@@ -4650,7 +4847,7 @@ pub fn __list_runs_bad_request(err: poem::Error) -> ListRunsResponse {
     )
 }
 impl crate::http::error::FromApiError for ListRunsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4658,6 +4855,7 @@ impl crate::http::error::FromApiError for ListRunsResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4760,6 +4958,14 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_run_bad_request(err: poem::Error) -> CreateRunResponse {
@@ -4768,7 +4974,7 @@ pub fn __create_run_bad_request(err: poem::Error) -> CreateRunResponse {
     )
 }
 impl crate::http::error::FromApiError for CreateRunResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 413, 415, 422, 429, 500];
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 413, 415, 422, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4779,6 +4985,7 @@ impl crate::http::error::FromApiError for CreateRunResponse {
             422 => Self::UnprocessableEntity(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4847,6 +5054,14 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_bad_request(err: poem::Error) -> GetRunResponse {
@@ -4855,7 +5070,7 @@ pub fn __get_run_bad_request(err: poem::Error) -> GetRunResponse {
     )
 }
 impl crate::http::error::FromApiError for GetRunResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4864,6 +5079,7 @@ impl crate::http::error::FromApiError for GetRunResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4932,6 +5148,14 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_summary_bad_request(err: poem::Error) -> GetRunSummaryResponse {
@@ -4940,7 +5164,7 @@ pub fn __get_run_summary_bad_request(err: poem::Error) -> GetRunSummaryResponse 
     )
 }
 impl crate::http::error::FromApiError for GetRunSummaryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4949,6 +5173,7 @@ impl crate::http::error::FromApiError for GetRunSummaryResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5017,6 +5242,14 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_progress_bad_request(err: poem::Error) -> GetRunProgressResponse {
@@ -5025,7 +5258,7 @@ pub fn __get_run_progress_bad_request(err: poem::Error) -> GetRunProgressRespons
     )
 }
 impl crate::http::error::FromApiError for GetRunProgressResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5034,6 +5267,7 @@ impl crate::http::error::FromApiError for GetRunProgressResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5113,6 +5347,14 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_config_bad_request(err: poem::Error) -> GetRunConfigResponse {
@@ -5121,7 +5363,7 @@ pub fn __get_run_config_bad_request(err: poem::Error) -> GetRunConfigResponse {
     )
 }
 impl crate::http::error::FromApiError for GetRunConfigResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5130,6 +5372,7 @@ impl crate::http::error::FromApiError for GetRunConfigResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5214,6 +5457,14 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __cancel_run_bad_request(err: poem::Error) -> CancelRunResponse {
@@ -5222,7 +5473,7 @@ pub fn __cancel_run_bad_request(err: poem::Error) -> CancelRunResponse {
     )
 }
 impl crate::http::error::FromApiError for CancelRunResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 413, 415, 429, 500];
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5233,6 +5484,7 @@ impl crate::http::error::FromApiError for CancelRunResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5302,6 +5554,14 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __restart_run_bad_request(err: poem::Error) -> RestartRunResponse {
@@ -5310,7 +5570,7 @@ pub fn __restart_run_bad_request(err: poem::Error) -> RestartRunResponse {
     )
 }
 impl crate::http::error::FromApiError for RestartRunResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5319,6 +5579,7 @@ impl crate::http::error::FromApiError for RestartRunResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5387,6 +5648,14 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_run_samples_bad_request(err: poem::Error) -> ListRunSamplesResponse {
@@ -5395,7 +5664,7 @@ pub fn __list_run_samples_bad_request(err: poem::Error) -> ListRunSamplesRespons
     )
 }
 impl crate::http::error::FromApiError for ListRunSamplesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5404,6 +5673,7 @@ impl crate::http::error::FromApiError for ListRunSamplesResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5486,6 +5756,14 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_sample_bad_request(err: poem::Error) -> GetRunSampleResponse {
@@ -5494,7 +5772,7 @@ pub fn __get_run_sample_bad_request(err: poem::Error) -> GetRunSampleResponse {
     )
 }
 impl crate::http::error::FromApiError for GetRunSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5503,6 +5781,7 @@ impl crate::http::error::FromApiError for GetRunSampleResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5572,6 +5851,14 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_expected_output_bad_request(err: poem::Error) -> GetExpectedOutputResponse {
@@ -5580,7 +5867,7 @@ pub fn __get_expected_output_bad_request(err: poem::Error) -> GetExpectedOutputR
     )
 }
 impl crate::http::error::FromApiError for GetExpectedOutputResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5589,6 +5876,7 @@ impl crate::http::error::FromApiError for GetExpectedOutputResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5669,6 +5957,14 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_actual_output_bad_request(err: poem::Error) -> GetActualOutputResponse {
@@ -5677,7 +5973,7 @@ pub fn __get_actual_output_bad_request(err: poem::Error) -> GetActualOutputRespo
     )
 }
 impl crate::http::error::FromApiError for GetActualOutputResponse {
-    const STATUSES: &'static [u16] = &[200, 303, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 303, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5686,6 +5982,7 @@ impl crate::http::error::FromApiError for GetActualOutputResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5766,6 +6063,14 @@ pub enum GetDiffResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_diff_bad_request(err: poem::Error) -> GetDiffResponse {
@@ -5774,7 +6079,7 @@ pub fn __get_diff_bad_request(err: poem::Error) -> GetDiffResponse {
     )
 }
 impl crate::http::error::FromApiError for GetDiffResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 422, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 422, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5784,6 +6089,7 @@ impl crate::http::error::FromApiError for GetDiffResponse {
             422 => Self::UnprocessableEntity(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5893,6 +6199,14 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __approve_baseline_bad_request(err: poem::Error) -> ApproveBaselineResponse {
@@ -5902,7 +6216,7 @@ pub fn __approve_baseline_bad_request(err: poem::Error) -> ApproveBaselineRespon
 }
 impl crate::http::error::FromApiError for ApproveBaselineResponse {
     const STATUSES: &'static [u16] = &[
-        200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500,
+        200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -5916,6 +6230,7 @@ impl crate::http::error::FromApiError for ApproveBaselineResponse {
             422 => Self::UnprocessableEntity(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -5986,6 +6301,14 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_run_errors_bad_request(err: poem::Error) -> ListRunErrorsResponse {
@@ -5994,7 +6317,7 @@ pub fn __list_run_errors_bad_request(err: poem::Error) -> ListRunErrorsResponse 
     )
 }
 impl crate::http::error::FromApiError for ListRunErrorsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6003,6 +6326,7 @@ impl crate::http::error::FromApiError for ListRunErrorsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6084,6 +6408,14 @@ pub enum ListInfraErrorsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_infra_errors_bad_request(err: poem::Error) -> ListInfraErrorsResponse {
@@ -6092,7 +6424,7 @@ pub fn __list_infra_errors_bad_request(err: poem::Error) -> ListInfraErrorsRespo
     )
 }
 impl crate::http::error::FromApiError for ListInfraErrorsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6101,6 +6433,7 @@ impl crate::http::error::FromApiError for ListInfraErrorsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6186,6 +6519,14 @@ pub enum GetErrorSummaryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_error_summary_bad_request(err: poem::Error) -> GetErrorSummaryResponse {
@@ -6194,7 +6535,7 @@ pub fn __get_error_summary_bad_request(err: poem::Error) -> GetErrorSummaryRespo
     )
 }
 impl crate::http::error::FromApiError for GetErrorSummaryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6203,6 +6544,7 @@ impl crate::http::error::FromApiError for GetErrorSummaryResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6283,6 +6625,14 @@ pub enum GetRunLogsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_run_logs_bad_request(err: poem::Error) -> GetRunLogsResponse {
@@ -6291,7 +6641,7 @@ pub fn __get_run_logs_bad_request(err: poem::Error) -> GetRunLogsResponse {
     )
 }
 impl crate::http::error::FromApiError for GetRunLogsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6300,6 +6650,7 @@ impl crate::http::error::FromApiError for GetRunLogsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6377,6 +6728,14 @@ pub enum GetSampleLogsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_sample_logs_bad_request(err: poem::Error) -> GetSampleLogsResponse {
@@ -6385,7 +6744,7 @@ pub fn __get_sample_logs_bad_request(err: poem::Error) -> GetSampleLogsResponse 
     )
 }
 impl crate::http::error::FromApiError for GetSampleLogsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6394,6 +6753,7 @@ impl crate::http::error::FromApiError for GetSampleLogsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6471,6 +6831,14 @@ pub enum ListArtifactsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_artifacts_bad_request(err: poem::Error) -> ListArtifactsResponse {
@@ -6479,7 +6847,7 @@ pub fn __list_artifacts_bad_request(err: poem::Error) -> ListArtifactsResponse {
     )
 }
 impl crate::http::error::FromApiError for ListArtifactsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6488,6 +6856,7 @@ impl crate::http::error::FromApiError for ListArtifactsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6559,6 +6928,14 @@ pub enum ListSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_samples_bad_request(err: poem::Error) -> ListSamplesResponse {
@@ -6567,7 +6944,7 @@ pub fn __list_samples_bad_request(err: poem::Error) -> ListSamplesResponse {
     )
 }
 impl crate::http::error::FromApiError for ListSamplesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6575,6 +6952,7 @@ impl crate::http::error::FromApiError for ListSamplesResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6673,6 +7051,14 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -6689,7 +7075,9 @@ pub fn __upload_sample_bad_request(err: poem::Error) -> UploadSampleResponse {
     )
 }
 impl crate::http::error::FromApiError for UploadSampleResponse {
-    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[
+        201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6700,6 +7088,7 @@ impl crate::http::error::FromApiError for UploadSampleResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -6769,6 +7158,14 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_sample_bad_request(err: poem::Error) -> GetSampleResponse {
@@ -6777,7 +7174,7 @@ pub fn __get_sample_bad_request(err: poem::Error) -> GetSampleResponse {
     )
 }
 impl crate::http::error::FromApiError for GetSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6786,6 +7183,7 @@ impl crate::http::error::FromApiError for GetSampleResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -6862,6 +7260,14 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -6878,7 +7284,7 @@ pub fn __delete_sample_bad_request(err: poem::Error) -> DeleteSampleResponse {
     )
 }
 impl crate::http::error::FromApiError for DeleteSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6888,6 +7294,7 @@ impl crate::http::error::FromApiError for DeleteSampleResponse {
             409 => Self::Conflict(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -6981,6 +7388,14 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -6998,7 +7413,7 @@ pub fn __update_sample_bad_request(err: poem::Error) -> UpdateSampleResponse {
 }
 impl crate::http::error::FromApiError for UpdateSampleResponse {
     const STATUSES: &'static [u16] = &[
-        200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501,
+        200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -7011,6 +7426,7 @@ impl crate::http::error::FromApiError for UpdateSampleResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -7081,6 +7497,14 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_sample_details_bad_request(err: poem::Error) -> GetSampleDetailsResponse {
@@ -7089,7 +7513,7 @@ pub fn __get_sample_details_bad_request(err: poem::Error) -> GetSampleDetailsRes
     )
 }
 impl crate::http::error::FromApiError for GetSampleDetailsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7098,6 +7522,7 @@ impl crate::http::error::FromApiError for GetSampleDetailsResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7166,6 +7591,14 @@ pub enum DownloadSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __download_sample_bad_request(err: poem::Error) -> DownloadSampleResponse {
@@ -7174,7 +7607,7 @@ pub fn __download_sample_bad_request(err: poem::Error) -> DownloadSampleResponse
     )
 }
 impl crate::http::error::FromApiError for DownloadSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7183,6 +7616,7 @@ impl crate::http::error::FromApiError for DownloadSampleResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7251,6 +7685,14 @@ pub enum DownloadSampleMediaInfoResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __download_sample_media_info_bad_request(
@@ -7261,7 +7703,7 @@ pub fn __download_sample_media_info_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DownloadSampleMediaInfoResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7270,6 +7712,7 @@ impl crate::http::error::FromApiError for DownloadSampleMediaInfoResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7338,6 +7781,14 @@ pub enum DownloadSampleExtraFileResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __download_sample_extra_file_bad_request(
@@ -7348,7 +7799,7 @@ pub fn __download_sample_extra_file_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DownloadSampleExtraFileResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7357,6 +7808,7 @@ impl crate::http::error::FromApiError for DownloadSampleExtraFileResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7426,6 +7878,14 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -7444,7 +7904,7 @@ pub fn __delete_sample_extra_file_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteSampleExtraFileResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7453,6 +7913,7 @@ impl crate::http::error::FromApiError for DeleteSampleExtraFileResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -7523,6 +7984,14 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_sample_history_bad_request(err: poem::Error) -> GetSampleHistoryResponse {
@@ -7531,7 +8000,7 @@ pub fn __get_sample_history_bad_request(err: poem::Error) -> GetSampleHistoryRes
     )
 }
 impl crate::http::error::FromApiError for GetSampleHistoryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7540,6 +8009,7 @@ impl crate::http::error::FromApiError for GetSampleHistoryResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7616,6 +8086,14 @@ pub enum ListTagsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_tags_bad_request(err: poem::Error) -> ListTagsResponse {
@@ -7624,7 +8102,7 @@ pub fn __list_tags_bad_request(err: poem::Error) -> ListTagsResponse {
     )
 }
 impl crate::http::error::FromApiError for ListTagsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7632,6 +8110,7 @@ impl crate::http::error::FromApiError for ListTagsResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7725,6 +8204,14 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -7741,7 +8228,9 @@ pub fn __create_tag_bad_request(err: poem::Error) -> CreateTagResponse {
     )
 }
 impl crate::http::error::FromApiError for CreateTagResponse {
-    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[
+        201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7752,6 +8241,7 @@ impl crate::http::error::FromApiError for CreateTagResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -7813,6 +8303,14 @@ pub enum ListRegressionTestsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_regression_tests_bad_request(
@@ -7823,7 +8321,7 @@ pub fn __list_regression_tests_bad_request(
     )
 }
 impl crate::http::error::FromApiError for ListRegressionTestsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7831,6 +8329,7 @@ impl crate::http::error::FromApiError for ListRegressionTestsResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7932,6 +8431,14 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -7950,7 +8457,9 @@ pub fn __create_regression_test_bad_request(
     )
 }
 impl crate::http::error::FromApiError for CreateRegressionTestResponse {
-    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 404, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[
+        201, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7961,6 +8470,7 @@ impl crate::http::error::FromApiError for CreateRegressionTestResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -8030,6 +8540,14 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_regression_test_bad_request(err: poem::Error) -> GetRegressionTestResponse {
@@ -8038,7 +8556,7 @@ pub fn __get_regression_test_bad_request(err: poem::Error) -> GetRegressionTestR
     )
 }
 impl crate::http::error::FromApiError for GetRegressionTestResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8047,6 +8565,7 @@ impl crate::http::error::FromApiError for GetRegressionTestResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8123,6 +8642,14 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8141,7 +8668,7 @@ pub fn __delete_regression_test_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteRegressionTestResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8151,6 +8678,7 @@ impl crate::http::error::FromApiError for DeleteRegressionTestResponse {
             409 => Self::Conflict(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -8236,6 +8764,14 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8254,7 +8790,9 @@ pub fn __update_regression_test_bad_request(
     )
 }
 impl crate::http::error::FromApiError for UpdateRegressionTestResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[
+        200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8265,6 +8803,7 @@ impl crate::http::error::FromApiError for UpdateRegressionTestResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -8335,6 +8874,14 @@ pub enum DownloadRegressionTestOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __download_regression_test_output_bad_request(
@@ -8345,7 +8892,7 @@ pub fn __download_regression_test_output_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DownloadRegressionTestOutputResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8354,6 +8901,7 @@ impl crate::http::error::FromApiError for DownloadRegressionTestOutputResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8447,6 +8995,14 @@ pub enum CreateRegressionTestVariantResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8466,7 +9022,7 @@ pub fn __create_regression_test_variant_bad_request(
 }
 impl crate::http::error::FromApiError for CreateRegressionTestVariantResponse {
     const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501,
+        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -8479,6 +9035,7 @@ impl crate::http::error::FromApiError for CreateRegressionTestVariantResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -8550,6 +9107,14 @@ pub enum DeleteRegressionTestVariantResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -8568,7 +9133,7 @@ pub fn __delete_regression_test_variant_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteRegressionTestVariantResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8577,6 +9142,7 @@ impl crate::http::error::FromApiError for DeleteRegressionTestVariantResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -8648,6 +9214,14 @@ pub enum DownloadRegressionTestVariantResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __download_regression_test_variant_bad_request(
@@ -8658,7 +9232,7 @@ pub fn __download_regression_test_variant_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DownloadRegressionTestVariantResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8667,6 +9241,7 @@ impl crate::http::error::FromApiError for DownloadRegressionTestVariantResponse 
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8729,6 +9304,14 @@ pub enum ListCategoriesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_categories_bad_request(err: poem::Error) -> ListCategoriesResponse {
@@ -8737,7 +9320,7 @@ pub fn __list_categories_bad_request(err: poem::Error) -> ListCategoriesResponse
     )
 }
 impl crate::http::error::FromApiError for ListCategoriesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8745,6 +9328,7 @@ impl crate::http::error::FromApiError for ListCategoriesResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8838,6 +9422,14 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_category_bad_request(err: poem::Error) -> CreateCategoryResponse {
@@ -8846,7 +9438,7 @@ pub fn __create_category_bad_request(err: poem::Error) -> CreateCategoryResponse
     )
 }
 impl crate::http::error::FromApiError for CreateCategoryResponse {
-    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500];
+    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8857,6 +9449,7 @@ impl crate::http::error::FromApiError for CreateCategoryResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8933,6 +9526,14 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_category_bad_request(err: poem::Error) -> DeleteCategoryResponse {
@@ -8941,7 +9542,7 @@ pub fn __delete_category_bad_request(err: poem::Error) -> DeleteCategoryResponse
     )
 }
 impl crate::http::error::FromApiError for DeleteCategoryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8951,6 +9552,7 @@ impl crate::http::error::FromApiError for DeleteCategoryResponse {
             409 => Self::Conflict(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9043,6 +9645,14 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_category_bad_request(err: poem::Error) -> UpdateCategoryResponse {
@@ -9051,7 +9661,9 @@ pub fn __update_category_bad_request(err: poem::Error) -> UpdateCategoryResponse
     )
 }
 impl crate::http::error::FromApiError for UpdateCategoryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500];
+    const STATUSES: &'static [u16] = &[
+        200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9063,6 +9675,7 @@ impl crate::http::error::FromApiError for UpdateCategoryResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9124,6 +9737,14 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9140,7 +9761,7 @@ pub fn __list_queued_samples_bad_request(err: poem::Error) -> ListQueuedSamplesR
     )
 }
 impl crate::http::error::FromApiError for ListQueuedSamplesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9148,6 +9769,7 @@ impl crate::http::error::FromApiError for ListQueuedSamplesResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -9226,6 +9848,14 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9242,7 +9872,7 @@ pub fn __get_queued_sample_bad_request(err: poem::Error) -> GetQueuedSampleRespo
     )
 }
 impl crate::http::error::FromApiError for GetQueuedSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9251,6 +9881,7 @@ impl crate::http::error::FromApiError for GetQueuedSampleResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -9320,6 +9951,14 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9338,7 +9977,7 @@ pub fn __delete_queued_sample_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteQueuedSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9347,6 +9986,7 @@ impl crate::http::error::FromApiError for DeleteQueuedSampleResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -9440,6 +10080,14 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9459,7 +10107,7 @@ pub fn __finalize_queued_sample_bad_request(
 }
 impl crate::http::error::FromApiError for FinalizeQueuedSampleResponse {
     const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501,
+        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -9472,6 +10120,7 @@ impl crate::http::error::FromApiError for FinalizeQueuedSampleResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -9566,6 +10215,14 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9583,7 +10240,7 @@ pub fn __link_queued_sample_bad_request(err: poem::Error) -> LinkQueuedSampleRes
 }
 impl crate::http::error::FromApiError for LinkQueuedSampleResponse {
     const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501,
+        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -9596,6 +10253,7 @@ impl crate::http::error::FromApiError for LinkQueuedSampleResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -9671,6 +10329,62 @@ impl crate::http::error::FromApiError for GetHealthResponse {
 #[derive(Debug)]
 pub struct GetHealthInput {}
 #[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__get_liveness_bad_request")]
+pub enum GetLivenessResponse {
+    /// The process answers.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(Json<Liveness>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __get_liveness_bad_request(err: poem::Error) -> GetLivenessResponse {
+    <GetLivenessResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for GetLivenessResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 429, 500];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct GetLivenessInput {}
+#[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_queue_bad_request")]
 pub enum GetQueueResponse {
     /// A page of the queue.
@@ -9722,6 +10436,14 @@ pub enum GetQueueResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_queue_bad_request(err: poem::Error) -> GetQueueResponse {
@@ -9730,7 +10452,7 @@ pub fn __get_queue_bad_request(err: poem::Error) -> GetQueueResponse {
     )
 }
 impl crate::http::error::FromApiError for GetQueueResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9738,6 +10460,7 @@ impl crate::http::error::FromApiError for GetQueueResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9809,6 +10532,14 @@ pub enum SystemAboutResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __system_about_bad_request(err: poem::Error) -> SystemAboutResponse {
@@ -9817,7 +10548,7 @@ pub fn __system_about_bad_request(err: poem::Error) -> SystemAboutResponse {
     )
 }
 impl crate::http::error::FromApiError for SystemAboutResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9825,6 +10556,7 @@ impl crate::http::error::FromApiError for SystemAboutResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9883,6 +10615,14 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -9899,7 +10639,7 @@ pub fn __get_maintenance_bad_request(err: poem::Error) -> GetMaintenanceResponse
     )
 }
 impl crate::http::error::FromApiError for GetMaintenanceResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9907,6 +10647,7 @@ impl crate::http::error::FromApiError for GetMaintenanceResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -9990,6 +10731,14 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10006,7 +10755,9 @@ pub fn __update_maintenance_bad_request(err: poem::Error) -> UpdateMaintenanceRe
     )
 }
 impl crate::http::error::FromApiError for UpdateMaintenanceResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[
+        200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10017,6 +10768,7 @@ impl crate::http::error::FromApiError for UpdateMaintenanceResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -10079,6 +10831,14 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10095,7 +10855,7 @@ pub fn __list_blocked_users_bad_request(err: poem::Error) -> ListBlockedUsersRes
     )
 }
 impl crate::http::error::FromApiError for ListBlockedUsersResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10103,6 +10863,7 @@ impl crate::http::error::FromApiError for ListBlockedUsersResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -10197,6 +10958,14 @@ pub enum CreateBlockedUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10213,7 +10982,9 @@ pub fn __create_blocked_user_bad_request(err: poem::Error) -> CreateBlockedUserR
     )
 }
 impl crate::http::error::FromApiError for CreateBlockedUserResponse {
-    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[
+        201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10224,6 +10995,7 @@ impl crate::http::error::FromApiError for CreateBlockedUserResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -10293,6 +11065,14 @@ pub enum DeleteBlockedUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10309,7 +11089,7 @@ pub fn __delete_blocked_user_bad_request(err: poem::Error) -> DeleteBlockedUserR
     )
 }
 impl crate::http::error::FromApiError for DeleteBlockedUserResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10318,6 +11098,7 @@ impl crate::http::error::FromApiError for DeleteBlockedUserResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -10379,6 +11160,14 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10397,7 +11186,7 @@ pub fn __list_forbidden_extensions_bad_request(
     )
 }
 impl crate::http::error::FromApiError for ListForbiddenExtensionsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10405,6 +11194,7 @@ impl crate::http::error::FromApiError for ListForbiddenExtensionsResponse {
             403 => Self::Forbidden(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -10499,6 +11289,14 @@ pub enum CreateForbiddenExtensionResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10517,7 +11315,9 @@ pub fn __create_forbidden_extension_bad_request(
     )
 }
 impl crate::http::error::FromApiError for CreateForbiddenExtensionResponse {
-    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[
+        201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10528,6 +11328,7 @@ impl crate::http::error::FromApiError for CreateForbiddenExtensionResponse {
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -10597,6 +11398,14 @@ pub enum DeleteForbiddenExtensionResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
     /// The operation is declared but not implemented yet (`not_implemented`).
     #[oai(
         status = 501,
@@ -10615,7 +11424,7 @@ pub fn __delete_forbidden_extension_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteForbiddenExtensionResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10624,6 +11433,7 @@ impl crate::http::error::FromApiError for DeleteForbiddenExtensionResponse {
             404 => Self::NotFound(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
             501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
@@ -11202,6 +12012,13 @@ pub trait SystemApi: Authorizer {
         req: GetHealthInput,
     ) -> impl std::future::Future<
         Output = Result<GetHealthResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Check that the process answers
+    fn get_liveness(
+        &self,
+        req: GetLivenessInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetLivenessResponse, crate::http::error::ApiError>,
     > + Send;
     /// List the run queue
     fn get_queue(
@@ -13651,6 +14468,22 @@ impl<
                 .await,
         )
     }
+    /// Check that the process answers
+    #[oai(
+        path = "/system/health/live",
+        method = "get",
+        operation_id = "getLiveness",
+        tag = ApiTags::System
+    )]
+    async fn get_liveness(&self) -> GetLivenessResponse {
+        <GetLivenessResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let req = GetLivenessInput {};
+                self.0.get_liveness(req).await
+            }
+                .await,
+        )
+    }
     /// List the run queue
     #[oai(
         path = "/system/queue",
@@ -14514,7 +15347,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "all"],
         has_body: false,
         implemented: true,
@@ -14527,7 +15360,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[201, 400, 401, 403, 413, 415, 429, 500],
+        statuses: &[201, 400, 401, 403, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
         implemented: true,
@@ -14540,7 +15373,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[204, 400, 401, 403, 429, 500],
+        statuses: &[204, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
         implemented: true,
@@ -14553,7 +15386,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[204, 400, 401, 403, 404, 429, 500],
+        statuses: &[204, 400, 401, 403, 404, 429, 500, 503],
         params: &["token_id"],
         has_body: false,
         implemented: true,
@@ -14566,7 +15399,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[202, 400, 413, 415, 429, 500, 501],
+        statuses: &[202, 400, 413, 415, 429, 500, 503, 501],
         params: &[],
         has_body: true,
         implemented: false,
@@ -14579,7 +15412,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[202, 400, 413, 415, 429, 500, 501],
+        statuses: &[202, 400, 413, 415, 429, 500, 503, 501],
         params: &[],
         has_body: true,
         implemented: false,
@@ -14592,7 +15425,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 413, 415, 429, 500, 501],
+        statuses: &[200, 400, 413, 415, 429, 500, 503, 501],
         params: &[],
         has_body: true,
         implemented: false,
@@ -14605,7 +15438,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
         implemented: true,
@@ -14618,7 +15451,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 409, 413, 415, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
         params: &[],
         has_body: true,
         implemented: false,
@@ -14631,7 +15464,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
         params: &[],
         has_body: false,
         implemented: false,
@@ -14644,7 +15477,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
         params: &[],
         has_body: false,
         implemented: false,
@@ -14657,7 +15490,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
         params: &[],
         has_body: false,
         implemented: false,
@@ -14670,7 +15503,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
         params: &["limit", "offset"],
         has_body: false,
         implemented: false,
@@ -14683,7 +15516,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
         params: &["user_id"],
         has_body: false,
         implemented: false,
@@ -14696,7 +15529,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501],
         params: &["user_id"],
         has_body: true,
         implemented: false,
@@ -14709,7 +15542,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
         params: &["user_id"],
         has_body: false,
         implemented: false,
@@ -14722,7 +15555,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[202, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[202, 400, 401, 403, 404, 429, 500, 503, 501],
         params: &["user_id"],
         has_body: false,
         implemented: false,
@@ -14735,7 +15568,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[
             "limit",
             "offset",
@@ -14760,7 +15593,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[202, 400, 401, 403, 413, 415, 422, 429, 500],
+        statuses: &[202, 400, 401, 403, 413, 415, 422, 429, 500, 503],
         params: &[],
         has_body: true,
         implemented: true,
@@ -14773,7 +15606,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id"],
         has_body: false,
         implemented: true,
@@ -14786,7 +15619,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id"],
         has_body: false,
         implemented: true,
@@ -14799,7 +15632,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "status"],
         has_body: false,
         implemented: true,
@@ -14812,7 +15645,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id"],
         has_body: false,
         implemented: true,
@@ -14825,7 +15658,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Tester, Role::Contributor],
-        statuses: &[202, 400, 401, 403, 404, 413, 415, 429, 500],
+        statuses: &[202, 400, 401, 403, 404, 413, 415, 429, 500, 503],
         params: &["run_id"],
         has_body: true,
         implemented: true,
@@ -14838,7 +15671,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Tester, Role::Contributor],
-        statuses: &[202, 400, 401, 403, 404, 429, 500],
+        statuses: &[202, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id"],
         has_body: false,
         implemented: true,
@@ -14851,7 +15684,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "status", "name", "tag", "category"],
         has_body: false,
         implemented: true,
@@ -14864,7 +15697,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "regression_test_id"],
         has_body: false,
         implemented: true,
@@ -14877,7 +15710,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
         implemented: true,
@@ -14890,7 +15723,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 303, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 303, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
         implemented: true,
@@ -14903,7 +15736,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 422, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 422, 429, 500, 503],
         params: &[
             "run_id",
             "sample_id",
@@ -14923,7 +15756,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::BaselinesWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
         params: &["run_id", "sample_id"],
         has_body: true,
         implemented: true,
@@ -14936,7 +15769,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "type", "severity", "sample_id"],
         has_body: false,
         implemented: true,
@@ -14949,7 +15782,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "type", "severity", "include_stack"],
         has_body: false,
         implemented: true,
@@ -14962,7 +15795,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "group_by", "severity"],
         has_body: false,
         implemented: true,
@@ -14975,7 +15808,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "cursor", "level", "source", "contains"],
         has_body: false,
         implemented: true,
@@ -14988,7 +15821,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "sample_id", "limit", "cursor", "level", "contains"],
         has_body: false,
         implemented: true,
@@ -15001,7 +15834,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "type"],
         has_body: false,
         implemented: true,
@@ -15014,7 +15847,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "status", "name", "tag", "sha256", "extension"],
         has_body: false,
         implemented: true,
@@ -15027,7 +15860,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
         params: &[],
         has_body: true,
         implemented: false,
@@ -15040,7 +15873,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
         implemented: true,
@@ -15053,7 +15886,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503, 501],
         params: &["sample_id"],
         has_body: false,
         implemented: false,
@@ -15066,7 +15899,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501],
         params: &["sample_id"],
         has_body: true,
         implemented: false,
@@ -15079,7 +15912,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
         implemented: true,
@@ -15092,7 +15925,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
         implemented: true,
@@ -15105,7 +15938,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
         implemented: true,
@@ -15118,7 +15951,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id", "extra_id"],
         has_body: false,
         implemented: true,
@@ -15131,7 +15964,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
         params: &["sample_id", "extra_id"],
         has_body: false,
         implemented: false,
@@ -15144,7 +15977,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &[
             "sample_id",
             "limit",
@@ -15167,7 +16000,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
         implemented: true,
@@ -15180,7 +16013,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
         params: &[],
         has_body: true,
         implemented: false,
@@ -15193,7 +16026,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "active", "category", "tag", "sample_id"],
         has_body: false,
         implemented: true,
@@ -15206,7 +16039,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[201, 400, 401, 403, 404, 413, 415, 429, 500, 501],
+        statuses: &[201, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501],
         params: &[],
         has_body: true,
         implemented: false,
@@ -15219,7 +16052,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["regression_test_id"],
         has_body: false,
         implemented: true,
@@ -15232,7 +16065,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503, 501],
         params: &["regression_test_id"],
         has_body: false,
         implemented: false,
@@ -15245,7 +16078,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501],
         params: &["regression_test_id"],
         has_body: true,
         implemented: false,
@@ -15258,7 +16091,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["regression_test_id", "output_id"],
         has_body: false,
         implemented: true,
@@ -15271,7 +16104,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501],
+        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501],
         params: &["regression_test_id", "output_id"],
         has_body: true,
         implemented: false,
@@ -15284,7 +16117,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
         implemented: false,
@@ -15297,7 +16130,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
         implemented: true,
@@ -15310,7 +16143,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
         implemented: true,
@@ -15323,7 +16156,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
         implemented: true,
@@ -15336,7 +16169,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[200, 400, 401, 403, 404, 409, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503],
         params: &["category_id"],
         has_body: false,
         implemented: true,
@@ -15349,7 +16182,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500],
+        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["category_id"],
         has_body: true,
         implemented: true,
@@ -15362,7 +16195,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
         params: &["limit", "offset"],
         has_body: false,
         implemented: false,
@@ -15375,7 +16208,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
         params: &["queued_id"],
         has_body: false,
         implemented: false,
@@ -15388,7 +16221,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
         params: &["queued_id"],
         has_body: false,
         implemented: false,
@@ -15401,7 +16234,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501],
+        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501],
         params: &["queued_id"],
         has_body: true,
         implemented: false,
@@ -15414,7 +16247,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 501],
+        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501],
         params: &["queued_id"],
         has_body: true,
         implemented: false,
@@ -15433,6 +16266,19 @@ pub const OPERATIONS: &[OperationInfo] = &[
         implemented: true,
     },
     OperationInfo {
+        operation_id: "getLiveness",
+        method: "GET",
+        path: "/system/health/live",
+        tag: "System",
+        public: true,
+        scopes: &[],
+        roles: &[],
+        statuses: &[200, 400, 429, 500],
+        params: &[],
+        has_body: false,
+        implemented: true,
+    },
+    OperationInfo {
         operation_id: "getQueue",
         method: "GET",
         path: "/system/queue",
@@ -15440,7 +16286,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "platform", "status"],
         has_body: false,
         implemented: true,
@@ -15453,7 +16299,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
         implemented: true,
@@ -15466,7 +16312,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
         params: &[],
         has_body: false,
         implemented: false,
@@ -15479,7 +16325,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501],
         params: &["platform"],
         has_body: true,
         implemented: false,
@@ -15492,7 +16338,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
         params: &["limit", "offset"],
         has_body: false,
         implemented: false,
@@ -15505,7 +16351,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
         params: &[],
         has_body: true,
         implemented: false,
@@ -15518,7 +16364,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
         params: &["user_id"],
         has_body: false,
         implemented: false,
@@ -15531,7 +16377,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
         params: &["limit", "offset"],
         has_body: false,
         implemented: false,
@@ -15544,7 +16390,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 501],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
         params: &[],
         has_body: true,
         implemented: false,
@@ -15557,7 +16403,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
         params: &["extension"],
         has_body: false,
         implemented: false,

@@ -137,9 +137,10 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve => serve(open(config).await?).await,
         Command::Migrate { dry_run: true } => {
-            let db = crate::data::connect::connect(config.database_url.as_str())
-                .await
-                .map_err(|e| e.to_string())?;
+            let db =
+                crate::data::connect::connect(config.database_url.as_str(), config.db_timeout())
+                    .await
+                    .map_err(|e| e.to_string())?;
             for line in migration::dry_run(&db).await.map_err(|e| e.to_string())? {
                 println!("{line}");
             }

@@ -151,6 +151,60 @@ pub struct Config {
     #[arg(long, env = "SPCI_RATE_PER_IP", default_value_t = 600)]
     pub rate_per_ip: u32,
 
+    /// Failed token checks (invalid, expired or revoked bearer tokens) per window per client IP
+    #[arg(long, env = "SPCI_RATE_FAILED_AUTH", default_value_t = 20)]
+    pub rate_failed_auth: u32,
+    /// Failed logins per window per account (by normalised email, known or not): throttles
+    /// password guessing spread over many IPs, never locks the account
+    #[arg(long, env = "SPCI_RATE_LOGIN_FAILURES", default_value_t = 10)]
+    pub rate_login_failures: u32,
+    /// Window of the per-account failed-login limit, seconds
+    #[arg(long, env = "SPCI_RATE_LOGIN_WINDOW", default_value_t = 900)]
+    pub rate_login_window: u64,
+
+    /// Password checks and hashes computed at once (0: one per CPU core); each argon2id check
+    /// holds 19 MiB, so this bounds the memory a login flood can take
+    #[arg(long, env = "SPCI_HASH_CONCURRENCY", default_value_t = 0)]
+    pub hash_concurrency: usize,
+    /// How long a login waits for a free hashing slot before it is answered 503, milliseconds
+    #[arg(long, env = "SPCI_HASH_WAIT_MS", default_value_t = 2000)]
+    pub hash_wait_ms: u64,
+
+    /// How long a request waits for a database connection before it is answered 503,
+    /// milliseconds (also the health probe's timeout)
+    #[arg(long, env = "SPCI_DB_TIMEOUT_MS", default_value_t = 1000)]
+    pub db_timeout_ms: u64,
+
+    /// Seconds a client has to send a request's head (slow clients are disconnected)
+    #[arg(long, env = "SPCI_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    pub header_read_timeout: u64,
+    /// Seconds a request body may go without a new chunk
+    #[arg(long, env = "SPCI_BODY_IDLE_TIMEOUT", default_value_t = 30)]
+    pub body_idle_timeout: u64,
+    /// Seconds an idle keep-alive connection stays open
+    #[arg(long, env = "SPCI_KEEP_ALIVE_TIMEOUT", default_value_t = 60)]
+    pub keep_alive_timeout: u64,
+    /// Connections served at once; more are closed on arrival
+    #[arg(long, env = "SPCI_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Connections served at once from one client address (an IPv6 client by its /64); behind a
+    /// reverse proxy every client shares its address, so raise this to SPCI_MAX_CONNECTIONS
+    #[arg(long, env = "SPCI_MAX_CONNECTIONS_PER_IP", default_value_t = 1024)]
+    pub max_connections_per_ip: usize,
+    /// Concurrent streams per HTTP/2 connection
+    #[arg(long, env = "SPCI_HTTP2_MAX_STREAMS", default_value_t = 100)]
+    pub http2_max_streams: u32,
+
+    /// Address of the Prometheus metrics endpoint (`GET /metrics`), apart from the API; none
+    /// by default
+    #[arg(long, env = "SPCI_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// Comma-separated origins (`https://dash.example.org`) whose browser pages may call the
+    /// API; none by default
+    #[arg(long, env = "SPCI_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     /// Format of the passwords spci sets: sha512_crypt (readable by upstream, never rewrites a
     /// stored hash) or argon2id (upgrades legacy hashes at login; upstream cannot read them)
     #[arg(
@@ -196,6 +250,10 @@ impl Config {
             .config
     }
 
+    pub fn db_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.db_timeout_ms)
+    }
+
     /// Refuses what must never run in production.
     pub fn validate(&self) -> Result<(), String> {
         if self.mode == Mode::Production {
@@ -213,6 +271,8 @@ impl Config {
             ("SPCI_RATE_WRITES", self.rate_writes),
             ("SPCI_RATE_READS", self.rate_reads),
             ("SPCI_RATE_PER_IP", self.rate_per_ip),
+            ("SPCI_RATE_FAILED_AUTH", self.rate_failed_auth),
+            ("SPCI_RATE_LOGIN_FAILURES", self.rate_login_failures),
         ] {
             if v == 0 {
                 return Err(format!(
@@ -220,8 +280,33 @@ impl Config {
                 ));
             }
         }
-        if self.rate_window == 0 || self.rate_credentials_window == 0 {
+        if self.rate_window == 0 || self.rate_credentials_window == 0 || self.rate_login_window == 0
+        {
             return Err("rate-limit windows must be at least one second".into());
+        }
+        if let Some(bad) = self
+            .cors_origins
+            .iter()
+            .find(|o| !crate::http::cors::is_origin(o))
+        {
+            return Err(format!(
+                "SPCI_CORS_ORIGINS: {bad:?} is not an origin (scheme://host[:port])"
+            ));
+        }
+        if [
+            self.header_read_timeout,
+            self.body_idle_timeout,
+            self.keep_alive_timeout,
+        ]
+        .contains(&0)
+            || self.max_connections == 0
+            || self.max_connections_per_ip == 0
+            || self.http2_max_streams == 0
+        {
+            return Err("connection timeouts and limits must be at least 1".into());
+        }
+        if self.db_timeout_ms == 0 {
+            return Err("SPCI_DB_TIMEOUT_MS must be at least 1".into());
         }
         if self.verdict_refresh == 0 {
             return Err("SPCI_VERDICT_REFRESH must be at least one second".into());

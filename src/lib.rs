@@ -24,6 +24,7 @@ pub mod domain;
 pub mod files;
 pub mod handlers;
 pub mod http;
+pub mod metrics;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -6,6 +6,7 @@
 use crate::config::Config;
 use crate::data::connect;
 use crate::http::{self, API_PREFIX, ratelimit::Limits};
+use crate::metrics::{Gauges, Metrics};
 use crate::state::AppState;
 use std::future::Future;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use tokio::task::JoinSet;
 /// Connects, migrates and opens storage as `config` says.
 pub async fn open(config: Config) -> Result<Arc<AppState>, String> {
     config.validate()?;
-    let db = connect::connect(config.database_url.as_str())
+    let db = connect::connect(config.database_url.as_str(), config.db_timeout())
         .await
         .map_err(|e| format!("database: {e}"))?;
     connect::migrate(&db)
@@ -29,6 +30,7 @@ pub async fn open(config: Config) -> Result<Arc<AppState>, String> {
 pub struct Background {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    metrics: Arc<Metrics>,
 }
 
 impl Background {
@@ -38,6 +40,7 @@ impl Background {
         let mut bg = Self {
             stop,
             tasks: JoinSet::new(),
+            metrics: state.metrics.clone(),
         };
         // Judging every run once (nothing on a database judged before), then the refresher.
         let s = state.clone();
@@ -48,38 +51,61 @@ impl Background {
                 let started = std::time::Instant::now();
                 let before = s.verdicts.judged();
                 match s.verdicts.refresh(&s.db).await {
-                    Ok(r) if r.reconciled + r.rejudged > 0 || before == 0 => tracing::info!(
-                        reconciled = r.reconciled,
-                        rejudged = r.rejudged,
-                        judged_since_start = s.verdicts.judged(),
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        "run verdicts refreshed"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "run verdict refresh failed; retrying"),
+                    Ok(r) => {
+                        if r.reconciled + r.rejudged > 0 || before == 0 {
+                            tracing::info!(
+                                reconciled = r.reconciled,
+                                rejudged = r.rejudged,
+                                judged_since_start = s.verdicts.judged(),
+                                elapsed_ms = started.elapsed().as_millis() as u64,
+                                "run verdicts refreshed"
+                            );
+                        }
+                        true
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "run verdict refresh failed; retrying");
+                        false
+                    }
                 }
             }
         });
+        // Between requests too, so an outage is known (and answered 503 at once) and a recovery
+        // noticed within a second.
+        let s = state.clone();
+        bg.every(
+            "database probe",
+            Duration::from_secs(1),
+            Duration::from_secs(1),
+            move || {
+                let s = s.clone();
+                async move { s.availability.probe(&s.db, s.config.db_timeout()).await }
+            },
+        );
         let l = limits.clone();
+        let s = state.clone();
         bg.every(
             "rate-limit sweeper",
             Duration::from_secs(60),
             Duration::from_secs(60),
             move || {
                 l.sweep();
-                async {}
+                s.login_throttle.sweep();
+                async { true }
             },
         );
         bg
     }
 
-    /// Runs `work` after `first`, then every `period`, until stopped.
+    /// Runs `work` after `first`, then every `period`, until stopped; each pass says whether it
+    /// succeeded, for the metrics.
     fn every<F, Fut>(&mut self, name: &'static str, first: Duration, period: Duration, work: F)
     where
         F: Fn() -> Fut + Send + 'static,
-        Fut: Future<Output = ()> + Send,
+        Fut: Future<Output = bool> + Send,
     {
         let mut stop = self.stop.subscribe();
+        let metrics = self.metrics.clone();
         self.tasks.spawn(async move {
             let mut next = tokio::time::Instant::now() + first;
             loop {
@@ -88,7 +114,7 @@ impl Background {
                     _ = stop.changed() => break,
                 }
                 // A pass in progress finishes before the task stops (its writes are atomic).
-                work().await;
+                metrics.task(name, work().await);
                 next = tokio::time::Instant::now() + period;
             }
             tracing::debug!(task = name, "stopped");
@@ -135,17 +161,55 @@ async fn shutdown_signal() {
 /// Serves until SIGINT or SIGTERM, then stops accepting connections, gives in-flight requests
 /// `SPCI_SHUTDOWN_GRACE` seconds to finish, and stops the background tasks.
 pub async fn serve(state: Arc<AppState>) -> Result<(), String> {
-    let limits = Limits::from_config(&state.config);
+    let limits = Limits::from_config(&state.config, state.metrics.clone());
     let background = Background::start(&state, &limits);
     let addr = state.config.bind;
     let grace = Duration::from_secs(state.config.shutdown_grace);
+    let metrics_server = state.config.metrics_bind.map(|bind| {
+        tracing::info!(%bind, "metrics at http://{bind}/metrics");
+        tokio::spawn(serve_metrics(bind, state.clone()))
+    });
+    let server_limits = http::server::ServerLimits::from_config(&state.config);
     let app = http::build_app(state, limits);
-    tracing::info!(%addr, "listening; docs at http://{addr}{API_PREFIX}/docs");
-    let served = poem::Server::new(poem::listener::TcpListener::bind(addr))
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(grace))
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("server: {e}"));
+        .map_err(|e| format!("listen on {addr}: {e}"))?;
+    tracing::info!(%addr, "listening; docs at http://{addr}{API_PREFIX}/docs");
+    http::server::serve(listener, app, server_limits, shutdown_signal(), grace).await;
+    let served = Ok(());
     background.stop(grace).await;
+    if let Some(m) = metrics_server {
+        m.abort();
+    }
     tracing::info!("stopped");
     served
+}
+
+/// `GET /metrics` in Prometheus' text format, on its own address so it is never part of the
+/// public API (bind it to a private interface).
+async fn serve_metrics(bind: std::net::SocketAddr, state: Arc<AppState>) {
+    use poem::{EndpointExt, Route, get, handler, web::Data};
+    #[handler]
+    fn metrics(Data(state): Data<&Arc<AppState>>) -> poem::Response {
+        poem::Response::builder()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(render_metrics(state))
+    }
+    let app = Route::new().at("/metrics", get(metrics)).data(state);
+    if let Err(e) = poem::Server::new(poem::listener::TcpListener::bind(bind))
+        .run(app)
+        .await
+    {
+        tracing::error!(%bind, error = %e, "metrics endpoint stopped");
+    }
+}
+
+pub fn render_metrics(state: &AppState) -> String {
+    let (pool_connections, pool_idle) = crate::data::connect::pool_use(&state.db);
+    state.metrics.render(Gauges {
+        pool_connections,
+        pool_idle,
+        database_up: !state.availability.is_down(),
+        hash_slots_busy: state.hashing.busy(),
+    })
 }

@@ -1,9 +1,13 @@
 //! What every handler shares: the database, storage, configuration and the caches in front of
 //! them. Built by `startup`.
+use crate::auth::hash_pool::HashPool;
+use crate::auth::throttle::LoginThrottle;
 use crate::config::Config;
+use crate::data::availability::Availability;
 use crate::data::verdict_cache::VerdictCache;
 use crate::files::Storage;
 use crate::files::log_index::LogIndexes;
+use crate::metrics::Metrics;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -13,18 +17,32 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub verdicts: VerdictCache,
     pub logs: LogIndexes,
+    pub availability: Availability,
+    pub hashing: HashPool,
+    pub login_throttle: LoginThrottle,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
     /// For a connection that is open and migrated already.
     pub fn new(config: Config, db: DatabaseConnection) -> Result<Arc<Self>, String> {
         let storage = Storage::open(&config.storage)?;
+        let hashing = HashPool::new(
+            config.hash_concurrency,
+            std::time::Duration::from_millis(config.hash_wait_ms),
+        );
+        let login_throttle =
+            LoginThrottle::new(config.rate_login_failures, config.rate_login_window);
         Ok(Arc::new(Self {
             db,
             storage,
             config: Arc::new(config),
             verdicts: VerdictCache::default(),
             logs: LogIndexes::default(),
+            availability: Availability::default(),
+            hashing,
+            login_throttle,
+            metrics: Arc::default(),
         }))
     }
 }

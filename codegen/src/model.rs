@@ -176,6 +176,18 @@ impl<'a> Model<'a> {
                 for p in &op.parameters {
                     match self.param(p)? {
                         Parameter::Query { parameter_data, .. } => {
+                            // The server refuses a repeated query parameter, which is right
+                            // only while every one is a scalar.
+                            if let ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) =
+                                &parameter_data.format
+                            {
+                                ensure!(
+                                    !matches!(s.schema_kind, SchemaKind::Type(Type::Array(_))),
+                                    "{id}: query parameter {} is an array; only scalar query \
+                                     parameters are supported",
+                                    parameter_data.name
+                                );
+                            }
                             params.push((parameter_data, ParamKind::Query))
                         }
                         Parameter::Path { parameter_data, .. } => {

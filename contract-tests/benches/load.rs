@@ -145,6 +145,7 @@ fn boot(database_url: &str, demo_args: Vec<String>, log: &Path) -> Server {
             ("SPCI_LOG_FORMAT".into(), "json".into()),
         ],
         log: Some(log.to_path_buf()),
+        fd_limit: None,
     })
 }
 

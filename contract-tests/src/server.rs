@@ -76,6 +76,8 @@ pub struct Boot {
     pub env: Vec<(String, String)>,
     /// Where the server's log (stderr) goes; `None`: this process's stderr.
     pub log: Option<PathBuf>,
+    /// The server's limit of open file descriptors (`ulimit -n`); `None`: inherited.
+    pub fd_limit: Option<u32>,
 }
 
 fn free_port() -> u16 {
@@ -179,6 +181,7 @@ impl Server {
             seed_timeout: Duration::from_secs(120),
             env: vec![],
             log: None,
+            fd_limit: None,
         })
     }
 
@@ -188,7 +191,17 @@ impl Server {
         let db = boot
             .database_url
             .unwrap_or_else(|| format!("sqlite:{}?mode=rwc", dir.path().join("spci.db").display()));
-        let mut child = Command::new(boot.binary)
+        let mut command = match boot.fd_limit {
+            Some(n) => {
+                let mut c = Command::new("sh");
+                c.arg("-c")
+                    .arg(format!("ulimit -n {n} && exec \"$0\" \"$@\""))
+                    .arg(&boot.binary);
+                c
+            }
+            None => Command::new(&boot.binary),
+        };
+        let mut child = command
             .arg("demo")
             .args(boot.demo_args)
             .env("DATABASE_URL", db)

@@ -1,7 +1,7 @@
 //! Drives the running server with requests generated from the spec and checks every response.
 //! Seeded (`CONTRACT_SEED`, printed) and sized by `CONTRACT_CASES` (valid requests per operation).
 //! Point it at a live server with `SPCI_URL=http://host:port/api/v1 SPCI_TOKEN=spci_…`.
-use contract_tests::generate::{Gen, ParamValue, encode};
+use contract_tests::generate::{Gen, ParamValue, encode, render};
 use contract_tests::server::Server;
 use contract_tests::{Contract, Operation};
 use serde_json::{Value, json};
@@ -519,6 +519,103 @@ fn every_operation_conforms_to_the_spec() {
                 ))
             };
             h.record(op, &sent, expectation);
+            // Spellings of the JSON media type are read as JSON, never refused as another.
+            let body = g.valid(op.body_schema.as_ref().unwrap()).to_string();
+            for ct in ["application/json; charset=utf-8", "Application/JSON"] {
+                let sent = h.send(op, &params, Some((ct, body.clone())), token);
+                let expectation = if sent.status == 415 {
+                    Err(format!(
+                        "{} {}: {ct} refused as a media type",
+                        op.method, op.path
+                    ))
+                } else {
+                    Ok(())
+                };
+                h.record(op, &sent, expectation);
+            }
+            // A NUL character in any string property is a 400 (PostgreSQL cannot store one).
+            let resolved = g.resolve(op.body_schema.as_ref().unwrap());
+            if let Some(props) = resolved.get("properties").and_then(Value::as_object) {
+                for (name, prop) in props {
+                    if g.resolve(prop).get("type").and_then(Value::as_str) != Some("string") {
+                        continue;
+                    }
+                    let mut body = g.valid(op.body_schema.as_ref().unwrap());
+                    body[name] = Value::String("a\u{0}b".into());
+                    let sent = h.send(
+                        op,
+                        &params,
+                        Some(("application/json", body.to_string())),
+                        token,
+                    );
+                    let expectation = if sent.status == 400 {
+                        is_error_body(&sent)
+                    } else {
+                        Err(format!(
+                            "{} {}: NUL in {name} got {}",
+                            op.method, op.path, sent.status
+                        ))
+                    };
+                    h.record(op, &sent, expectation);
+                }
+            }
+        }
+
+        // Query parameters: a NUL character in a string one, and any one given twice, are 400.
+        for p in op.params.iter().filter(|p| p["in"] == "query") {
+            let name = p["name"].as_str().unwrap().to_string();
+            let token = (!op.public).then_some(admin.as_str());
+            let body = op.body_schema.as_ref().map(|s| {
+                let ct = op.body_content_type.clone().unwrap();
+                let b = if ct == "application/json" {
+                    g.valid(s).to_string()
+                } else {
+                    String::new()
+                };
+                (ct, b)
+            });
+            let mut probes: Vec<(String, Vec<ParamValue>)> = vec![];
+            let mut twice = g.valid_params(&op.params, &op.ordered_params, &|_| Some(1));
+            let value = match twice.iter().find(|v| v.name == name) {
+                Some(v) => v.value.clone(),
+                None => render(&g.valid(&p["schema"])),
+            };
+            twice.retain(|v| v.name != name);
+            for _ in 0..2 {
+                twice.push(ParamValue {
+                    name: name.clone(),
+                    location: "query".into(),
+                    value: value.clone(),
+                });
+            }
+            probes.push((format!("{name} twice"), twice));
+            if g.resolve(&p["schema"]).get("type").and_then(Value::as_str) == Some("string") {
+                let mut nul = g.valid_params(&op.params, &op.ordered_params, &|_| Some(1));
+                nul.retain(|v| v.name != name);
+                nul.push(ParamValue {
+                    name: name.clone(),
+                    location: "query".into(),
+                    value: "a\u{0}b".into(),
+                });
+                probes.push((format!("NUL in {name}"), nul));
+            }
+            for (what, params) in probes {
+                let sent = h.send(
+                    op,
+                    &params,
+                    body.as_ref().map(|(c, b)| (c.as_str(), b.clone())),
+                    token,
+                );
+                let expectation = if sent.status == 400 {
+                    is_error_body(&sent)
+                } else {
+                    Err(format!(
+                        "{} {}: {what} got {}",
+                        op.method, op.path, sent.status
+                    ))
+                };
+                h.record(op, &sent, expectation);
+            }
         }
     }
 

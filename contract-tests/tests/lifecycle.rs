@@ -14,6 +14,7 @@ fn boot() -> Server {
         seed_timeout: Duration::from_secs(120),
         env: vec![("SPCI_SHUTDOWN_GRACE".into(), "10".into())],
         log: None,
+        fd_limit: None,
     })
 }
 

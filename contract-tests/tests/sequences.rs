@@ -311,6 +311,7 @@ fn past_the_read_limit_is_429_with_retry_after() {
         seed_timeout: Duration::from_secs(120),
         env: vec![("SPCI_RATE_READS".into(), "3".into())],
         log: None,
+        fd_limit: None,
     });
     let c = Client::new(server);
     let token = c.server.token.clone();

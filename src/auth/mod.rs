@@ -1,7 +1,9 @@
 //! Who is calling: tokens and passwords, users and tokens issued under the scope rules, and
 //! bearer tokens resolved to a principal. The rules themselves are `domain::scopes`.
+pub mod hash_pool;
 pub mod issue;
 pub mod password;
+pub mod throttle;
 pub mod token;
 
 use crate::api::{Role, Scope};

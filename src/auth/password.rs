@@ -8,9 +8,17 @@
 //!   upgraded at login.
 use crate::config::PasswordFormat;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash};
 use rand::RngCore;
 use std::sync::OnceLock;
+use subtle::ConstantTimeEq;
+
+/// An argon2 working memory, kept between checks (see `hash_pool`).
+pub type Memory = Vec<Block>;
+
+/// Stored argon2 hashes asking for more memory than this are refused rather than computed: a
+/// stored `m=4194304` must not become a memory denial of service.
+const MAX_ARGON2_KIB: u32 = 64 * 1024;
 
 /// Upstream's rounds: passlib's `custom_app_context`, "admin" category, which it always uses.
 pub const UPSTREAM_ROUNDS: u32 = 1_024_000;
@@ -58,11 +66,21 @@ pub enum Verdict {
     NoMatch,
 }
 
+/// [`verify_in`] with a memory of its own (tests, tools).
 pub fn verify(password: &str, stored: &str, format: PasswordFormat) -> Verdict {
+    verify_in(password, stored, format, &mut Memory::new())
+}
+
+/// `password` against `stored`; argon2id works in `memory`, grown to the size the stored
+/// parameters need and left allocated for the next check.
+pub fn verify_in(
+    password: &str,
+    stored: &str,
+    format: PasswordFormat,
+    memory: &mut Memory,
+) -> Verdict {
     let matched = if stored.starts_with("$argon2") {
-        argon2()
-            .verify_password(password.as_bytes(), stored)
-            .is_ok()
+        argon2_matches(password, stored, memory)
     } else if stored.starts_with("$6$") || stored.starts_with("$5$") {
         legacy_rounds(stored).is_some_and(|r| r <= MAX_LEGACY_ROUNDS)
             && sha_crypt::ShaCrypt::from(sha_crypt::Algorithm::Sha512Crypt)
@@ -80,6 +98,37 @@ pub fn verify(password: &str, stored: &str, format: PasswordFormat) -> Verdict {
     }
 }
 
+/// What argon2's own verifier does (the stored algorithm, version and parameters, the output
+/// compared in constant time), but in a memory the caller keeps.
+fn argon2_matches(password: &str, stored: &str, memory: &mut Memory) -> bool {
+    let Ok(hash) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match hash.version.map(argon2::Version::try_from) {
+        None => argon2::Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    if params.m_cost() > MAX_ARGON2_KIB {
+        return false;
+    }
+    memory.resize(params.block_count(), Block::new());
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
+        .is_ok()
+        && bool::from(out.ct_eq(expected.as_bytes()))
+}
+
 /// `rounds=` of a sha-crypt string; 5000 when omitted (the crypt default).
 fn legacy_rounds(stored: &str) -> Option<u32> {
     let field = stored.split('$').nth(2)?;
@@ -91,8 +140,8 @@ fn legacy_rounds(stored: &str) -> Option<u32> {
 
 /// Verifies against a fixed hash of the configured format, so an unknown email costs what a
 /// wrong password of a real account costs (argon2id, or 1,024,000 rounds of SHA-512).
-pub fn verify_dummy(password: &str, format: PasswordFormat) {
-    let _ = verify(password, dummy(format), format);
+pub fn verify_dummy(password: &str, format: PasswordFormat, memory: &mut Memory) {
+    let _ = verify_in(password, dummy(format), format, memory);
 }
 
 fn dummy(format: PasswordFormat) -> &'static str {

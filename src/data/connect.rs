@@ -9,10 +9,12 @@ use std::time::Duration;
 /// Arbitrary but fixed: every spci replica contends for the same lock.
 const MIGRATION_LOCK_KEY: i64 = 0x5ec1_0001;
 
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+/// `acquire` bounds how long a statement waits for a connection: when the database is down,
+/// the request fails (503) within it rather than hanging.
+pub async fn connect(url: &str, acquire: Duration) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(acquire)
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         // SQLite: one writer at a time; waiting beats failing with SQLITE_BUSY.
@@ -29,6 +31,25 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         }
     }
     Ok(db)
+}
+
+/// Open and idle connections of the pool, for the metrics.
+pub fn pool_use(db: &DatabaseConnection) -> (u32, u32) {
+    let idle = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let p = db.get_postgres_connection_pool();
+            (p.size(), idle(p.num_idle()))
+        }
+        DbBackend::MySql => {
+            let p = db.get_mysql_connection_pool();
+            (p.size(), idle(p.num_idle()))
+        }
+        _ => {
+            let p = db.get_sqlite_connection_pool();
+            (p.size(), idle(p.num_idle()))
+        }
+    }
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

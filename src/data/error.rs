@@ -5,7 +5,30 @@ use sea_orm::{DbErr, SqlErr, TransactionError};
 
 impl From<DbErr> for DomainError {
     fn from(e: DbErr) -> Self {
+        if is_unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            return Self::unavailable("The database is unavailable; retry shortly.");
+        }
         Self::internal(format!("database: {e}"))
+    }
+}
+
+/// The database could not be reached (no connection within the acquire timeout, a connection
+/// lost mid-statement): an outage to retry after, not a fault of the request or of ours.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, SqlxError};
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => {
+            matches!(
+                **s,
+                SqlxError::Io(_)
+                    | SqlxError::PoolTimedOut
+                    | SqlxError::PoolClosed
+                    | SqlxError::WorkerCrashed
+            )
+        }
+        _ => false,
     }
 }
 

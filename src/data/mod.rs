@@ -1,5 +1,6 @@
 //! Data access: entities, the connection, batch loaders (a fixed number of queries whatever the
 //! page size), the catalog, the materialised run verdicts and the database leases.
+pub mod availability;
 pub mod catalog;
 pub mod connect;
 pub mod entity;
@@ -13,6 +14,7 @@ pub mod result_count;
 pub mod snapshot;
 pub mod union_page;
 pub mod verdict_cache;
+pub mod writer;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
 use sea_orm::sea_query::{Expr, SelectStatement};

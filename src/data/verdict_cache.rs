@@ -41,7 +41,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
@@ -339,7 +339,7 @@ async fn forget_deleted_runs(db: &DatabaseConnection) -> Result<(), DbErr> {
         .all(db)
         .await?;
     for chunk in gone.chunks(BATCH) {
-        let tx = db.begin().await?;
+        let tx = crate::data::writer::begin_write(db).await?;
         result_count::replace(&tx, chunk, vec![]).await?;
         spci_run_verdict::Entity::delete_many()
             .filter(spci_run_verdict::Column::TestId.is_in(chunk.iter().copied()))
@@ -412,7 +412,7 @@ async fn judge(db: &DatabaseConnection, runs: &[i32], rules: i64) -> Result<(), 
     }
     let loaded = Runs::load(db, runs).await?;
     let judging = Judging::load(db, runs).await?;
-    let tx = db.begin().await?;
+    let tx = crate::data::writer::begin_write(db).await?;
     let gone: Vec<i32> = runs
         .iter()
         .copied()

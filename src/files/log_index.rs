@@ -39,7 +39,10 @@ impl LineIndex {
         };
         let mut b = Builder::default();
         while let Some(chunk) = stream.next().await {
-            b.feed(&chunk.map_err(|e| DomainError::internal(format!("log read: {e}")))?);
+            b.feed(&chunk.map_err(|e| {
+                tracing::warn!(error = %e, "storage read of a log failed");
+                DomainError::unavailable("Storage is unavailable; retry shortly.")
+            })?);
         }
         Ok(Some(b.finish()))
     }

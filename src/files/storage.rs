@@ -180,11 +180,27 @@ impl Storage {
         {
             return Err(format!("{} has no TestResults/", root.display()));
         }
-        match self.store.head(&Path::from(".spci-health")).await {
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e.to_string()),
+        // One probe inside each folder of the layout: an unreadable folder fails the check
+        // even while the root still answers.
+        for folder in LAYOUT {
+            match self
+                .store
+                .head(&Path::from(format!("{folder}/.spci-health")))
+                .await
+            {
+                Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.to_string()),
+            }
         }
+        Ok(())
     }
+}
+
+/// A store that fails other than with "not found" (permissions, I/O, the bucket unreachable)
+/// is an outage: the request was fine, so the answer is 503, retry later, never a 500.
+fn unavailable(op: &str, key: &Key, e: object_store::Error) -> DomainError {
+    tracing::warn!(key = key.as_str(), error = %e, "storage {op} failed");
+    DomainError::unavailable("Storage is unavailable; retry shortly.")
 }
 
 impl Storage {
@@ -193,10 +209,7 @@ impl Storage {
         match self.store.head(&key.0).await {
             Ok(meta) => Ok(Some(meta.size)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(DomainError::internal(format!(
-                "storage head {}: {e}",
-                key.as_str()
-            ))),
+            Err(e) => Err(unavailable("head", key, e)),
         }
     }
 
@@ -208,10 +221,7 @@ impl Storage {
                 meta.e_tag.or_else(|| Some(meta.last_modified.to_rfc3339())),
             ))),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(DomainError::internal(format!(
-                "storage head {}: {e}",
-                key.as_str()
-            ))),
+            Err(e) => Err(unavailable("head", key, e)),
         }
     }
 
@@ -226,10 +236,7 @@ impl Storage {
         match self.store.get(&key.0).await {
             Ok(r) => Ok(Some(r.into_stream())),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(DomainError::internal(format!(
-                "storage read {}: {e}",
-                key.as_str()
-            ))),
+            Err(e) => Err(unavailable("read", key, e)),
         }
     }
 
@@ -255,7 +262,7 @@ impl Storage {
         self.store
             .get_range(&key.0, start..end)
             .await
-            .map_err(|e| DomainError::internal(format!("storage read {}: {e}", key.as_str())))
+            .map_err(|e| unavailable("read", key, e))
     }
 
     /// The whole object, refused (`Ok(Err(size))`) when larger than `max`.
@@ -291,9 +298,7 @@ impl Storage {
 
     /// SHA-256 of the whole object, read as a stream (memory bounded by one chunk).
     pub async fn sha256(&self, key: &Key) -> Result<Option<String>, DomainError> {
-        let fail = |e: object_store::Error| {
-            DomainError::internal(format!("storage read {}: {e}", key.as_str()))
-        };
+        let fail = |e: object_store::Error| unavailable("read", key, e);
         let mut stream = match self.store.get(&key.0).await {
             Ok(r) => r.into_stream(),
             Err(object_store::Error::NotFound { .. }) => return Ok(None),

@@ -6,7 +6,7 @@
 //! "A JSON body" is whatever poem-openapi would parse as one (`application/json` in any case,
 //! with parameters, or any `+json` type): the check asks poem-openapi's own predicate, so no
 //! spelling of the media type reaches the parser without passing here first.
-use super::error::ApiError;
+use super::error::{ApiError, MAX_LISTED};
 use super::operation;
 use super::spec::spec_json;
 use poem::http::header;
@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const SPEC_URI: &str = "urn:spci:spec";
-/// Violations listed in one error body.
-const MAX_ERRORS: usize = 10;
+/// Violations counted beyond the listed ones; a hostile body cannot make counting unbounded.
+const MAX_COUNTED: usize = 10_000;
 
 pub struct BodySchema;
 
@@ -53,20 +53,53 @@ impl<E: Endpoint> Endpoint for BodySchemaEndpoint<E> {
             let bytes = req.take_body().into_bytes().await?;
             // Malformed JSON is left to the parser, which names the syntax error.
             if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
-                let errors: Vec<Value> = validator
-                    .iter_errors(&value)
-                    .take(MAX_ERRORS)
+                if let Some(path) = nul_at(&value, String::new()) {
+                    return Err(
+                        ApiError::validation("Strings must not contain NUL characters.")
+                            .detail("field", path)
+                            .into(),
+                    );
+                }
+                let mut all = validator.iter_errors(&value).take(MAX_COUNTED);
+                let errors: Vec<Value> = all
+                    .by_ref()
+                    .take(MAX_LISTED)
                     .map(|e| json!({"path": e.instance_path().to_string(), "message": e.to_string()}))
                     .collect();
                 if !errors.is_empty() {
-                    return Err(ApiError::validation("Request body failed validation.")
-                        .detail("errors", errors)
-                        .into());
+                    let mut e = ApiError::validation("Request body failed validation.")
+                        .detail("errors", errors);
+                    let omitted = all.count();
+                    if omitted > 0 {
+                        e = e.detail("omitted", omitted);
+                    }
+                    return Err(e.into());
                 }
             }
             req.set_body(bytes);
         }
         self.0.call(req).await
+    }
+}
+
+/// The JSON pointer of the first string (value or key) holding a NUL character. PostgreSQL
+/// cannot store one and refuses the whole statement, so it is refused here on every backend.
+fn nul_at(v: &Value, at: String) -> Option<String> {
+    match v {
+        Value::String(s) => s.contains('\0').then_some(at),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_at(x, format!("{at}/{i}"))),
+        Value::Object(m) => m.iter().find_map(|(k, x)| {
+            let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_at(x, here)
+            }
+        }),
+        _ => None,
     }
 }
 
@@ -186,6 +219,20 @@ mod tests {
             "jsonapplication",
         ] {
             assert!(!is_json(ct), "{ct}");
+        }
+    }
+
+    #[test]
+    fn nul_characters_are_found_in_values_and_keys() {
+        let cases = [
+            (json!({"name": "a\0b"}), Some("/name")),
+            (json!({"a": {"b": ["ok", "x\0"]}}), Some("/a/b/1")),
+            (json!({"k\0": 1}), Some("/k\0")),
+            (json!({"a/b": "\0"}), Some("/a~1b")),
+            (json!({"name": "a\\0b", "n": 0}), None),
+        ];
+        for (v, want) in cases {
+            assert_eq!(nul_at(&v, String::new()).as_deref(), want, "{v}");
         }
     }
 

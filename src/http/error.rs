@@ -9,6 +9,35 @@ use serde_json::{Map, Value};
 
 /// Messages are capped like upstream's so an error body stays small whatever caused it.
 const MAX_MESSAGE: usize = 500;
+/// A value echoed in `details` (a parameter, a schema violation quoting the instance) is cut to
+/// this many characters, so a 640 KB field cannot make a 2 MB error body.
+pub const MAX_ECHO: usize = 200;
+/// Items of a list in `details` (violations); the producer counts the rest in `omitted`.
+pub const MAX_LISTED: usize = 20;
+
+/// Cuts `s` to at most `max` characters, marking the cut with an ellipsis.
+pub fn truncate_chars(mut s: String, max: usize) -> String {
+    if let Some((cut, _)) = s.char_indices().nth(max) {
+        let keep = s[..cut].char_indices().nth(max - 1).map_or(cut, |(i, _)| i);
+        s.truncate(keep);
+        s.push('…');
+    }
+    s
+}
+
+/// Every string in a detail value capped, every list cut to [`MAX_LISTED`].
+fn cap(v: Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(truncate_chars(s, MAX_ECHO)),
+        Value::Array(a) => Value::Array(a.into_iter().take(MAX_LISTED).map(cap).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| (truncate_chars(k, MAX_ECHO), cap(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
@@ -45,7 +74,7 @@ impl ApiError {
     }
 
     pub fn detail(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.details.insert(key.to_string(), value.into());
+        self.details.insert(key.to_string(), cap(value.into()));
         self
     }
 
@@ -104,6 +133,10 @@ impl ApiError {
             return e.clone();
         }
         let status = err.status();
+        if err.is::<poem::error::CorsError>() {
+            return Self::new(403, "forbidden", "Cross-origin request not allowed.")
+                .detail("reason", err.to_string());
+        }
         if err.is::<AuthorizationError>() {
             return Self::unauthorized("Missing or malformed bearer token.");
         }
@@ -186,7 +219,7 @@ impl From<DomainError> for ApiError {
             ErrorKind::Internal => return Self::internal(e.message),
         };
         let mut api = Self::new(status, code, e.message);
-        api.details = e.details;
+        api.details = e.details.into_iter().map(|(k, v)| (k, cap(v))).collect();
         api
     }
 }
@@ -229,6 +262,43 @@ mod tests {
         let e = ApiError::validation("é".repeat(400));
         assert!(e.message.len() <= MAX_MESSAGE);
         assert!(e.message.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn echoed_values_and_lists_are_capped() {
+        let huge = "x".repeat(640 * 1024);
+        let e = ApiError::validation("bad")
+            .detail("reason", huge.clone())
+            .detail("errors", vec![huge.clone(); 1000]);
+        let reason = e.details["reason"].as_str().unwrap();
+        assert_eq!(reason.chars().count(), MAX_ECHO);
+        assert!(reason.ends_with('…'));
+        let errors = e.details["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), MAX_LISTED);
+        assert!(
+            errors
+                .iter()
+                .all(|v| v.as_str().unwrap().chars().count() == MAX_ECHO)
+        );
+        let from_domain = ApiError::from(DomainError::invalid("x").detail("value", huge));
+        assert_eq!(
+            from_domain.details["value"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count(),
+            MAX_ECHO
+        );
+        // (input, max, output): short strings and exact fits are untouched
+        let cases = [
+            ("abc", 3, "abc"),
+            ("abcd", 3, "ab…"),
+            ("ééé", 2, "é…"),
+            ("", 1, ""),
+        ];
+        for (input, max, out) in cases {
+            assert_eq!(truncate_chars(input.into(), max), out, "{input}");
+        }
     }
 
     #[test]

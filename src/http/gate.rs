@@ -4,9 +4,10 @@
 //! so the generated adapter's own check costs no second database query.
 use super::error::ApiError;
 use super::operation;
+use super::ratelimit::PendingToken;
 use crate::api::{Authorizer, Role, Scope};
 use crate::auth::{Principal, authenticate};
-use crate::domain::scopes;
+use crate::domain::{ErrorKind, scopes};
 use crate::state::AppState;
 use poem::{Endpoint, Middleware, Request, Result};
 use std::sync::Arc;
@@ -44,9 +45,19 @@ impl<E: Endpoint> Endpoint for AuthGateEndpoint<E> {
         {
             let token = bearer_token(&req)
                 .ok_or_else(|| ApiError::unauthorized("Missing or malformed bearer token."))?;
-            let p = authenticate(&self.state.db, token)
-                .await
-                .map_err(ApiError::from)?;
+            let pending = req.extensions().get::<PendingToken>().cloned();
+            let p = match authenticate(&self.state.db, token).await {
+                Ok(p) => p,
+                Err(e) => {
+                    if let (Some(pending), ErrorKind::Unauthenticated) = (&pending, e.kind) {
+                        pending.failed()?;
+                    }
+                    return Err(ApiError::from(e).into());
+                }
+            };
+            if let Some(pending) = &pending {
+                pending.verified(p.token_id)?;
+            }
             scopes::check(&p.scopes, p.role, op.scopes, op.roles).map_err(ApiError::from)?;
             req.extensions_mut().insert(p);
         }

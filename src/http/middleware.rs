@@ -3,9 +3,12 @@
 use super::API_PREFIX;
 use super::error::{ApiError, ErrorHeaders};
 use super::operation;
+use crate::metrics::Metrics;
+use crate::state::AppState;
 use futures_util::StreamExt;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use std::sync::Arc;
 
 /// Turns every `Err` from routing or an inner middleware into the JSON error contract (404 for
 /// unknown paths, 405 + `Allow`, 413, 429, …) so nothing outside can send HTML or plain text.
@@ -26,7 +29,7 @@ impl<E: Endpoint> Endpoint for ErrorContractEndpoint<E> {
     type Output = Response;
     async fn call(&self, req: Request) -> Result<Response> {
         let allow = operation::of(&req).allow;
-        Ok(match self.0.call(req).await {
+        let mut resp = match self.0.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) => {
                 let extra = e.data::<ErrorHeaders>().cloned();
@@ -40,7 +43,56 @@ impl<E: Endpoint> Endpoint for ErrorContractEndpoint<E> {
                 }
                 resp
             }
-        })
+        };
+        // A handler's 429 (a throttled account) or 503 (a dependency down, every hashing slot
+        // busy) says when to come back, as the middleware's own refusals do: the body's
+        // `details.retry_after`, else the database probe's period.
+        let status = resp.status();
+        if matches!(status.as_u16(), 429 | 503) && !resp.headers().contains_key(header::RETRY_AFTER)
+        {
+            let body = resp.take_body().into_bytes().await.unwrap_or_default();
+            let retry = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.pointer("/details/retry_after")?.as_u64())
+                .unwrap_or(RETRY_UNAVAILABLE_SECS);
+            resp.set_body(body);
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry));
+        }
+        Ok(resp)
+    }
+}
+
+/// What a 503 tells the client to wait, seconds.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 1;
+
+/// While the database is known to be down, every operation but the health check is answered
+/// 503 at once instead of waiting out the acquire timeout (the health check reports the
+/// outage itself).
+pub struct DatabaseDown(pub Arc<AppState>);
+
+impl<E: Endpoint> Middleware<E> for DatabaseDown {
+    type Output = DatabaseDownEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        DatabaseDownEndpoint(ep, self.0.clone())
+    }
+}
+
+pub struct DatabaseDownEndpoint<E>(E, Arc<AppState>);
+
+impl<E: Endpoint> Endpoint for DatabaseDownEndpoint<E> {
+    type Output = E::Output;
+    async fn call(&self, req: Request) -> Result<Self::Output> {
+        let needs_db = operation::of(&req)
+            .op
+            .is_some_and(|op| !matches!(op.operation_id, "getHealth" | "getLiveness"));
+        if needs_db && self.1.availability.is_down() {
+            return Err(ApiError::from(crate::domain::DomainError::unavailable(
+                "The database is unavailable; retry shortly.",
+            ))
+            .into());
+        }
+        self.0.call(req).await
     }
 }
 
@@ -120,6 +172,21 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
         if req.uri().query().is_some_and(|q| q.len() > self.max_query) {
             return Err(ApiError::validation("Query string too long.").into());
         }
+        if let Some(encoding) = req
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase())
+            .filter(|e| e != "identity")
+        {
+            // Left undecoded, a compressed body would reach the JSON parser as garbage.
+            return Err(ApiError::new(
+                415,
+                "validation_error",
+                "Request bodies must not be encoded (Content-Encoding).",
+            )
+            .detail("content_encoding", encoding)
+            .into());
+        }
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -152,6 +219,79 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             );
         }
         self.ep.call(req).await
+    }
+}
+
+/// Runs [`check_target`] after authentication, so an anonymous caller learns nothing about an
+/// operation's parameters from it.
+pub struct Target;
+
+impl<E: Endpoint> Middleware<E> for Target {
+    type Output = TargetEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        TargetEndpoint(ep)
+    }
+}
+
+pub struct TargetEndpoint<E>(E);
+
+impl<E: Endpoint> Endpoint for TargetEndpoint<E> {
+    type Output = E::Output;
+    async fn call(&self, req: Request) -> Result<Self::Output> {
+        let declared = operation::of(&req).op.map_or(&[][..], |op| op.params);
+        check_target(req.uri().path(), req.uri().query().unwrap_or(""), declared)?;
+        self.0.call(req).await
+    }
+}
+
+/// Refuses what no handler should have to think about: a NUL character anywhere in the path or
+/// the query (PostgreSQL cannot store one and fails the statement), and a declared parameter
+/// given twice (`?status=pass&status=fail` would silently mean the first). Every query parameter
+/// of the spec is a scalar; the generator refuses array ones.
+pub fn check_target(path: &str, query: &str, declared: &[&str]) -> Result<(), ApiError> {
+    let nul = || ApiError::validation("Parameters must not contain NUL characters.");
+    if percent_encoding::percent_decode_str(path).any(|b| b == 0) {
+        return Err(nul().detail("field", "path"));
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if key.contains('\0') || value.contains('\0') {
+            return Err(nul().detail("field", key.into_owned()));
+        }
+        if let Some(name) = declared.iter().find(|d| **d == key) {
+            if seen.contains(name) {
+                return Err(ApiError::validation(format!(
+                    "Parameter {name} is given more than once."
+                ))
+                .detail("field", *name));
+            }
+            seen.push(name);
+        }
+    }
+    Ok(())
+}
+
+/// Per-operation request counts and latency for the metrics.
+pub struct Measure(pub Arc<Metrics>);
+
+impl<E: Endpoint> Middleware<E> for Measure {
+    type Output = MeasureEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        MeasureEndpoint(ep, self.0.clone())
+    }
+}
+
+pub struct MeasureEndpoint<E>(E, Arc<Metrics>);
+
+impl<E: Endpoint> Endpoint for MeasureEndpoint<E> {
+    type Output = Response;
+    async fn call(&self, req: Request) -> Result<Response> {
+        let operation = operation::of(&req).op.map(|o| o.operation_id);
+        let started = std::time::Instant::now();
+        let resp = self.0.call(req).await?.into_response();
+        self.1
+            .request(operation, resp.status().as_u16(), started.elapsed());
+        Ok(resp)
     }
 }
 
@@ -199,5 +339,41 @@ impl<E: Endpoint> Endpoint for RequestIdEndpoint<E> {
         }
         .instrument(span)
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_target;
+
+    #[test]
+    fn nul_characters_and_repeated_parameters_are_refused() {
+        let declared = ["status", "limit", "name"];
+        // (path, query, refused because of)
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("/api/v1/runs", "status=pass&limit=2", None),
+            ("/api/v1/runs", "", None),
+            ("/api/v1/runs", "status=pass&status=fail", Some("status")),
+            ("/api/v1/runs", "limit=1&limit=1000", Some("limit")),
+            ("/api/v1/runs", "lim%69t=1&limit=2", Some("limit")),
+            ("/api/v1/runs", "other=1&other=2", None),
+            ("/api/v1/samples", "name=a%00b", Some("name")),
+            ("/api/v1/samples", "na%00me=x", Some("na\0me")),
+            ("/api/v1/samples/a%00b", "", Some("path")),
+            ("/api/v1/samples/a%0", "", None),
+            ("/api/v1/samples/%", "name=%", None),
+        ];
+        for (path, query, refused) in cases {
+            let got = check_target(path, query, &declared).err();
+            assert_eq!(
+                got.as_ref()
+                    .map(|e| e.details["field"].as_str().unwrap().to_string()),
+                refused.map(str::to_string),
+                "{path}?{query}"
+            );
+            if let Some(e) = got {
+                assert_eq!((e.status, e.code), (400, "validation_error"));
+            }
+        }
     }
 }

@@ -1,14 +1,22 @@
 //! Rate limiting with governor (GCRA) as a poem middleware.
 //!
 //! Every request passes a coarse per-client-IP limiter and one specific limiter:
-//! credential endpoints (the spec's public writes: token creation, sign-up, password reset)
-//! per IP; otherwise reads or writes per token (keyed by the token's public
-//! 16-character prefix, never the secret) or per IP without a token. Keys are stored as 64-bit
-//! keyed hashes and stale ones are swept (by a background task of `startup`, and on the request
-//! path above a bound), so memory stays bounded under many distinct keys.
+//! - credential endpoints (the spec's public writes: token creation, sign-up, password reset):
+//!   per IP;
+//! - a protected operation with a bearer token: the token's own reads or writes bucket, keyed by
+//!   the token's id once the auth gate has verified it ([`PendingToken`]). Nothing an
+//!   unverified caller sends can drain another caller's bucket: a token that fails
+//!   verification counts against its sender's IP, in the anonymous bucket and in a stricter
+//!   failed-authentication one;
+//! - anything else: reads or writes per IP.
+//!
+//! Keys are stored as 64-bit keyed hashes and stale ones are swept (by a background task of
+//! `startup`, and on the request path above a bound), so memory stays bounded under many
+//! distinct keys.
 use super::error::{ApiError, ErrorHeaders};
 use super::{gate, operation};
 use crate::config::Config;
+use crate::metrics::Metrics;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -18,8 +26,8 @@ use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 type Keyed =
@@ -29,19 +37,22 @@ type Keyed =
 const SWEEP_ABOVE_KEYS: usize = 100_000;
 
 struct Limit {
+    /// The label of its rejections in the metrics.
+    name: &'static str,
     limiter: Keyed,
     limit: u32,
     window: Duration,
 }
 
 impl Limit {
-    fn new(limit: u32, window_secs: u64) -> Self {
+    fn new(name: &'static str, limit: u32, window_secs: u64) -> Self {
         let limit_nz = NonZeroU32::new(limit).expect("validated: limits are at least 1");
         let window = Duration::from_secs(window_secs);
         let quota = Quota::with_period(window / limit)
             .expect("non-zero period")
             .allow_burst(limit_nz);
         Self {
+            name,
             limiter: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
             limit,
             window,
@@ -55,7 +66,9 @@ impl Limit {
 }
 
 /// What one check decided, and the headers it implies.
+#[derive(Clone, Debug)]
 struct Decision {
+    limiter: &'static str,
     limit: u32,
     remaining: u32,
     reset_after: Duration,
@@ -67,18 +80,22 @@ pub struct Limits {
     reads: Limit,
     writes: Limit,
     per_ip: Limit,
+    failed_auth: Limit,
     hasher: RandomState,
     trusted_proxies: Vec<IpAddr>,
     checks: AtomicU64,
+    metrics: Arc<Metrics>,
 }
 
 impl Limits {
-    pub fn from_config(c: &Config) -> Arc<Self> {
+    pub fn from_config(c: &Config, metrics: Arc<Metrics>) -> Arc<Self> {
         Arc::new(Self {
-            credentials: Limit::new(c.rate_credentials, c.rate_credentials_window),
-            reads: Limit::new(c.rate_reads, c.rate_window),
-            writes: Limit::new(c.rate_writes, c.rate_window),
-            per_ip: Limit::new(c.rate_per_ip, c.rate_window),
+            credentials: Limit::new("credentials", c.rate_credentials, c.rate_credentials_window),
+            reads: Limit::new("reads", c.rate_reads, c.rate_window),
+            writes: Limit::new("writes", c.rate_writes, c.rate_window),
+            per_ip: Limit::new("per_ip", c.rate_per_ip, c.rate_window),
+            failed_auth: Limit::new("failed_auth", c.rate_failed_auth, c.rate_window),
+            metrics,
             hasher: RandomState::new(),
             trusted_proxies: c.trusted_proxies.clone(),
             checks: AtomicU64::new(0),
@@ -87,16 +104,27 @@ impl Limits {
 
     /// Drops keys whose state equals a fresh key's; run periodically.
     pub fn sweep(&self) {
-        for l in [&self.credentials, &self.reads, &self.writes, &self.per_ip] {
+        for l in self.all() {
             l.sweep();
         }
     }
 
     pub fn key_count(&self) -> usize {
-        [&self.credentials, &self.reads, &self.writes, &self.per_ip]
-            .iter()
-            .map(|l| l.limiter.len())
-            .sum()
+        self.all().iter().map(|l| l.limiter.len()).sum()
+    }
+
+    fn all(&self) -> [&Limit; 5] {
+        [
+            &self.credentials,
+            &self.reads,
+            &self.writes,
+            &self.per_ip,
+            &self.failed_auth,
+        ]
+    }
+
+    fn reads_or_writes(&self, write: bool) -> &Limit {
+        if write { &self.writes } else { &self.reads }
     }
 
     fn key(&self, kind: &str, value: &[u8]) -> u64 {
@@ -118,6 +146,7 @@ impl Limits {
             Ok(snap) => {
                 let remaining = snap.remaining_burst_capacity();
                 Decision {
+                    limiter: l.name,
                     limit: l.limit,
                     remaining,
                     reset_after: per_cell * (l.limit - remaining),
@@ -127,6 +156,7 @@ impl Limits {
             Err(not_until) => {
                 let wait = not_until.wait_time_from(clock.now());
                 Decision {
+                    limiter: l.name,
                     limit: l.limit,
                     remaining: 0,
                     reset_after: wait,
@@ -158,56 +188,96 @@ impl Limits {
                 }
             }
         }
-        Some(match ip {
-            IpAddr::V6(v6) => {
-                let mut seg = v6.segments();
-                seg[4..].fill(0);
-                IpAddr::V6(seg.into())
-            }
-            v4 => v4,
-        })
+        Some(super::server::client_key(ip))
     }
 
-    fn decide(&self, req: &Request) -> Decision {
+    /// The coarse per-IP decision, and the specific one unless the auth gate must settle it.
+    fn decide(&self, req: &Request) -> (Decision, Specific) {
         let ip = self
             .client_ip(req)
             .map(|i| i.to_string())
             .unwrap_or_default();
-        let ip_key = self.key("ip", ip.as_bytes());
-        let coarse = self.check(&self.per_ip, ip_key);
+        let coarse = self.check(&self.per_ip, self.key("ip", ip.as_bytes()));
+        let op = operation::of(req).op;
+        let write = !matches!(*req.method(), Method::GET | Method::HEAD);
         // Credential and mail endpoints: 5 per 15 minutes per IP by default.
-        let credential = operation::of(req)
-            .op
-            .is_some_and(|op| op.public && op.method == "POST");
-        let specific = if credential {
-            self.check(&self.credentials, self.key("cred", ip.as_bytes()))
+        let specific = if op.is_some_and(|op| op.public && op.method == "POST") {
+            Specific::Decided(self.check(&self.credentials, self.key("cred", ip.as_bytes())))
+        } else if op.is_some_and(|op| !op.public) && gate::bearer_token(req).is_some() {
+            Specific::Pending { ip, write }
         } else {
-            let token_prefix = bearer_prefix(req);
-            let key = match token_prefix {
-                Some(p) => self.key("tok", p.as_bytes()),
-                None => self.key("anon", ip.as_bytes()),
-            };
-            let l = if matches!(*req.method(), Method::GET | Method::HEAD) {
-                &self.reads
-            } else {
-                &self.writes
-            };
-            self.check(l, key)
+            Specific::Decided(self.anonymous(&ip, write))
         };
-        // Report the specific limit unless the coarse one is the one refusing.
-        if coarse.denied.is_some() && specific.denied.is_none() {
-            coarse
-        } else {
-            specific
-        }
+        (coarse, specific)
+    }
+
+    fn anonymous(&self, ip: &str, write: bool) -> Decision {
+        self.check(self.reads_or_writes(write), self.key("anon", ip.as_bytes()))
     }
 }
 
-/// The token's public lookup prefix, if the request carries a well-formed spci token.
-fn bearer_prefix(req: &Request) -> Option<String> {
-    gate::bearer_token(req)
-        .and_then(crate::auth::token::lookup_prefix)
-        .map(str::to_string)
+enum Specific {
+    Decided(Decision),
+    /// The request's bearer token is verified by the auth gate, which then settles the bucket.
+    Pending {
+        ip: String,
+        write: bool,
+    },
+}
+
+/// Left in a request's extensions for the auth gate: the bucket a bearer token is charged to
+/// is known only once the token is verified.
+#[derive(Clone)]
+pub struct PendingToken {
+    limits: Arc<Limits>,
+    ip: String,
+    write: bool,
+    settled: Arc<Mutex<Option<Decision>>>,
+}
+
+impl PendingToken {
+    /// The token is genuine: its own bucket, keyed by its id.
+    pub fn verified(&self, token_id: i32) -> Result<(), ApiError> {
+        let l = self.limits.reads_or_writes(self.write);
+        let d = self
+            .limits
+            .check(l, self.limits.key("tok", &token_id.to_be_bytes()));
+        self.settle(d)
+    }
+
+    /// The token is not (invalid, expired, revoked): the attempt counts against the sender's
+    /// IP, in the anonymous bucket and in the stricter failed-authentication one.
+    pub fn failed(&self) -> Result<(), ApiError> {
+        let anon = self.limits.anonymous(&self.ip, self.write);
+        let failed = self.limits.check(
+            &self.limits.failed_auth,
+            self.limits.key("fail", self.ip.as_bytes()),
+        );
+        self.settle(if failed.denied.is_some() && anon.denied.is_none() {
+            failed
+        } else {
+            anon
+        })
+    }
+
+    fn settle(&self, d: Decision) -> Result<(), ApiError> {
+        if d.denied.is_some() {
+            self.limits.metrics.rejected(d.limiter);
+        }
+        let denied = d.denied.map(|(wait, window)| {
+            let retry = ceil_secs(wait).max(1);
+            ApiError::rate_limited(retry, d.limit, window.as_secs())
+        });
+        *self.settled.lock().unwrap_or_else(|e| e.into_inner()) = Some(d);
+        denied.map_or(Ok(()), Err)
+    }
+
+    fn take(&self) -> Option<Decision> {
+        self.settled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
 }
 
 fn unix_now() -> u64 {
@@ -221,13 +291,18 @@ fn ceil_secs(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
-fn set_headers(h: &mut HeaderMap, d: &Decision) {
+fn headers(d: &Decision) -> HeaderMap {
+    let mut h = HeaderMap::new();
     h.insert("x-ratelimit-limit", HeaderValue::from(d.limit));
     h.insert("x-ratelimit-remaining", HeaderValue::from(d.remaining));
     h.insert(
         "x-ratelimit-reset",
         HeaderValue::from(unix_now() + ceil_secs(d.reset_after)),
     );
+    if let Some((wait, _)) = d.denied {
+        h.insert("retry-after", HeaderValue::from(ceil_secs(wait).max(1)));
+    }
+    h
 }
 
 #[derive(Clone)]
@@ -251,27 +326,53 @@ pub struct RateLimitEndpoint<E> {
 impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
     type Output = Response;
 
-    async fn call(&self, req: Request) -> Result<Response> {
-        let d = self.limits.decide(&req);
-        let mut headers = HeaderMap::new();
-        set_headers(&mut headers, &d);
-        if let Some((wait, window)) = d.denied {
-            let retry = ceil_secs(wait).max(1);
-            headers.insert("retry-after", HeaderValue::from(retry));
+    async fn call(&self, mut req: Request) -> Result<Response> {
+        let (coarse, specific) = self.limits.decide(&req);
+        let refuse = |d: &Decision| {
+            self.limits.metrics.rejected(d.limiter);
+            let (wait, window) = d.denied.expect("a refusal");
             let mut e: poem::Error =
-                ApiError::rate_limited(retry, d.limit, window.as_secs()).into();
-            e.set_data(ErrorHeaders(headers));
-            return Err(e);
-        }
-        match self.ep.call(req).await {
+                ApiError::rate_limited(ceil_secs(wait).max(1), d.limit, window.as_secs()).into();
+            e.set_data(ErrorHeaders(headers(d)));
+            e
+        };
+        let pending = match specific {
+            Specific::Decided(d) if d.denied.is_some() => return Err(refuse(&d)),
+            // Report the specific limit unless the coarse one is the one refusing.
+            _ if coarse.denied.is_some() => return Err(refuse(&coarse)),
+            Specific::Decided(d) => Err(d),
+            Specific::Pending { ip, write } => {
+                let p = PendingToken {
+                    limits: self.limits.clone(),
+                    ip,
+                    write,
+                    settled: Arc::default(),
+                };
+                req.extensions_mut().insert(p.clone());
+                Ok(p)
+            }
+        };
+        let result = self.ep.call(req).await;
+        let d = match pending {
+            Err(d) => d,
+            // Refused before the gate saw the token (a malformed query): an unverified request.
+            Ok(p) => p
+                .take()
+                .unwrap_or_else(|| self.limits.anonymous(&p.ip, p.write)),
+        };
+        match result {
             Ok(r) => {
                 let mut resp = r.into_response();
-                resp.headers_mut().extend(headers);
+                resp.headers_mut().extend(headers(&d));
                 Ok(resp)
             }
             // The error contract answers it, with these headers too.
             Err(mut e) => {
-                e.set_data(ErrorHeaders(headers));
+                let mut h = headers(&d);
+                if let Some(ErrorHeaders(own)) = e.data::<ErrorHeaders>() {
+                    h.extend(own.clone());
+                }
+                e.set_data(ErrorHeaders(h));
                 Err(e)
             }
         }
@@ -287,7 +388,7 @@ mod tests {
         let mut c = Config::defaults();
         c.rate_window = 1;
         c.rate_reads = 1000;
-        let limits = Limits::from_config(&c);
+        let limits = Limits::from_config(&c, Arc::default());
         for i in 0..1_000_000u64 {
             let _ = limits.reads.limiter.check_key(&i);
         }
@@ -299,18 +400,5 @@ mod tests {
             0,
             "a full window later every key is indistinguishable from fresh"
         );
-    }
-
-    #[test]
-    fn bearer_prefix_uses_only_the_public_part() {
-        let token = crate::auth::token::generate().plaintext;
-        let req = Request::builder()
-            .header("authorization", format!("bearer {token}"))
-            .finish();
-        assert_eq!(bearer_prefix(&req).as_deref(), Some(&token[..16]));
-        let req = Request::builder()
-            .header("authorization", "Basic abc")
-            .finish();
-        assert_eq!(bearer_prefix(&req), None);
     }
 }

@@ -12,9 +12,7 @@ use crate::state::AppState;
 use chrono::{Duration, NaiveDateTime, Utc};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -51,7 +49,7 @@ pub async fn seed(state: &AppState) -> Result<DemoTokens, DomainError> {
         .one(&state.db)
         .await?;
     if existing.is_none() {
-        let tx = state.db.begin().await?;
+        let tx = crate::data::writer::begin_write(&state.db).await?;
         issue::create_user(
             &tx,
             state.config.password_format,

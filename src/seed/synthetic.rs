@@ -5,7 +5,7 @@
 use crate::data::entity::*;
 use crate::domain::DomainError;
 use chrono::{Duration, NaiveDate};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 /// Runs per transaction; rows per INSERT stay under SQLite's bound-variable limit.
 const RUNS_PER_CHUNK: usize = 50;
@@ -92,7 +92,7 @@ pub async fn seed(
         .and_hms_opt(0, 0, 0)
         .unwrap();
     for chunk_start in (0..runs).step_by(RUNS_PER_CHUNK) {
-        let tx = db.begin().await?;
+        let tx = crate::data::writer::begin_write(db).await?;
         let mut progress = vec![];
         let mut scope = vec![];
         let mut results = vec![];

@@ -1,5 +1,5 @@
 //! Tokens and identity over HTTP: create, list, revoke, me; the review findings on auth.
-use super::common::{TestApp, TestAppBuilder, bearer, json};
+use super::common::{PASSWORD, TestApp, TestAppBuilder, bearer, json};
 use crate::config::PasswordFormat;
 use crate::data::entity::{api_token, user};
 use poem::http::StatusCode;
@@ -506,6 +506,103 @@ async fn review_1131_requests_are_rate_limited_per_token() {
         .send()
         .await
         .assert_status_is_ok();
+}
+
+/// Failed logins are limited per account as well as per IP, keyed by the email whether or
+/// not the account exists (the 429 is the same for both, so it tells nothing), and the account
+/// is throttled, not locked: the limit is on attempts, the right password waits like any other.
+#[tokio::test]
+async fn hardening_1_failed_logins_are_throttled_per_account_known_or_not() {
+    let app = TestAppBuilder::new()
+        .config(|c| {
+            c.rate_login_failures = 3;
+            c.password_format = PasswordFormat::Argon2id;
+        })
+        .build()
+        .await;
+    let known = "known@example.com";
+    app.user(known, "known", "user").await;
+    let login = |email: &str, password: &str| json!({"email": email, "password": password, "token_name": format!("t{}", uuid::Uuid::new_v4().simple())});
+    let mut refusals = vec![];
+    for email in [known, "Nobody@Example.com"] {
+        for _ in 0..3 {
+            create_token(&app, login(email, "wrong-password"))
+                .await
+                .assert_status(StatusCode::UNAUTHORIZED);
+        }
+        for password in ["wrong-password", PASSWORD] {
+            let r = create_token(&app, login(&email.to_uppercase(), password)).await;
+            r.assert_status(StatusCode::TOO_MANY_REQUESTS);
+            let retry: u64 = r.0.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=300).contains(&retry), "{retry}");
+            let mut e = json(r).await;
+            e["details"]["retry_after"] = json!("redacted");
+            refusals.push(e);
+        }
+    }
+    assert!(refusals.windows(2).all(|w| w[0] == w[1]), "{refusals:?}");
+    // Other accounts are not affected.
+    let other = "other@example.com";
+    app.user(other, "other", "user").await;
+    create_token(&app, login(other, PASSWORD))
+        .await
+        .assert_status(StatusCode::CREATED);
+}
+
+/// Forged tokens that share a real token's public prefix fail verification, so they count
+/// against their sender's IP (and its stricter failed-authentication bucket), never against the
+/// real token's bucket.
+#[tokio::test]
+async fn hardening_6_forged_tokens_with_a_victims_prefix_do_not_drain_its_bucket() {
+    let app = TestAppBuilder::new()
+        .config(|c| {
+            c.rate_reads = 5;
+            c.rate_failed_auth = 3;
+        })
+        .build()
+        .await;
+    let (_, victim) = app.user_with_token("user", &["runs:read"]).await;
+    let forged = format!("{}{}", &victim[..16], "x".repeat(victim.len() - 16));
+    assert_eq!(
+        crate::auth::token::lookup_prefix(&forged),
+        crate::auth::token::lookup_prefix(&victim),
+        "well formed, same prefix"
+    );
+    let mut statuses = vec![];
+    for _ in 0..120 {
+        let r = app
+            .client
+            .get("/api/v1/auth/me")
+            .header("authorization", bearer(&forged))
+            .send()
+            .await;
+        statuses.push(r.0.status().as_u16());
+    }
+    assert_eq!(statuses[..3], [401, 401, 401]);
+    assert!(
+        statuses[3..].iter().all(|s| *s == 429),
+        "failed attempts are throttled per IP: {statuses:?}"
+    );
+    for _ in 0..5 {
+        let r = app
+            .client
+            .get("/api/v1/auth/me")
+            .header("authorization", bearer(&victim))
+            .send()
+            .await;
+        r.assert_status_is_ok();
+        r.assert_header("x-ratelimit-limit", "5");
+    }
+    app.client
+        .get("/api/v1/auth/me")
+        .header("authorization", bearer(&victim))
+        .send()
+        .await
+        .assert_status(StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]

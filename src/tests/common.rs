@@ -31,6 +31,7 @@ pub struct TestApp {
 pub struct TestAppBuilder {
     config: Config,
     statements: Option<Arc<AtomicUsize>>,
+    on_disk: bool,
 }
 
 impl TestAppBuilder {
@@ -41,15 +42,28 @@ impl TestAppBuilder {
         config.rate_writes = 10_000;
         config.rate_per_ip = 100_000;
         config.rate_credentials = 1_000;
+        config.rate_failed_auth = 10_000;
+        config.rate_login_failures = 1_000;
+        // Fifty concurrent writers on a slow CI machine may queue longer than production's 1 s.
+        config.db_timeout_ms = 10_000;
         Self {
             config,
             statements: None,
+            on_disk: false,
         }
     }
 
     /// Counts every SQL statement the app runs into `counter` (for the N+1 tests).
     pub fn count_statements(mut self, counter: Arc<AtomicUsize>) -> Self {
         self.statements = Some(counter);
+        self
+    }
+
+    /// On SQLite, a database file with a pool of connections (as served) instead of the
+    /// single-connection in-memory database, for tests of concurrent writers. Other backends
+    /// are always servers.
+    pub fn on_disk(mut self) -> Self {
+        self.on_disk = true;
         self
     }
 
@@ -61,10 +75,17 @@ impl TestAppBuilder {
     pub async fn build(mut self) -> TestApp {
         let storage_dir = tempfile::tempdir().expect("temp storage root");
         self.config.storage = storage_dir.path().to_str().unwrap().to_string();
-        self.config.database_url = fresh_database_url().await.into();
-        let mut db = crate::data::connect::connect(self.config.database_url.as_str())
-            .await
-            .expect("database");
+        let mut url = fresh_database_url().await;
+        if self.on_disk && url.starts_with("sqlite::memory:") {
+            url = format!("sqlite:{}/spci.db?mode=rwc", storage_dir.path().display());
+        }
+        self.config.database_url = url.into();
+        let mut db = crate::data::connect::connect(
+            self.config.database_url.as_str(),
+            self.config.db_timeout(),
+        )
+        .await
+        .expect("database");
         crate::data::connect::migrate(&db)
             .await
             .expect("migrations");
@@ -74,7 +95,7 @@ impl TestAppBuilder {
             });
         }
         let state = AppState::new(self.config, db).expect("app state");
-        let limits = Limits::from_config(&state.config);
+        let limits = Limits::from_config(&state.config, state.metrics.clone());
         let client = TestClient::new(build_app(state.clone(), limits.clone()).boxed());
         TestApp {
             client,

@@ -309,11 +309,17 @@ async fn the_bearer_scheme_is_case_insensitive() {
 async fn review_h4_a_real_database_failure_is_a_json_500_without_internals() {
     let app = TestApp::new().await;
     let (_, token) = app.admin().await;
-    // Break the real database under the real app: every query now fails.
-    app.state.db.clone().close().await.unwrap();
+    // Break the real database under the real app: the table behind a status filter is gone, so
+    // that query fails (a fault, not an outage: the database still answers).
+    use sea_orm::ConnectionTrait;
+    app.state
+        .db
+        .execute_unprepared("DROP TABLE spci_run_verdict")
+        .await
+        .unwrap();
     let r = app
         .client
-        .get("/api/v1/auth/me")
+        .get("/api/v1/runs?status=pass")
         .header("authorization", bearer(&token))
         .send()
         .await;
@@ -336,8 +342,9 @@ async fn review_h4_a_panicking_route_is_a_json_500() {
     let app = TestApp::new().await;
     let ep = crate::http::with_stack(
         poem::Route::new().at("/boom", boom),
-        1024,
+        app.state.config.clone(),
         app.limits.clone(),
+        app.state.metrics.clone(),
     )
     .boxed();
     let client = poem::test::TestClient::new(ep);

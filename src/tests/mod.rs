@@ -6,6 +6,7 @@ mod coexistence;
 mod common;
 mod errors;
 mod fixtures;
+mod hardening;
 mod health;
 mod library;
 mod no_n_plus_one;

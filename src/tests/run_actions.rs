@@ -1,6 +1,6 @@
 //! POST /runs, cancel and restart: who may do what, atomicity, and that every status reader
 //! (the materialised one behind the list included) follows each write.
-use super::common::{TestApp, get, post};
+use super::common::{TestApp, TestAppBuilder, get, post};
 use super::fixtures::at;
 use super::world::{World, ids};
 use crate::data::entity::{customized_test, fork, test, test_progress, user};
@@ -86,6 +86,20 @@ async fn review_h2_arbitrary_repositories_are_refused_and_create_nothing() {
     );
     let listed = w.get("/runs?repository=carol/ccextractor").await;
     assert_eq!(ids(&listed, "run_id"), [run["run_id"].as_i64().unwrap()]);
+}
+
+/// Every write transaction takes the write lock up front, so on SQLite concurrent writers
+/// queue for it instead of failing with "database is locked" (a deferred transaction that has
+/// read cannot be upgraded). Same outcome on every backend.
+#[tokio::test]
+async fn hardening_3_fifty_concurrent_run_creations_all_succeed() {
+    let w = World::on(TestAppBuilder::new().on_disk().build().await).await;
+    let before = counts(&w.app).await.0;
+    let calls = (0..50).map(|_| post(&w.app, "/runs", &w.admin, body("CCExtractor/ccextractor")));
+    let answers = futures_util::future::join_all(calls).await;
+    let failed: Vec<&(u16, Value)> = answers.iter().filter(|(s, _)| *s != 202).collect();
+    assert!(failed.is_empty(), "{} failed: {failed:?}", failed.len());
+    assert_eq!(counts(&w.app).await.0, before + 50);
 }
 
 #[tokio::test]

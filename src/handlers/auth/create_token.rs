@@ -19,39 +19,43 @@ pub async fn handle(
     req: CreateTokenInput,
 ) -> Result<CreateTokenResponse, ApiError> {
     let body = req.body;
+    let email = body.email.0.as_str();
+    // Before the lookup, so the answer is the same whether the account exists.
+    let throttle = &state.login_throttle;
+    if let Some(retry) = throttle.wait(email) {
+        return Err(ApiError::rate_limited(
+            retry,
+            throttle.limit,
+            throttle.window.as_secs(),
+        ));
+    }
     let owner = user::Entity::find()
         .filter(same_text(
             Expr::col((user::Entity, user::Column::Email)),
-            body.email.0.as_str(),
+            email,
         ))
         .one(&state.db)
         .await?;
     // Unknown email and wrong password cost the same hashing work (that of the configured
     // format) and give the same answer.
-    let plain = body.password.clone();
     let stored = owner.as_ref().map(|u| u.password.clone());
     let format = state.config.password_format;
-    let verdict = tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => password::verify(&plain, &stored, format),
-        None => {
-            password::verify_dummy(&plain, format);
-            password::Verdict::NoMatch
-        }
-    })
-    .await
-    .map_err(DomainError::internal)?;
+    let verdict = state
+        .hashing
+        .verify(body.password.clone(), stored, format)
+        .await?;
     let owner = match (owner, verdict) {
         (Some(u), password::Verdict::Match) => u,
         (Some(u), password::Verdict::MatchNeedsRehash) => {
-            let plain = body.password.clone();
-            let rehashed = tokio::task::spawn_blocking(move || password::hash(&plain, format))
-                .await
-                .map_err(DomainError::internal)?;
+            let rehashed = state.hashing.hash(body.password.clone(), format).await?;
             let mut am = u.into_active_model();
             am.password = Set(rehashed);
             am.update(&state.db).await?
         }
-        _ => return Err(DomainError::invalid_credentials().into()),
+        _ => {
+            throttle.failed(email);
+            return Err(DomainError::invalid_credentials().into());
+        }
     };
     let requested = body.scopes.as_deref().unwrap_or(DEFAULT_SCOPES);
     let days = body.expires_in_days.map(i64::from).unwrap_or(DEFAULT_DAYS);

@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::types::UtcDateTime;
 use poem_openapi::payload::Json;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// Attempts when other writers keep changing the baseline under us.
 const ATTEMPTS: usize = 5;
@@ -77,7 +77,7 @@ pub async fn handle(
             // Already the baseline (a concurrent or earlier approval): no second effect.
             return Ok(approved(&o, p, now));
         }
-        let tx = state.db.begin().await?;
+        let tx = crate::data::writer::begin_write(&state.db).await?;
         let mut cas = regression_test_output::Entity::update_many()
             .col_expr(
                 regression_test_output::Column::Correct,

@@ -11,7 +11,7 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 use poem_openapi::payload::Json;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
-use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, QuerySelect, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, QuerySelect};
 
 pub async fn handle(
     state: &AppState,
@@ -31,7 +31,7 @@ pub async fn handle(
         lookup::run(&state.db, run_id).await?;
         insert_cancel(db, run_id, &message).await?
     } else {
-        let tx = db.begin().await?;
+        let tx = crate::data::writer::begin_write(db).await?;
         test::Entity::find_by_id(run_id)
             .lock_exclusive()
             .one(&tx)

@@ -13,7 +13,7 @@ use crate::views;
 use poem_openapi::payload::Json;
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, QueryFilter, Set};
 use std::collections::BTreeSet;
 
 pub async fn handle(
@@ -81,7 +81,7 @@ pub async fn handle(
         );
     }
 
-    let tx = db.begin().await?;
+    let tx = crate::data::writer::begin_write(db).await?;
     let fork_id = match fork::Entity::find()
         .filter(
             Expr::expr(Func::lower(Expr::col(fork::Column::Github))).eq(fork_url.to_lowercase()),

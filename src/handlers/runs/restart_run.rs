@@ -12,7 +12,6 @@ use crate::state::AppState;
 use poem_openapi::payload::Json;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
 };
 
 pub async fn handle(
@@ -22,7 +21,7 @@ pub async fn handle(
     let run_id = req.run_id;
     let db = &state.db;
     lookup::run(&state.db, run_id).await?;
-    let tx = db.begin().await?;
+    let tx = crate::data::writer::begin_write(db).await?;
     if tx.get_database_backend() != DatabaseBackend::Sqlite {
         test::Entity::find_by_id(run_id)
             .lock_exclusive()

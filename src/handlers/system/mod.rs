@@ -1,6 +1,7 @@
 //! `System`: health, the queue, versions and a run's artifacts. Maintenance, blocked users and
 //! forbidden extensions answer the spec's documented 501 until they are implemented.
 mod get_health;
+mod get_liveness;
 mod get_queue;
 mod list_artifacts;
 mod system_about;
@@ -13,6 +14,9 @@ use crate::state::AppState;
 impl SystemApi for AppState {
     async fn get_health(&self, req: GetHealthInput) -> Result<GetHealthResponse, ApiError> {
         get_health::handle(self, req).await
+    }
+    async fn get_liveness(&self, req: GetLivenessInput) -> Result<GetLivenessResponse, ApiError> {
+        get_liveness::handle(self, req).await
     }
     async fn get_queue(
         &self,
