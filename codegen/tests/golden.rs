@@ -112,7 +112,7 @@ fn specs_it_does_not_understand_are_errors_not_omissions() {
             "int32 or int64",
         ),
         (
-            "name: seen_before\n          in: query\n          schema:\n            type: string",
+            "name: seen_before\n          in: query\n          schema:\n            type: string\n            format: date-time",
             "name: seen_before\n          in: query\n          schema:\n            type: array\n            items:\n              type: string",
             "query parameter seen_before is an array",
         ),
