@@ -4,6 +4,7 @@
 //! Background work has one home: [`Background`] starts each task and stops it on shutdown. A
 //! task that must run once across replicas takes a database lease (`data::lease`) itself.
 use crate::config::Config;
+use crate::data::availability::PROBE_PERIOD;
 use crate::data::connect;
 use crate::http::{self, API_PREFIX, ratelimit::Limits};
 use crate::metrics::{Gauges, Metrics};
@@ -73,15 +74,10 @@ impl Background {
         // Between requests too, so an outage is known (and answered 503 at once) and a recovery
         // noticed within a second.
         let s = state.clone();
-        bg.every(
-            "database probe",
-            Duration::from_secs(1),
-            Duration::from_secs(1),
-            move || {
-                let s = s.clone();
-                async move { s.availability.probe(&s.db, s.config.db_timeout()).await }
-            },
-        );
+        bg.every("database probe", PROBE_PERIOD, PROBE_PERIOD, move || {
+            let s = s.clone();
+            async move { s.availability.probe(&s.db, s.config.db_timeout()).await }
+        });
         let l = limits.clone();
         let s = state.clone();
         bg.every(

@@ -1,9 +1,19 @@
 //! Whether the database answers, as a background probe last saw it. While it is known to be
 //! down, requests are answered 503 at once instead of each one waiting out the acquire timeout;
 //! the probe notices recovery within its period.
+use crate::domain::DomainError;
 use sea_orm::DatabaseConnection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+/// How often the background probe asks; also what a 503 tells the client to wait, since the
+/// answer may have changed by then.
+pub const PROBE_PERIOD: Duration = Duration::from_secs(1);
+
+/// What every request answers while the database cannot be reached.
+pub fn database_unavailable() -> DomainError {
+    DomainError::unavailable("The database is unavailable; retry shortly.")
+}
 
 #[derive(Default)]
 pub struct Availability {

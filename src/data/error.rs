@@ -7,7 +7,7 @@ impl From<DbErr> for DomainError {
     fn from(e: DbErr) -> Self {
         if is_unavailable(&e) {
             tracing::warn!(error = %e, "database unavailable");
-            return Self::unavailable("The database is unavailable; retry shortly.");
+            return super::availability::database_unavailable();
         }
         Self::internal(format!("database: {e}"))
     }

@@ -41,7 +41,7 @@ impl LineIndex {
         while let Some(chunk) = stream.next().await {
             b.feed(&chunk.map_err(|e| {
                 tracing::warn!(error = %e, "storage read of a log failed");
-                DomainError::unavailable("Storage is unavailable; retry shortly.")
+                super::storage::storage_unavailable()
             })?);
         }
         Ok(Some(b.finish()))

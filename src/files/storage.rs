@@ -200,6 +200,11 @@ impl Storage {
 /// is an outage: the request was fine, so the answer is 503, retry later, never a 500.
 fn unavailable(op: &str, key: &Key, e: object_store::Error) -> DomainError {
     tracing::warn!(key = key.as_str(), error = %e, "storage {op} failed");
+    storage_unavailable()
+}
+
+/// What a request answers when storage cannot be read.
+pub fn storage_unavailable() -> DomainError {
     DomainError::unavailable("Storage is unavailable; retry shortly.")
 }
 

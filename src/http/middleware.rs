@@ -3,6 +3,7 @@
 use super::API_PREFIX;
 use super::error::{ApiError, ErrorHeaders};
 use super::operation;
+use crate::data::availability::{PROBE_PERIOD, database_unavailable};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use futures_util::StreamExt;
@@ -63,8 +64,8 @@ impl<E: Endpoint> Endpoint for ErrorContractEndpoint<E> {
     }
 }
 
-/// What a 503 tells the client to wait, seconds.
-pub const RETRY_UNAVAILABLE_SECS: u64 = 1;
+/// What a 503 tells the client to wait, seconds: the database probe's period.
+pub const RETRY_UNAVAILABLE_SECS: u64 = PROBE_PERIOD.as_secs();
 
 /// While the database is known to be down, every operation but the health check is answered
 /// 503 at once instead of waiting out the acquire timeout (the health check reports the
@@ -87,10 +88,7 @@ impl<E: Endpoint> Endpoint for DatabaseDownEndpoint<E> {
             .op
             .is_some_and(|op| !matches!(op.operation_id, "getHealth" | "getLiveness"));
         if needs_db && self.1.availability.is_down() {
-            return Err(ApiError::from(crate::domain::DomainError::unavailable(
-                "The database is unavailable; retry shortly.",
-            ))
-            .into());
+            return Err(ApiError::from(database_unavailable()).into());
         }
         self.0.call(req).await
     }

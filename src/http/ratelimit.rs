@@ -214,6 +214,34 @@ impl Limits {
     fn anonymous(&self, ip: &str, write: bool) -> Decision {
         self.check(self.reads_or_writes(write), self.key("anon", ip.as_bytes()))
     }
+
+    /// The 429 a refusing decision answers (counted in the metrics); `None` when it allows.
+    fn refusal(&self, d: &Decision) -> Option<ApiError> {
+        let (_, window) = d.denied?;
+        self.metrics.rejected(d.limiter);
+        Some(ApiError::rate_limited(
+            d.retry_after()?,
+            d.limit,
+            window.as_secs(),
+        ))
+    }
+}
+
+impl Decision {
+    /// Whole seconds to wait, at least one, when this decision refuses.
+    fn retry_after(&self) -> Option<u64> {
+        self.denied.map(|(wait, _)| ceil_secs(wait).max(1))
+    }
+
+    /// This decision, unless it allows and `other` refuses: the one a client must obey is
+    /// the one reported.
+    fn unless_refused_by(self, other: Decision) -> Decision {
+        if other.denied.is_some() && self.denied.is_none() {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 enum Specific {
@@ -253,23 +281,13 @@ impl PendingToken {
             &self.limits.failed_auth,
             self.limits.key("fail", self.ip.as_bytes()),
         );
-        self.settle(if failed.denied.is_some() && anon.denied.is_none() {
-            failed
-        } else {
-            anon
-        })
+        self.settle(anon.unless_refused_by(failed))
     }
 
     fn settle(&self, d: Decision) -> Result<(), ApiError> {
-        if d.denied.is_some() {
-            self.limits.metrics.rejected(d.limiter);
-        }
-        let denied = d.denied.map(|(wait, window)| {
-            let retry = ceil_secs(wait).max(1);
-            ApiError::rate_limited(retry, d.limit, window.as_secs())
-        });
+        let refused = self.limits.refusal(&d);
         *self.settled.lock().unwrap_or_else(|e| e.into_inner()) = Some(d);
-        denied.map_or(Ok(()), Err)
+        refused.map_or(Ok(()), Err)
     }
 
     fn take(&self) -> Option<Decision> {
@@ -299,8 +317,8 @@ fn headers(d: &Decision) -> HeaderMap {
         "x-ratelimit-reset",
         HeaderValue::from(unix_now() + ceil_secs(d.reset_after)),
     );
-    if let Some((wait, _)) = d.denied {
-        h.insert("retry-after", HeaderValue::from(ceil_secs(wait).max(1)));
+    if let Some(retry) = d.retry_after() {
+        h.insert("retry-after", HeaderValue::from(retry));
     }
     h
 }
@@ -329,18 +347,24 @@ impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
     async fn call(&self, mut req: Request) -> Result<Response> {
         let (coarse, specific) = self.limits.decide(&req);
         let refuse = |d: &Decision| {
-            self.limits.metrics.rejected(d.limiter);
-            let (wait, window) = d.denied.expect("a refusal");
-            let mut e: poem::Error =
-                ApiError::rate_limited(ceil_secs(wait).max(1), d.limit, window.as_secs()).into();
-            e.set_data(ErrorHeaders(headers(d)));
-            e
+            self.limits.refusal(d).map(|refused| {
+                let mut e: poem::Error = refused.into();
+                e.set_data(ErrorHeaders(headers(d)));
+                e
+            })
         };
         let pending = match specific {
-            Specific::Decided(d) if d.denied.is_some() => return Err(refuse(&d)),
             // Report the specific limit unless the coarse one is the one refusing.
-            _ if coarse.denied.is_some() => return Err(refuse(&coarse)),
-            Specific::Decided(d) => Err(d),
+            Specific::Decided(d) => {
+                let d = d.unless_refused_by(coarse);
+                if let Some(e) = refuse(&d) {
+                    return Err(e);
+                }
+                Err(d)
+            }
+            Specific::Pending { .. } if coarse.denied.is_some() => {
+                return Err(refuse(&coarse).expect("a refusing decision"));
+            }
             Specific::Pending { ip, write } => {
                 let p = PendingToken {
                     limits: self.limits.clone(),
@@ -355,7 +379,8 @@ impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
         let result = self.ep.call(req).await;
         let d = match pending {
             Err(d) => d,
-            // Refused before the gate saw the token (a malformed query): an unverified request.
+            // Answered before the gate saw the token (an oversized query or body, the database
+            // known down): an unverified request.
             Ok(p) => p
                 .take()
                 .unwrap_or_else(|| self.limits.anonymous(&p.ip, p.write)),
