@@ -3055,6 +3055,105 @@ pub struct BlockedUserDeletion {
     #[oai(rename = "deleted")]
     pub deleted: bool,
 }
+/// The kind of an administrative change: role_changed (target user, previous and new role), user_deactivated, github_user_blocked and github_user_unblocked (target the numeric GitHub id), maintenance_changed (target the platform, previous and new disabled flag), extension_forbidden and extension_allowed, reset_link_sent (by an admin, target the user), token_revoked (by an admin, target the token id).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "AuditAction")]
+pub enum AuditAction {
+    #[oai(rename = "role_changed")]
+    RoleChanged,
+    #[oai(rename = "user_deactivated")]
+    UserDeactivated,
+    #[oai(rename = "github_user_blocked")]
+    GithubUserBlocked,
+    #[oai(rename = "github_user_unblocked")]
+    GithubUserUnblocked,
+    #[oai(rename = "maintenance_changed")]
+    MaintenanceChanged,
+    #[oai(rename = "extension_forbidden")]
+    ExtensionForbidden,
+    #[oai(rename = "extension_allowed")]
+    ExtensionAllowed,
+    #[oai(rename = "reset_link_sent")]
+    ResetLinkSent,
+    #[oai(rename = "token_revoked")]
+    TokenRevoked,
+}
+impl AuditAction {
+    pub const ALL: &'static [Self] = &[
+        Self::RoleChanged,
+        Self::UserDeactivated,
+        Self::GithubUserBlocked,
+        Self::GithubUserUnblocked,
+        Self::MaintenanceChanged,
+        Self::ExtensionForbidden,
+        Self::ExtensionAllowed,
+        Self::ResetLinkSent,
+        Self::TokenRevoked,
+    ];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RoleChanged => "role_changed",
+            Self::UserDeactivated => "user_deactivated",
+            Self::GithubUserBlocked => "github_user_blocked",
+            Self::GithubUserUnblocked => "github_user_unblocked",
+            Self::MaintenanceChanged => "maintenance_changed",
+            Self::ExtensionForbidden => "extension_forbidden",
+            Self::ExtensionAllowed => "extension_allowed",
+            Self::ResetLinkSent => "reset_link_sent",
+            Self::TokenRevoked => "token_revoked",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "role_changed" => Some(Self::RoleChanged),
+            "user_deactivated" => Some(Self::UserDeactivated),
+            "github_user_blocked" => Some(Self::GithubUserBlocked),
+            "github_user_unblocked" => Some(Self::GithubUserUnblocked),
+            "maintenance_changed" => Some(Self::MaintenanceChanged),
+            "extension_forbidden" => Some(Self::ExtensionForbidden),
+            "extension_allowed" => Some(Self::ExtensionAllowed),
+            "reset_link_sent" => Some(Self::ResetLinkSent),
+            "token_revoked" => Some(Self::TokenRevoked),
+            _ => None,
+        }
+    }
+}
+/// One administrative change, recorded in the transaction that made it.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "AuditEntry")]
+pub struct AuditEntry {
+    #[oai(rename = "id")]
+    pub id: i32,
+    #[oai(rename = "at")]
+    pub at: crate::types::UtcDateTime,
+    /// Platform user id of the admin (or the account's own user) who made the change.
+    #[oai(rename = "actor_id")]
+    pub actor_id: i32,
+    #[oai(rename = "action")]
+    pub action: AuditAction,
+    /// What was changed (a user id, GitHub id, platform, extension or token id).
+    #[oai(rename = "target")]
+    pub target: String,
+    /// The value the change replaced, when there was one.
+    #[oai(rename = "previous", nullable)]
+    pub previous: Option<String>,
+    /// The value the change set, when there is one.
+    #[oai(rename = "value", nullable)]
+    pub value: Option<String>,
+}
+/// A page of audit entries, newest first.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "AuditEntryPage")]
+pub struct AuditEntryPage {
+    #[oai(rename = "data")]
+    pub data: Vec<AuditEntry>,
+    #[oai(rename = "pagination")]
+    pub pagination: Page,
+    #[oai(rename = "meta")]
+    pub meta: serde_json::Value,
+}
 /// A page of forbidden extensions (lower case, no dot).
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "ForbiddenExtensionPage")]
@@ -10623,14 +10722,6 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_maintenance_bad_request(err: poem::Error) -> GetMaintenanceResponse {
@@ -10639,7 +10730,7 @@ pub fn __get_maintenance_bad_request(err: poem::Error) -> GetMaintenanceResponse
     )
 }
 impl crate::http::error::FromApiError for GetMaintenanceResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10648,7 +10739,6 @@ impl crate::http::error::FromApiError for GetMaintenanceResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -10739,14 +10829,6 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_maintenance_bad_request(err: poem::Error) -> UpdateMaintenanceResponse {
@@ -10755,9 +10837,7 @@ pub fn __update_maintenance_bad_request(err: poem::Error) -> UpdateMaintenanceRe
     )
 }
 impl crate::http::error::FromApiError for UpdateMaintenanceResponse {
-    const STATUSES: &'static [u16] = &[
-        200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501,
-    ];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10769,7 +10849,6 @@ impl crate::http::error::FromApiError for UpdateMaintenanceResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -10839,14 +10918,6 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_blocked_users_bad_request(err: poem::Error) -> ListBlockedUsersResponse {
@@ -10855,7 +10926,7 @@ pub fn __list_blocked_users_bad_request(err: poem::Error) -> ListBlockedUsersRes
     )
 }
 impl crate::http::error::FromApiError for ListBlockedUsersResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10864,7 +10935,6 @@ impl crate::http::error::FromApiError for ListBlockedUsersResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -10966,14 +11036,6 @@ pub enum CreateBlockedUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_blocked_user_bad_request(err: poem::Error) -> CreateBlockedUserResponse {
@@ -10982,9 +11044,7 @@ pub fn __create_blocked_user_bad_request(err: poem::Error) -> CreateBlockedUserR
     )
 }
 impl crate::http::error::FromApiError for CreateBlockedUserResponse {
-    const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
-    ];
+    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10996,7 +11056,6 @@ impl crate::http::error::FromApiError for CreateBlockedUserResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -11073,14 +11132,6 @@ pub enum DeleteBlockedUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_blocked_user_bad_request(err: poem::Error) -> DeleteBlockedUserResponse {
@@ -11089,7 +11140,7 @@ pub fn __delete_blocked_user_bad_request(err: poem::Error) -> DeleteBlockedUserR
     )
 }
 impl crate::http::error::FromApiError for DeleteBlockedUserResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -11099,7 +11150,6 @@ impl crate::http::error::FromApiError for DeleteBlockedUserResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -11168,14 +11218,6 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_forbidden_extensions_bad_request(
@@ -11186,7 +11228,7 @@ pub fn __list_forbidden_extensions_bad_request(
     )
 }
 impl crate::http::error::FromApiError for ListForbiddenExtensionsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -11195,7 +11237,6 @@ impl crate::http::error::FromApiError for ListForbiddenExtensionsResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -11297,14 +11338,6 @@ pub enum CreateForbiddenExtensionResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_forbidden_extension_bad_request(
@@ -11315,9 +11348,7 @@ pub fn __create_forbidden_extension_bad_request(
     )
 }
 impl crate::http::error::FromApiError for CreateForbiddenExtensionResponse {
-    const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
-    ];
+    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -11329,7 +11360,6 @@ impl crate::http::error::FromApiError for CreateForbiddenExtensionResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -11406,14 +11436,6 @@ pub enum DeleteForbiddenExtensionResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_forbidden_extension_bad_request(
@@ -11424,7 +11446,7 @@ pub fn __delete_forbidden_extension_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteForbiddenExtensionResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -11434,7 +11456,6 @@ impl crate::http::error::FromApiError for DeleteForbiddenExtensionResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -11442,6 +11463,104 @@ impl crate::http::error::FromApiError for DeleteForbiddenExtensionResponse {
 #[derive(Debug)]
 pub struct DeleteForbiddenExtensionInput {
     pub extension: String,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__list_audit_log_bad_request")]
+pub enum ListAuditLogResponse {
+    /// A page of changes.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(Json<AuditEntryPage>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __list_audit_log_bad_request(err: poem::Error) -> ListAuditLogResponse {
+    <ListAuditLogResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for ListAuditLogResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[doc(hidden)]
+fn __default_list_audit_log_limit() -> i32 {
+    50
+}
+#[doc(hidden)]
+fn __default_list_audit_log_offset() -> i32 {
+    0
+}
+#[derive(Debug)]
+pub struct ListAuditLogInput {
+    pub limit: i32,
+    pub offset: i32,
+    pub actor_id: Option<i32>,
+    pub action: Option<AuditAction>,
+    pub since: Option<crate::types::UtcDateTime>,
+    pub until: Option<crate::types::UtcDateTime>,
 }
 #[derive(Tags)]
 pub enum ApiTags {
@@ -12043,10 +12162,7 @@ pub trait SystemApi: Authorizer {
         req: GetMaintenanceInput,
     ) -> impl std::future::Future<
         Output = Result<GetMaintenanceResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("getMaintenance")) }
-    }
+    > + Send;
     /// Set a platform's maintenance state
     fn update_maintenance(
         &self,
@@ -12054,10 +12170,7 @@ pub trait SystemApi: Authorizer {
         req: UpdateMaintenanceInput,
     ) -> impl std::future::Future<
         Output = Result<UpdateMaintenanceResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("updateMaintenance")) }
-    }
+    > + Send;
     /// List blocked GitHub users
     fn list_blocked_users(
         &self,
@@ -12065,10 +12178,7 @@ pub trait SystemApi: Authorizer {
         req: ListBlockedUsersInput,
     ) -> impl std::future::Future<
         Output = Result<ListBlockedUsersResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("listBlockedUsers")) }
-    }
+    > + Send;
     /// Block a GitHub user
     fn create_blocked_user(
         &self,
@@ -12076,10 +12186,7 @@ pub trait SystemApi: Authorizer {
         req: CreateBlockedUserInput,
     ) -> impl std::future::Future<
         Output = Result<CreateBlockedUserResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("createBlockedUser")) }
-    }
+    > + Send;
     /// Unblock a GitHub user
     fn delete_blocked_user(
         &self,
@@ -12087,10 +12194,7 @@ pub trait SystemApi: Authorizer {
         req: DeleteBlockedUserInput,
     ) -> impl std::future::Future<
         Output = Result<DeleteBlockedUserResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("deleteBlockedUser")) }
-    }
+    > + Send;
     /// List forbidden upload extensions
     fn list_forbidden_extensions(
         &self,
@@ -12098,12 +12202,7 @@ pub trait SystemApi: Authorizer {
         req: ListForbiddenExtensionsInput,
     ) -> impl std::future::Future<
         Output = Result<ListForbiddenExtensionsResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("listForbiddenExtensions"))
-        }
-    }
+    > + Send;
     /// Forbid an upload extension
     fn create_forbidden_extension(
         &self,
@@ -12111,14 +12210,7 @@ pub trait SystemApi: Authorizer {
         req: CreateForbiddenExtensionInput,
     ) -> impl std::future::Future<
         Output = Result<CreateForbiddenExtensionResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(
-                crate::http::error::ApiError::not_implemented("createForbiddenExtension"),
-            )
-        }
-    }
+    > + Send;
     /// Allow an upload extension again
     fn delete_forbidden_extension(
         &self,
@@ -12126,14 +12218,15 @@ pub trait SystemApi: Authorizer {
         req: DeleteForbiddenExtensionInput,
     ) -> impl std::future::Future<
         Output = Result<DeleteForbiddenExtensionResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(
-                crate::http::error::ApiError::not_implemented("deleteForbiddenExtension"),
-            )
-        }
-    }
+    > + Send;
+    /// List administrative changes
+    fn list_audit_log(
+        &self,
+        principal: &Self::Principal,
+        req: ListAuditLogInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListAuditLogResponse, crate::http::error::ApiError>,
+    > + Send;
 }
 /// Operations tagged `Users`; implemented by hand in `src/handlers/`.
 pub trait UsersApi: Authorizer {
@@ -14845,6 +14938,70 @@ impl<
                 .await,
         )
     }
+    /// List administrative changes
+    #[oai(
+        path = "/audit-log",
+        method = "get",
+        operation_id = "listAuditLog",
+        tag = ApiTags::System
+    )]
+    async fn list_audit_log(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_audit_log_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_audit_log_offset"
+        )]
+        offset: Query<i32>,
+        #[oai(
+            name = "actor_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        actor_id: Query<Option<i32>>,
+        #[oai(name = "action")]
+        action: Query<Option<AuditAction>>,
+        #[oai(name = "since")]
+        since: Query<Option<crate::types::UtcDateTime>>,
+        #[oai(name = "until")]
+        until: Query<Option<crate::types::UtcDateTime>>,
+    ) -> ListAuditLogResponse {
+        <ListAuditLogResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemRead],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = ListAuditLogInput {
+                    limit: limit.0,
+                    offset: offset.0,
+                    actor_id: actor_id.0,
+                    action: action.0,
+                    since: since.0,
+                    until: until.0,
+                };
+                if let (Some(lo), Some(hi)) = (&req.since, &req.until) && lo > hi {
+                    return Err(
+                        crate::http::error::ApiError::out_of_order("since", "until"),
+                    );
+                }
+                self.0.list_audit_log(&principal, req).await
+            }
+                .await,
+        )
+    }
     /// List users
     #[oai(
         path = "/users",
@@ -16312,10 +16469,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "updateMaintenance",
@@ -16325,10 +16482,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503],
         params: &["platform"],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listBlockedUsers",
@@ -16338,10 +16495,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "createBlockedUser",
@@ -16351,10 +16508,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteBlockedUser",
@@ -16364,10 +16521,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["user_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listForbiddenExtensions",
@@ -16377,10 +16534,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "createForbiddenExtension",
@@ -16390,10 +16547,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteForbiddenExtension",
@@ -16403,9 +16560,22 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["extension"],
         has_body: false,
-        implemented: false,
+        implemented: true,
+    },
+    OperationInfo {
+        operation_id: "listAuditLog",
+        method: "GET",
+        path: "/audit-log",
+        tag: "System",
+        public: false,
+        scopes: &[Scope::SystemRead],
+        roles: &[Role::Admin],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
+        params: &["limit", "offset", "actor_id", "action", "since", "until"],
+        has_body: false,
+        implemented: true,
     },
 ];

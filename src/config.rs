@@ -128,6 +128,17 @@ pub struct Config {
     )]
     pub main_repository: String,
 
+    /// GitHub's REST API (the account lookups behind blocking; a local stand-in in tests)
+    #[arg(
+        long,
+        env = "SPCI_GITHUB_API_URL",
+        default_value = "https://api.github.com"
+    )]
+    pub github_api_url: String,
+    /// Seconds a call to GitHub may take before it counts as GitHub being unreachable
+    #[arg(long, env = "SPCI_GITHUB_TIMEOUT", default_value_t = 10)]
+    pub github_timeout: u64,
+
     /// Comma-separated proxy IPs whose X-Forwarded-For is trusted for the client IP
     #[arg(long, env = "SPCI_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,

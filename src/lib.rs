@@ -22,6 +22,7 @@ pub mod config;
 pub mod data;
 pub mod domain;
 pub mod files;
+pub mod github;
 pub mod handlers;
 pub mod http;
 pub mod metrics;

@@ -7,6 +7,7 @@ use crate::data::availability::Availability;
 use crate::data::verdict_cache::VerdictCache;
 use crate::files::Storage;
 use crate::files::log_index::LogIndexes;
+use crate::github::GitHub;
 use crate::metrics::Metrics;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub hashing: HashPool,
     pub login_throttle: LoginThrottle,
     pub metrics: Arc<Metrics>,
+    pub github: GitHub,
 }
 
 impl AppState {
@@ -33,6 +35,10 @@ impl AppState {
         );
         let login_throttle =
             LoginThrottle::new(config.rate_login_failures, config.rate_login_window);
+        let github = GitHub::new(
+            &config.github_api_url,
+            std::time::Duration::from_secs(config.github_timeout),
+        )?;
         Ok(Arc::new(Self {
             db,
             storage,
@@ -43,6 +49,7 @@ impl AppState {
             hashing,
             login_throttle,
             metrics: Arc::default(),
+            github,
         }))
     }
 }

@@ -15,6 +15,7 @@ mod m20261202_000008_verdict_status_index;
 mod m20261202_000009_result_verdict;
 mod m20261202_000010_upstream_tables;
 mod m20261202_000011_result_count;
+mod m20261203_000012_audit_log;
 
 pub struct Migrator;
 
@@ -119,6 +120,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_result_verdict::Migration),
             Box::new(m20261202_000010_upstream_tables::Migration),
             Box::new(m20261202_000011_result_count::Migration),
+            Box::new(m20261203_000012_audit_log::Migration),
         ]
     }
 }
@@ -161,6 +163,7 @@ pub const TABLES: &[&str] = &[
     "sample_issue",
     "pending_deletion",
     "spci_result_count",
+    "spci_audit_log",
 ];
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Data access: entities, the connection, batch loaders (a fixed number of queries whatever the
 //! page size), the catalog, the materialised run verdicts and the database leases.
+pub mod audit;
 pub mod availability;
+pub mod cancel;
 pub mod catalog;
 pub mod connect;
 pub mod entity;

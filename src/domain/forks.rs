@@ -49,6 +49,16 @@ pub fn repository_for_run(
     }
 }
 
+/// The GitHub account owning a fork by its clone URL (`https://github.com/<owner>/<repo>.git`).
+pub fn owner_of(url: &str) -> Option<&str> {
+    let path = url
+        .trim()
+        .strip_prefix("https://github.com/")
+        .or_else(|| url.trim().strip_prefix("http://github.com/"))?;
+    let (owner, rest) = path.split_once('/')?;
+    (!owner.is_empty() && !rest.is_empty()).then_some(owner)
+}
+
 pub fn main_url(main: &str) -> String {
     format!("https://github.com/{main}.git")
 }
@@ -57,6 +67,21 @@ pub fn main_url(main: &str) -> String {
 mod tests {
     use super::*;
     const MAIN: &str = "CCExtractor/ccextractor";
+
+    #[test]
+    fn fork_owner_from_its_url() {
+        let cases = [
+            ("https://github.com/alice/ccextractor.git", Some("alice")),
+            ("https://github.com/Bob-2/ccextractor", Some("Bob-2")),
+            ("http://github.com/carol/x.git", Some("carol")),
+            ("https://github.com//x.git", None),
+            ("https://github.com/alice", None),
+            ("https://gitlab.com/alice/ccextractor.git", None),
+        ];
+        for (url, owner) in cases {
+            assert_eq!(owner_of(url), owner, "{url}");
+        }
+    }
 
     #[test]
     fn repository_for_run_table() {

@@ -166,6 +166,32 @@ pub async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, 
     (status, json(r).await)
 }
 
+/// `method` on `path` with `token` and an optional JSON body; the status and the JSON body.
+pub async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let url = format!("/api/v1{path}");
+    let c = &app.client;
+    let req = match method {
+        "GET" => c.get(url),
+        "POST" => c.post(url),
+        "PATCH" => c.patch(url),
+        "DELETE" => c.delete(url),
+        other => panic!("no helper for {other}"),
+    }
+    .header("Authorization", bearer(token));
+    let r = match body {
+        Some(b) => req.body_json(&b).send().await,
+        None => req.send().await,
+    };
+    let status = r.0.status().as_u16();
+    (status, json(r).await)
+}
+
 pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }

@@ -305,6 +305,8 @@ const UPSTREAM_OPERATIONS: &[(&str, &str, &str, &str)] = &[
 const SPCI_ONLY_OPERATIONS: &[(&str, &str, &str, &str)] = &[
     // Liveness apart from readiness, so an orchestrator does not restart for an outage.
     ("GET", "/system/health/live", "getLiveness", "System"),
+    // Upstream records no administrative change; admins read spci's audit trail here.
+    ("GET", "/audit-log", "listAuditLog", "System"),
 ];
 
 const UPSTREAM_TAGS: &[&str] = &[

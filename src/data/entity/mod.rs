@@ -18,6 +18,7 @@ pub mod regression_test_output_files;
 pub mod sample;
 pub mod sample_extra;
 pub mod sample_tag_association;
+pub mod spci_audit_log;
 pub mod spci_baseline_approval;
 pub mod spci_lease;
 pub mod spci_result_count;

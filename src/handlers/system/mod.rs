@@ -1,10 +1,21 @@
-//! `System`: health, the queue, versions and a run's artifacts. Maintenance, blocked users and
-//! forbidden extensions answer the spec's documented 501 until they are implemented.
+//! `System`: health, the queue, versions, a run's artifacts, and the administrative switches
+//! (maintenance, blocked GitHub accounts, forbidden extensions) with their audit log.
+mod create_blocked_user;
+mod create_forbidden_extension;
+mod delete_blocked_user;
+mod delete_forbidden_extension;
+mod forbidden_extensions;
 mod get_health;
 mod get_liveness;
+mod get_maintenance;
 mod get_queue;
 mod list_artifacts;
+mod list_audit_log;
+mod list_blocked_users;
+mod list_forbidden_extensions;
+pub(crate) mod maintenance;
 mod system_about;
+mod update_maintenance;
 
 use crate::api::*;
 use crate::auth::Principal;
@@ -38,5 +49,68 @@ impl SystemApi for AppState {
         req: ListArtifactsInput,
     ) -> Result<ListArtifactsResponse, ApiError> {
         list_artifacts::handle(self, req).await
+    }
+    async fn get_maintenance(
+        &self,
+        _p: &Principal,
+        req: GetMaintenanceInput,
+    ) -> Result<GetMaintenanceResponse, ApiError> {
+        get_maintenance::handle(self, req).await
+    }
+    async fn update_maintenance(
+        &self,
+        p: &Principal,
+        req: UpdateMaintenanceInput,
+    ) -> Result<UpdateMaintenanceResponse, ApiError> {
+        update_maintenance::handle(self, p, req).await
+    }
+    async fn list_blocked_users(
+        &self,
+        _p: &Principal,
+        req: ListBlockedUsersInput,
+    ) -> Result<ListBlockedUsersResponse, ApiError> {
+        list_blocked_users::handle(self, req).await
+    }
+    async fn create_blocked_user(
+        &self,
+        p: &Principal,
+        req: CreateBlockedUserInput,
+    ) -> Result<CreateBlockedUserResponse, ApiError> {
+        create_blocked_user::handle(self, p, req).await
+    }
+    async fn delete_blocked_user(
+        &self,
+        p: &Principal,
+        req: DeleteBlockedUserInput,
+    ) -> Result<DeleteBlockedUserResponse, ApiError> {
+        delete_blocked_user::handle(self, p, req).await
+    }
+    async fn list_forbidden_extensions(
+        &self,
+        _p: &Principal,
+        req: ListForbiddenExtensionsInput,
+    ) -> Result<ListForbiddenExtensionsResponse, ApiError> {
+        list_forbidden_extensions::handle(self, req).await
+    }
+    async fn create_forbidden_extension(
+        &self,
+        p: &Principal,
+        req: CreateForbiddenExtensionInput,
+    ) -> Result<CreateForbiddenExtensionResponse, ApiError> {
+        create_forbidden_extension::handle(self, p, req).await
+    }
+    async fn delete_forbidden_extension(
+        &self,
+        p: &Principal,
+        req: DeleteForbiddenExtensionInput,
+    ) -> Result<DeleteForbiddenExtensionResponse, ApiError> {
+        delete_forbidden_extension::handle(self, p, req).await
+    }
+    async fn list_audit_log(
+        &self,
+        _p: &Principal,
+        req: ListAuditLogInput,
+    ) -> Result<ListAuditLogResponse, ApiError> {
+        list_audit_log::handle(self, req).await
     }
 }
