@@ -4400,14 +4400,6 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_users_bad_request(err: poem::Error) -> ListUsersResponse {
@@ -4416,7 +4408,7 @@ pub fn __list_users_bad_request(err: poem::Error) -> ListUsersResponse {
     )
 }
 impl crate::http::error::FromApiError for ListUsersResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4425,7 +4417,6 @@ impl crate::http::error::FromApiError for ListUsersResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4511,14 +4502,6 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_user_bad_request(err: poem::Error) -> GetUserResponse {
@@ -4527,7 +4510,7 @@ pub fn __get_user_bad_request(err: poem::Error) -> GetUserResponse {
     )
 }
 impl crate::http::error::FromApiError for GetUserResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4537,7 +4520,6 @@ impl crate::http::error::FromApiError for GetUserResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4589,6 +4571,14 @@ pub enum UpdateUserRoleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     NotFound(Json<ErrorResponse>),
+    /// Duplicate, or a change that would discard linked records (`conflict`).
+    #[oai(
+        status = 409,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -4630,14 +4620,6 @@ pub enum UpdateUserRoleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_user_role_bad_request(err: poem::Error) -> UpdateUserRoleResponse {
@@ -4647,7 +4629,7 @@ pub fn __update_user_role_bad_request(err: poem::Error) -> UpdateUserRoleRespons
 }
 impl crate::http::error::FromApiError for UpdateUserRoleResponse {
     const STATUSES: &'static [u16] = &[
-        200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501,
+        200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -4655,12 +4637,12 @@ impl crate::http::error::FromApiError for UpdateUserRoleResponse {
             401 => Self::Unauthorized(Json(body)),
             403 => Self::Forbidden(Json(body)),
             404 => Self::NotFound(Json(body)),
+            409 => Self::Conflict(Json(body)),
             413 => Self::PayloadTooLarge(Json(body)),
             415 => Self::UnsupportedMediaType(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4713,6 +4695,14 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     NotFound(Json<ErrorResponse>),
+    /// Duplicate, or a change that would discard linked records (`conflict`).
+    #[oai(
+        status = 409,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Conflict(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -4738,14 +4728,6 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __deactivate_user_bad_request(err: poem::Error) -> DeactivateUserResponse {
@@ -4754,17 +4736,17 @@ pub fn __deactivate_user_bad_request(err: poem::Error) -> DeactivateUserResponse
     )
 }
 impl crate::http::error::FromApiError for DeactivateUserResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
             403 => Self::Forbidden(Json(body)),
             404 => Self::NotFound(Json(body)),
+            409 => Self::Conflict(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -11725,10 +11707,7 @@ pub trait AuthApi: Authorizer {
         req: GetUserInput,
     ) -> impl std::future::Future<
         Output = Result<GetUserResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("getUser")) }
-    }
+    > + Send;
     /// Deactivate an account
     fn deactivate_user(
         &self,
@@ -11736,10 +11715,7 @@ pub trait AuthApi: Authorizer {
         req: DeactivateUserInput,
     ) -> impl std::future::Future<
         Output = Result<DeactivateUserResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("deactivateUser")) }
-    }
+    > + Send;
     /// Send a user a password reset link
     fn send_user_password_reset(
         &self,
@@ -12237,10 +12213,7 @@ pub trait UsersApi: Authorizer {
         req: ListUsersInput,
     ) -> impl std::future::Future<
         Output = Result<ListUsersResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("listUsers")) }
-    }
+    > + Send;
     /// Change a user's role
     fn update_user_role(
         &self,
@@ -12248,10 +12221,7 @@ pub trait UsersApi: Authorizer {
         req: UpdateUserRoleInput,
     ) -> impl std::future::Future<
         Output = Result<UpdateUserRoleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("updateUserRole")) }
-    }
+    > + Send;
 }
 /// Operations tagged `Regression Tests`; implemented by hand in `src/handlers/`.
 pub trait RegressionTestsApi: Authorizer {
@@ -15660,10 +15630,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getUser",
@@ -15673,10 +15643,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["user_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "updateUserRole",
@@ -15686,10 +15656,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["user_id"],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "deactivateUser",
@@ -15699,10 +15669,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503],
         params: &["user_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "sendUserPasswordReset",

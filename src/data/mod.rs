@@ -1,5 +1,6 @@
 //! Data access: entities, the connection, batch loaders (a fixed number of queries whatever the
 //! page size), the catalog, the materialised run verdicts and the database leases.
+pub mod accounts;
 pub mod audit;
 pub mod availability;
 pub mod cancel;

@@ -1,6 +1,7 @@
 //! Pure rules, with their own table-driven tests: verdicts, error classification, run
 //! comparison inputs, forks, diffs, log lines and scopes. Nothing here touches the database,
 //! files or HTTP; it depends on nothing but the generated wire enums.
+pub mod accounts;
 pub mod classify;
 pub mod diff;
 pub mod error;

@@ -20,6 +20,7 @@ mod spec_drift;
 mod stored_files;
 mod system_admin;
 mod upstream_names;
+mod user_admin;
 mod verdicts;
 mod wire;
 mod world;

@@ -6,3 +6,4 @@ pub mod run_sample;
 pub mod runs;
 pub mod samples;
 pub mod stored_file;
+pub mod users;

@@ -1,7 +1,9 @@
 //! `Auth`: tokens and the caller's own account. Operations not listed here answer the spec's
 //! documented 501 until they are implemented.
 mod create_token;
+mod deactivate_user;
 mod get_current_user;
+mod get_user;
 mod list_tokens;
 mod revoke_current_token;
 mod revoke_token;
@@ -43,5 +45,19 @@ impl AuthApi for AppState {
         req: GetCurrentUserInput,
     ) -> Result<GetCurrentUserResponse, ApiError> {
         get_current_user::handle(p, req).await
+    }
+    async fn get_user(
+        &self,
+        _p: &Principal,
+        req: GetUserInput,
+    ) -> Result<GetUserResponse, ApiError> {
+        get_user::handle(self, req).await
+    }
+    async fn deactivate_user(
+        &self,
+        p: &Principal,
+        req: DeactivateUserInput,
+    ) -> Result<DeactivateUserResponse, ApiError> {
+        deactivate_user::handle(self, p, req).await
     }
 }
