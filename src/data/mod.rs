@@ -36,6 +36,19 @@ pub async fn count<E: EntityTrait>(db: &impl ConnectionTrait, q: Select<E>) -> R
     Ok(n.unwrap_or(0).max(0) as u64)
 }
 
+/// One offset page of `q` (already ordered) and the total it is a page of: two statements
+/// whatever the page size.
+pub async fn page<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    q: Select<E>,
+    limit: i32,
+    offset: i32,
+) -> Result<(Vec<E::Model>, u64), DbErr> {
+    let total = count(db, q.clone()).await?;
+    let rows = q.offset(offset as u64).limit(limit as u64).all(db).await?;
+    Ok((rows, total))
+}
+
 /// The single number a hand-built `SELECT COUNT(..)` statement answers (0 for no row).
 pub async fn count_of(db: &impl ConnectionTrait, q: &SelectStatement) -> Result<i64, DbErr> {
     db.query_one(q)

@@ -8,6 +8,17 @@ pub enum Refusal {
     LastAdmin,
 }
 
+impl From<Refusal> for super::DomainError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::OwnRole => Self::forbidden("You cannot change your own role."),
+            Refusal::LastAdmin => {
+                Self::conflict("This is the platform's last admin; make another user admin first.")
+            }
+        }
+    }
+}
+
 /// Whether `actor` may set `target`'s role from `current` to `new`, given the admins there are
 /// (read under a lock, so two concurrent demotions cannot both see another admin).
 pub fn role_change(

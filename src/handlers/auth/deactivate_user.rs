@@ -37,9 +37,7 @@ pub async fn handle(
     let Some(row) = user_locked(&tx, target).await? else {
         return Err(DomainError::not_found("User").into());
     };
-    deactivation(target, &admins).map_err(|_| {
-        DomainError::conflict("This is the platform's last admin; make another user admin first.")
-    })?;
+    deactivation(target, &admins).map_err(DomainError::from)?;
     let previous = row.email.clone();
     let (name, email) = anonymised(target);
     let mut m = row.into_active_model();

@@ -5,17 +5,18 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
-use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder, QuerySelect};
+use sea_orm::{EntityTrait, QueryOrder};
 
 pub async fn handle(state: &AppState, req: ListTagsInput) -> Result<ListTagsResponse, ApiError> {
     let db = &state.db;
-    let total = tag::Entity::find().count(db).await?;
-    let data = tag::Entity::find()
-        .order_by_asc(tag::Column::Name)
-        .offset(req.offset as u64)
-        .limit(req.limit as u64)
-        .all(db)
-        .await?
+    let (rows, total) = crate::data::page(
+        db,
+        tag::Entity::find().order_by_asc(tag::Column::Name),
+        req.limit,
+        req.offset,
+    )
+    .await?;
+    let data = rows
         .into_iter()
         .map(|t| Tag {
             id: t.id,

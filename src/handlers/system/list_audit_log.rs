@@ -8,7 +8,7 @@ use crate::state::AppState;
 use crate::types::UtcDateTime;
 use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 pub async fn handle(
     state: &AppState,
@@ -28,13 +28,14 @@ pub async fn handle(
     if let Some(until) = &req.until {
         q = q.filter(spci_audit_log::Column::At.lte(until.naive_utc()));
     }
-    let total = crate::data::count(db, q.clone()).await?;
-    let data = q
-        .order_by_desc(spci_audit_log::Column::Id)
-        .offset(req.offset as u64)
-        .limit(req.limit as u64)
-        .all(db)
-        .await?
+    let (rows, total) = crate::data::page(
+        db,
+        q.order_by_desc(spci_audit_log::Column::Id),
+        req.limit,
+        req.offset,
+    )
+    .await?;
+    let data = rows
         .into_iter()
         // A kind this build does not know (written by a newer replica) is left out rather than
         // shown as something it is not.

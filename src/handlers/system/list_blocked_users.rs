@@ -5,20 +5,21 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
-use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{EntityTrait, QueryOrder};
 
 pub async fn handle(
     state: &AppState,
     req: ListBlockedUsersInput,
 ) -> Result<ListBlockedUsersResponse, ApiError> {
     let db = &state.db;
-    let total = crate::data::count(db, blocked_users::Entity::find()).await?;
-    let data = blocked_users::Entity::find()
-        .order_by_asc(blocked_users::Column::UserId)
-        .offset(req.offset as u64)
-        .limit(req.limit as u64)
-        .all(db)
-        .await?
+    let (rows, total) = crate::data::page(
+        db,
+        blocked_users::Entity::find().order_by_asc(blocked_users::Column::UserId),
+        req.limit,
+        req.offset,
+    )
+    .await?;
+    let data = rows
         .into_iter()
         .map(|b| BlockedUser {
             user_id: b.user_id,

@@ -5,7 +5,7 @@ use crate::data::accounts::{admins_locked, user_locked};
 use crate::data::audit::{self, Change};
 use crate::data::writer::begin_write;
 use crate::domain::DomainError;
-use crate::domain::accounts::{Refusal, role_change};
+use crate::domain::accounts::role_change;
 use crate::domain::scopes::role_of;
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -25,12 +25,7 @@ pub async fn handle(
         return Err(DomainError::not_found("User").into());
     };
     let current = role_of(row.role.as_deref());
-    role_change(principal.user_id, target, current, new, &admins).map_err(|r| match r {
-        Refusal::OwnRole => DomainError::forbidden("You cannot change your own role."),
-        Refusal::LastAdmin => DomainError::conflict(
-            "This is the platform's last admin; make another user admin first.",
-        ),
-    })?;
+    role_change(principal.user_id, target, current, new, &admins).map_err(DomainError::from)?;
     let updated = if current == new {
         row
     } else {
