@@ -202,9 +202,11 @@ impl<'a> Gen<'a> {
             }
             // Path ids are a known object, or one that surely does not exist: a random small id
             // could hit (and delete) state the harness itself depends on.
+            // Only integer path parameters are ids; others (a platform) take any valid value.
+            let is_id = self.resolve(&p["schema"]).get("type") == Some(&json!("integer"));
             let value = match (location.as_str(), path_ids(&name)) {
-                ("path", Some(id)) if self.chance(0.7) => json!(id),
-                ("path", _) => json!(int_bounds(&p["schema"]).1),
+                ("path", Some(id)) if is_id && self.chance(0.7) => json!(id),
+                ("path", _) if is_id => json!(int_bounds(&p["schema"]).1),
                 _ => self.valid(&p["schema"]),
             };
             out.push(ParamValue {
