@@ -48,6 +48,9 @@ pub struct CursorPage {
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "QueueMeta")]
 pub struct QueueMeta {
+    /// Platforms in maintenance, whose queued runs wait.
+    #[oai(rename = "platforms_in_maintenance")]
+    pub platforms_in_maintenance: Vec<Platform>,
     /// Runs waiting to start.
     #[oai(rename = "queue_depth")]
     pub queue_depth: i64,
@@ -1601,6 +1604,9 @@ pub struct AuthToken {
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "ApiTokenItem")]
 pub struct ApiTokenItem {
+    /// When the token last authenticated a request, to the minute; null if never.
+    #[oai(rename = "last_used_at", nullable)]
+    pub last_used_at: Option<crate::types::UtcDateTime>,
     #[oai(rename = "id")]
     pub id: i32,
     #[oai(rename = "user_id")]
@@ -1642,6 +1648,22 @@ pub struct SignupRequest {
 pub struct PasswordResetRequest {
     #[oai(rename = "email", validator(max_length = 255))]
     pub email: poem_openapi::types::Email,
+}
+/// The fields of a sign-up link plus the new account's name and password.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "SignupCompleteRequest", deny_unknown_fields)]
+pub struct SignupCompleteRequest {
+    #[oai(rename = "email", validator(max_length = 255))]
+    pub email: poem_openapi::types::Email,
+    /// Expiry of the link (Unix seconds).
+    #[oai(rename = "expires")]
+    pub expires: i64,
+    #[oai(rename = "mac", validator(max_length = 128, min_length = 1))]
+    pub mac: String,
+    #[oai(rename = "name", validator(max_length = 50, min_length = 1))]
+    pub name: String,
+    #[oai(rename = "password", validator(max_length = 500, min_length = 10))]
+    pub password: String,
 }
 /// The request was accepted; the same answer is given for known and unknown addresses.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -1810,6 +1832,9 @@ pub struct UserPasswordResetDispatch {
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "Run")]
 pub struct Run {
+    /// Whether the run's platform is in maintenance now: a queued run stays queued until the platform is back.
+    #[oai(rename = "platform_in_maintenance")]
+    pub platform_in_maintenance: bool,
     #[oai(rename = "run_id")]
     pub run_id: i32,
     #[oai(rename = "status")]
@@ -2897,6 +2922,9 @@ pub struct Dependency {
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "SystemHealth")]
 pub struct SystemHealth {
+    /// Platforms in maintenance: their runs are accepted and stay queued. Maintenance does not make the service degraded.
+    #[oai(rename = "platforms_in_maintenance")]
+    pub platforms_in_maintenance: Vec<Platform>,
     #[oai(rename = "status")]
     pub status: HealthStatus,
     #[oai(rename = "checked_at")]
@@ -2940,6 +2968,9 @@ impl LivenessStatus {
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "QueueJob")]
 pub struct QueueJob {
+    /// Whether the job's platform is in maintenance (a queued job does not start).
+    #[oai(rename = "platform_in_maintenance")]
+    pub platform_in_maintenance: bool,
     #[oai(rename = "run_id")]
     pub run_id: i32,
     #[oai(rename = "status")]
@@ -3632,14 +3663,6 @@ pub enum SignupResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __signup_bad_request(err: poem::Error) -> SignupResponse {
@@ -3648,7 +3671,7 @@ pub fn __signup_bad_request(err: poem::Error) -> SignupResponse {
     )
 }
 impl crate::http::error::FromApiError for SignupResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3657,7 +3680,6 @@ impl crate::http::error::FromApiError for SignupResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -3665,6 +3687,100 @@ impl crate::http::error::FromApiError for SignupResponse {
 #[derive(Debug)]
 pub struct SignupInput {
     pub body: SignupRequest,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__complete_signup_bad_request")]
+pub enum CompleteSignupResponse {
+    /// The new account.
+    #[oai(
+        status = 201,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Created(Json<PlatformUser>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Duplicate, or a change that would discard linked records (`conflict`).
+    #[oai(
+        status = 409,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Conflict(Json<ErrorResponse>),
+    /// Request body too large (`payload_too_large`).
+    #[oai(
+        status = 413,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    PayloadTooLarge(Json<ErrorResponse>),
+    /// Wrong request Content-Type (`validation_error`).
+    #[oai(
+        status = 415,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    UnsupportedMediaType(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __complete_signup_bad_request(err: poem::Error) -> CompleteSignupResponse {
+    <CompleteSignupResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for CompleteSignupResponse {
+    const STATUSES: &'static [u16] = &[201, 400, 409, 413, 415, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            409 => Self::Conflict(Json(body)),
+            413 => Self::PayloadTooLarge(Json(body)),
+            415 => Self::UnsupportedMediaType(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct CompleteSignupInput {
+    pub body: SignupCompleteRequest,
 }
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__request_password_reset_bad_request")]
@@ -3726,14 +3842,6 @@ pub enum RequestPasswordResetResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __request_password_reset_bad_request(
@@ -3744,7 +3852,7 @@ pub fn __request_password_reset_bad_request(
     )
 }
 impl crate::http::error::FromApiError for RequestPasswordResetResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[202, 400, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3753,7 +3861,6 @@ impl crate::http::error::FromApiError for RequestPasswordResetResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -3822,14 +3929,6 @@ pub enum CompletePasswordResetResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __complete_password_reset_bad_request(
@@ -3840,7 +3939,7 @@ pub fn __complete_password_reset_bad_request(
     )
 }
 impl crate::http::error::FromApiError for CompletePasswordResetResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 413, 415, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3849,7 +3948,6 @@ impl crate::http::error::FromApiError for CompletePasswordResetResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4025,14 +4123,6 @@ pub enum UpdateAccountResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_account_bad_request(err: poem::Error) -> UpdateAccountResponse {
@@ -4041,9 +4131,7 @@ pub fn __update_account_bad_request(err: poem::Error) -> UpdateAccountResponse {
     )
 }
 impl crate::http::error::FromApiError for UpdateAccountResponse {
-    const STATUSES: &'static [u16] = &[
-        200, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
-    ];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 409, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4055,7 +4143,6 @@ impl crate::http::error::FromApiError for UpdateAccountResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4124,14 +4211,6 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_github_link_bad_request(err: poem::Error) -> GetGithubLinkResponse {
@@ -4140,7 +4219,7 @@ pub fn __get_github_link_bad_request(err: poem::Error) -> GetGithubLinkResponse 
     )
 }
 impl crate::http::error::FromApiError for GetGithubLinkResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4149,7 +4228,6 @@ impl crate::http::error::FromApiError for GetGithubLinkResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4216,14 +4294,6 @@ pub enum UnlinkGithubResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __unlink_github_bad_request(err: poem::Error) -> UnlinkGithubResponse {
@@ -4232,7 +4302,7 @@ pub fn __unlink_github_bad_request(err: poem::Error) -> UnlinkGithubResponse {
     )
 }
 impl crate::http::error::FromApiError for UnlinkGithubResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4241,13 +4311,82 @@ impl crate::http::error::FromApiError for UnlinkGithubResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
 }
 #[derive(Debug)]
 pub struct UnlinkGithubInput {}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__complete_github_link_bad_request")]
+pub enum CompleteGithubLinkResponse {
+    /// Connected.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(Json<GithubUnlink>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __complete_github_link_bad_request(
+    err: poem::Error,
+) -> CompleteGithubLinkResponse {
+    <CompleteGithubLinkResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for CompleteGithubLinkResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct CompleteGithubLinkInput {
+    pub code: String,
+    pub state: String,
+}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_ftp_credentials_bad_request")]
 pub enum GetFtpCredentialsResponse {
@@ -4308,14 +4447,6 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_ftp_credentials_bad_request(err: poem::Error) -> GetFtpCredentialsResponse {
@@ -4324,7 +4455,7 @@ pub fn __get_ftp_credentials_bad_request(err: poem::Error) -> GetFtpCredentialsR
     )
 }
 impl crate::http::error::FromApiError for GetFtpCredentialsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4333,7 +4464,6 @@ impl crate::http::error::FromApiError for GetFtpCredentialsResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -4823,14 +4953,6 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __send_user_password_reset_bad_request(
@@ -4841,7 +4963,7 @@ pub fn __send_user_password_reset_bad_request(
     )
 }
 impl crate::http::error::FromApiError for SendUserPasswordResetResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4851,7 +4973,6 @@ impl crate::http::error::FromApiError for SendUserPasswordResetResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -11631,34 +11752,28 @@ pub trait AuthApi: Authorizer {
         req: SignupInput,
     ) -> impl std::future::Future<
         Output = Result<SignupResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = req;
-        async { Err(crate::http::error::ApiError::not_implemented("signup")) }
-    }
+    > + Send;
+    /// Create the account from a sign-up link
+    fn complete_signup(
+        &self,
+        req: CompleteSignupInput,
+    ) -> impl std::future::Future<
+        Output = Result<CompleteSignupResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Request a password reset link
     fn request_password_reset(
         &self,
         req: RequestPasswordResetInput,
     ) -> impl std::future::Future<
         Output = Result<RequestPasswordResetResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = req;
-        async {
-            Err(crate::http::error::ApiError::not_implemented("requestPasswordReset"))
-        }
-    }
+    > + Send;
     /// Set a new password from a reset link
     fn complete_password_reset(
         &self,
         req: CompletePasswordResetInput,
     ) -> impl std::future::Future<
         Output = Result<CompletePasswordResetResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = req;
-        async {
-            Err(crate::http::error::ApiError::not_implemented("completePasswordReset"))
-        }
-    }
+    > + Send;
     /// Get the caller
     fn get_current_user(
         &self,
@@ -11674,10 +11789,7 @@ pub trait AuthApi: Authorizer {
         req: UpdateAccountInput,
     ) -> impl std::future::Future<
         Output = Result<UpdateAccountResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("updateAccount")) }
-    }
+    > + Send;
     /// Get the caller's GitHub connection
     fn get_github_link(
         &self,
@@ -11685,10 +11797,7 @@ pub trait AuthApi: Authorizer {
         req: GetGithubLinkInput,
     ) -> impl std::future::Future<
         Output = Result<GetGithubLinkResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("getGithubLink")) }
-    }
+    > + Send;
     /// Disconnect the caller's GitHub account
     fn unlink_github(
         &self,
@@ -11696,10 +11805,14 @@ pub trait AuthApi: Authorizer {
         req: UnlinkGithubInput,
     ) -> impl std::future::Future<
         Output = Result<UnlinkGithubResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("unlinkGithub")) }
-    }
+    > + Send;
+    /// Finish connecting GitHub (OAuth callback)
+    fn complete_github_link(
+        &self,
+        req: CompleteGithubLinkInput,
+    ) -> impl std::future::Future<
+        Output = Result<CompleteGithubLinkResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get a user
     fn get_user(
         &self,
@@ -11723,12 +11836,7 @@ pub trait AuthApi: Authorizer {
         req: SendUserPasswordResetInput,
     ) -> impl std::future::Future<
         Output = Result<SendUserPasswordResetResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("sendUserPasswordReset"))
-        }
-    }
+    > + Send;
 }
 /// Operations tagged `Runs`; implemented by hand in `src/handlers/`.
 pub trait RunsApi: Authorizer {
@@ -12297,10 +12405,7 @@ pub trait UploadsApi: Authorizer {
         req: GetFtpCredentialsInput,
     ) -> impl std::future::Future<
         Output = Result<GetFtpCredentialsResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("getFtpCredentials")) }
-    }
+    > + Send;
     /// Upload a sample
     fn upload_sample(
         &self,
@@ -12515,6 +12620,27 @@ impl<
                 .await,
         )
     }
+    /// Create the account from a sign-up link
+    #[oai(
+        path = "/auth/signup/complete",
+        method = "post",
+        operation_id = "completeSignup",
+        tag = ApiTags::Auth
+    )]
+    async fn complete_signup(
+        &self,
+        body: Json<SignupCompleteRequest>,
+    ) -> CompleteSignupResponse {
+        <CompleteSignupResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let req = CompleteSignupInput {
+                    body: body.0,
+                };
+                self.0.complete_signup(req).await
+            }
+                .await,
+        )
+    }
     /// Request a password reset link
     #[oai(
         path = "/auth/password-reset",
@@ -12650,6 +12776,31 @@ impl<
                     .await?;
                 let req = UnlinkGithubInput {};
                 self.0.unlink_github(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Finish connecting GitHub (OAuth callback)
+    #[oai(
+        path = "/auth/github/callback",
+        method = "get",
+        operation_id = "completeGithubLink",
+        tag = ApiTags::Auth
+    )]
+    async fn complete_github_link(
+        &self,
+        #[oai(name = "code", validator(max_length = 512, min_length = 1))]
+        code: Query<String>,
+        #[oai(name = "state", validator(max_length = 512, min_length = 1))]
+        state: Query<String>,
+    ) -> CompleteGithubLinkResponse {
+        <CompleteGithubLinkResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let req = CompleteGithubLinkInput {
+                    code: code.0,
+                    state: state.0,
+                };
+                self.0.complete_github_link(req).await
             }
                 .await,
         )
@@ -15526,10 +15677,23 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[202, 400, 413, 415, 429, 500, 503, 501],
+        statuses: &[202, 400, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
-        implemented: false,
+        implemented: true,
+    },
+    OperationInfo {
+        operation_id: "completeSignup",
+        method: "POST",
+        path: "/auth/signup/complete",
+        tag: "Auth",
+        public: true,
+        scopes: &[],
+        roles: &[],
+        statuses: &[201, 400, 409, 413, 415, 429, 500, 503],
+        params: &[],
+        has_body: true,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "requestPasswordReset",
@@ -15539,10 +15703,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[202, 400, 413, 415, 429, 500, 503, 501],
+        statuses: &[202, 400, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "completePasswordReset",
@@ -15552,10 +15716,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 413, 415, 429, 500, 503, 501],
+        statuses: &[200, 400, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getCurrentUser",
@@ -15578,10 +15742,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getGithubLink",
@@ -15591,10 +15755,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "unlinkGithub",
@@ -15604,10 +15768,23 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
-        implemented: false,
+        implemented: true,
+    },
+    OperationInfo {
+        operation_id: "completeGithubLink",
+        method: "GET",
+        path: "/auth/github/callback",
+        tag: "Auth",
+        public: true,
+        scopes: &[],
+        roles: &[],
+        statuses: &[200, 400, 429, 500, 503],
+        params: &["code", "state"],
+        has_body: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getFtpCredentials",
@@ -15617,10 +15794,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listUsers",
@@ -15682,10 +15859,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[202, 400, 401, 403, 404, 429, 500, 503, 501],
+        statuses: &[202, 400, 401, 403, 404, 429, 500, 503],
         params: &["user_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listRuns",

@@ -30,6 +30,9 @@ pub enum PasswordFormat {
 /// The secret placeholder shipped as default; production refuses to start with it.
 pub const DEFAULT_SECRET: &str = "spci-development-secret-change-me";
 
+/// The link key shipped as default; production refuses it while mailed links are enabled.
+pub const DEFAULT_LINK_KEY: &str = "spci-development-link-key";
+
 /// A value that must never reach a log: `Debug` shows only that it is set.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -138,6 +141,66 @@ pub struct Config {
     /// Seconds a call to GitHub may take before it counts as GitHub being unreachable
     #[arg(long, env = "SPCI_GITHUB_TIMEOUT", default_value_t = 10)]
     pub github_timeout: u64,
+
+    /// GitHub's web origin, for the OAuth consent page and the code exchange (a local stand-in
+    /// in tests)
+    #[arg(
+        long,
+        env = "SPCI_GITHUB_OAUTH_URL",
+        default_value = "https://github.com"
+    )]
+    pub github_oauth_url: String,
+    /// Client id of the GitHub OAuth app that connects accounts
+    #[arg(long, env = "SPCI_GITHUB_CLIENT_ID", default_value = "")]
+    pub github_client_id: String,
+    /// Client secret of that OAuth app
+    #[arg(
+        long,
+        env = "SPCI_GITHUB_CLIENT_SECRET",
+        default_value = "",
+        hide_default_value = true,
+        hide_env_values = true
+    )]
+    pub github_client_secret: Secret,
+
+    /// This server's public base URL (GitHub sends browsers back to
+    /// <URL>/api/v1/auth/github/callback); default http://<SPCI_BIND>
+    #[arg(long, env = "SPCI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Base URL of the web pages mailed links open: upstream's site, whose
+    /// /account/complete_signup and /account/reset pages accept spci's links
+    #[arg(long, env = "SPCI_WEB_URL", default_value = "http://127.0.0.1:5000")]
+    pub web_url: String,
+    /// Key of the sign-up and reset links: upstream's HMAC_KEY (read as latin-1, as upstream
+    /// reads it), so each side accepts the other's links; must be changed in production
+    #[arg(long, env = "SPCI_LINK_KEY", default_value = DEFAULT_LINK_KEY, hide_default_value = true, hide_env_values = true)]
+    pub link_key: Secret,
+    /// Whether POST /auth/signup mails sign-up links
+    #[arg(long, env = "SPCI_SIGNUP", default_value_t = true, action = clap::ArgAction::Set)]
+    pub signup: bool,
+    /// Whether POST /auth/password-reset mails reset links
+    #[arg(long, env = "SPCI_PASSWORD_RESET", default_value_t = true, action = clap::ArgAction::Set)]
+    pub password_reset: bool,
+
+    /// SMTP server for mail: smtp://host:25 (plain), smtp://user:pass@host:587?tls=required
+    /// (STARTTLS), smtps://user:pass@host (TLS); without it development logs each message and
+    /// keeps it in the outbox, and production refuses to start while links are enabled
+    #[arg(long, env = "SPCI_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+    /// Sender of spci's mail
+    #[arg(
+        long,
+        env = "SPCI_MAIL_FROM",
+        default_value = "CCExtractor CI platform <noreply@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// FTP server named in the upload credentials (upstream's SERVER_NAME)
+    #[arg(long, env = "SPCI_FTP_HOST", default_value = "localhost")]
+    pub ftp_host: String,
+    /// Its port (upstream's FTP_PORT)
+    #[arg(long, env = "SPCI_FTP_PORT", default_value_t = 21)]
+    pub ftp_port: u16,
 
     /// Comma-separated proxy IPs whose X-Forwarded-For is trusted for the client IP
     #[arg(long, env = "SPCI_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -261,6 +324,19 @@ impl Config {
             .config
     }
 
+    /// The link key's bytes, as upstream encodes its HMAC_KEY (checked by `validate`).
+    pub fn link_key_bytes(&self) -> Vec<u8> {
+        crate::domain::links::latin1(self.link_key.expose()).unwrap_or_default()
+    }
+
+    /// This server's public base URL, without a trailing slash.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
     pub fn db_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.db_timeout_ms)
     }
@@ -270,6 +346,13 @@ impl Config {
         if self.mode == Mode::Production {
             if self.secret.expose() == DEFAULT_SECRET || self.secret.expose().len() < 32 {
                 return Err("SPCI_SECRET must be set to a random value of at least 32 characters in production".into());
+            }
+            let links = self.signup || self.password_reset;
+            if links && self.smtp_url.is_none() {
+                return Err("SPCI_SMTP_URL must be set in production while sign-up or password reset is enabled (SPCI_SIGNUP, SPCI_PASSWORD_RESET)".into());
+            }
+            if links && self.link_key.expose() == DEFAULT_LINK_KEY {
+                return Err("SPCI_LINK_KEY must be set in production while sign-up or password reset is enabled (upstream's HMAC_KEY when beside it)".into());
             }
             if self.database_url.as_str().starts_with("sqlite::memory:") {
                 return Err(
@@ -319,6 +402,18 @@ impl Config {
         if self.db_timeout_ms == 0 {
             return Err("SPCI_DB_TIMEOUT_MS must be at least 1".into());
         }
+        if crate::domain::links::latin1(self.link_key.expose()).is_none() {
+            return Err("SPCI_LINK_KEY must be latin-1 text (upstream encodes it so)".into());
+        }
+        if let Some(url) = &self.smtp_url {
+            crate::mail::Mailer::check_url(url.expose())?;
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "SPCI_MAIL_FROM: {:?} is not a mailbox",
+                self.mail_from
+            ));
+        }
         if self.verdict_refresh == 0 {
             return Err("SPCI_VERDICT_REFRESH must be at least one second".into());
         }
@@ -337,7 +432,50 @@ mod tests {
         c.mode = Mode::Production;
         assert!(c.validate().unwrap_err().contains("SPCI_SECRET"));
         c.secret = "x".repeat(40).parse().unwrap();
+        c.signup = false;
+        c.password_reset = false;
         assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn production_refuses_mailed_links_without_smtp_or_with_the_default_key() {
+        let mut c = Config::defaults();
+        c.mode = Mode::Production;
+        c.secret = "x".repeat(40).parse().unwrap();
+        let cases = [
+            (true, false, false, false, Some("SPCI_SMTP_URL")),
+            (false, true, false, false, Some("SPCI_SMTP_URL")),
+            (true, true, true, false, Some("SPCI_LINK_KEY")),
+            (true, true, true, true, None),
+            (false, false, false, false, None),
+        ];
+        for (signup, reset, smtp, key, refused) in cases {
+            c.signup = signup;
+            c.password_reset = reset;
+            c.smtp_url = smtp.then(|| "smtp://127.0.0.1:2525".parse().unwrap());
+            c.link_key = if key {
+                "k".repeat(32)
+            } else {
+                DEFAULT_LINK_KEY.into()
+            }
+            .parse()
+            .unwrap();
+            match (c.validate(), refused) {
+                (Ok(()), None) => {}
+                (Err(e), Some(name)) => assert!(e.contains(name), "{e}"),
+                (got, want) => panic!("{signup} {reset} {smtp} {key}: {got:?}, wanted {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn link_keys_must_be_latin1() {
+        let mut c = Config::defaults();
+        c.link_key = "clé".parse().unwrap();
+        assert!(c.validate().is_ok());
+        assert_eq!(c.link_key_bytes(), vec![b'c', b'l', 0xE9]);
+        c.link_key = "ключ".parse().unwrap();
+        assert!(c.validate().unwrap_err().contains("latin-1"));
     }
 
     #[test]

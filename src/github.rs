@@ -1,12 +1,17 @@
-//! GitHub's REST API, as far as spci needs it: the numeric id and the login of an account
-//! (blocked accounts are stored by id, forks by login). The base URL is configuration, so tests
-//! point it at a local server that plays GitHub; the code path is the same.
+//! GitHub, as far as spci needs it: the numeric id and the login of an account (blocked
+//! accounts are stored by id, forks by login), and the OAuth flow that connects an account
+//! (the consent URL, the code exchange, the login behind a token). Both base URLs are
+//! configuration, so tests point them at a local server that plays GitHub; the code path is
+//! the same.
 use serde::Deserialize;
 use std::time::Duration;
 
 pub struct GitHub {
     http: reqwest::Client,
     api: String,
+    oauth: String,
+    client_id: String,
+    client_secret: crate::config::Secret,
 }
 
 #[derive(Debug)]
@@ -24,22 +29,99 @@ impl std::fmt::Display for GitHubError {
 }
 
 #[derive(Deserialize)]
+struct Exchanged {
+    access_token: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct Account {
     id: i64,
     login: String,
 }
 
 impl GitHub {
-    pub fn new(api_url: &str, timeout: Duration) -> Result<Self, String> {
+    pub fn from_config(c: &crate::config::Config) -> Result<Self, String> {
         let http = reqwest::Client::builder()
-            .timeout(timeout)
+            .timeout(Duration::from_secs(c.github_timeout))
             .user_agent(concat!("spci/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("GitHub client: {e}"))?;
+        let base = |u: &str, name: &str| {
+            reqwest::Url::parse(u)
+                .map(|_| u.trim_end_matches('/').to_string())
+                .map_err(|e| format!("{name}: {e}"))
+        };
         Ok(Self {
             http,
-            api: api_url.trim_end_matches('/').to_string(),
+            api: base(&c.github_api_url, "SPCI_GITHUB_API_URL")?,
+            oauth: base(&c.github_oauth_url, "SPCI_GITHUB_OAUTH_URL")?,
+            client_id: c.github_client_id.clone(),
+            client_secret: c.github_client_secret.clone(),
         })
+    }
+
+    /// GitHub's consent page for this OAuth app, asking for upstream's scope, coming back to
+    /// `redirect_uri` with `state`.
+    pub fn authorize_url(&self, redirect_uri: &str, state: &str) -> String {
+        let mut url = reqwest::Url::parse(&format!("{}/login/oauth/authorize", self.oauth))
+            .expect("checked at startup");
+        url.query_pairs_mut()
+            .append_pair("client_id", &self.client_id)
+            .append_pair("scope", "public_repo")
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("state", state);
+        url.into()
+    }
+
+    /// The access token GitHub gives for `code`; `None` when GitHub refuses the code.
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<Option<String>, GitHubError> {
+        let unreachable = |e: reqwest::Error| GitHubError::Unreachable(e.to_string());
+        let answer = self
+            .http
+            .post(format!("{}/login/oauth/access_token", self.oauth))
+            .header("Accept", "application/json")
+            .form(&[
+                ("client_id", self.client_id.as_str()),
+                ("client_secret", self.client_secret.expose()),
+                ("code", code),
+                ("redirect_uri", redirect_uri),
+            ])
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if answer.status().is_client_error() {
+            return Ok(None);
+        }
+        let answer = answer.error_for_status().map_err(unreachable)?;
+        // GitHub answers a refused code with 200 and an `error` field instead of a token.
+        let exchanged: Exchanged = answer.json().await.map_err(unreachable)?;
+        Ok(exchanged.access_token.filter(|t| !t.is_empty()))
+    }
+
+    /// The login of the account `token` belongs to; `None` when GitHub rejects the token.
+    pub async fn login_for_token(&self, token: &str) -> Result<Option<String>, GitHubError> {
+        let unreachable = |e: reqwest::Error| GitHubError::Unreachable(e.to_string());
+        let answer = self
+            .http
+            .get(format!("{}/user", self.api))
+            .header("Accept", "application/vnd.github+json")
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if answer.status() == reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(None);
+        }
+        let answer = answer.error_for_status().map_err(unreachable)?;
+        answer
+            .json::<Account>()
+            .await
+            .map(|a| Some(a.login))
+            .map_err(unreachable)
     }
 
     /// The login of the account with this numeric id; `None` when GitHub has no such account.

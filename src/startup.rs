@@ -15,6 +15,11 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+/// How often the mail sender looks for retries due (new messages wake it at once).
+const MAIL_PERIOD: Duration = Duration::from_secs(5);
+/// How often noted token uses are written (each token at most once a minute anyway).
+const TOKEN_USE_PERIOD: Duration = Duration::from_secs(15);
+
 /// Connects, migrates and opens storage as `config` says.
 pub async fn open(config: Config) -> Result<Arc<AppState>, String> {
     config.validate()?;
@@ -78,6 +83,46 @@ impl Background {
             let s = s.clone();
             async move { s.availability.probe(&s.db, s.config.db_timeout()).await }
         });
+        // Mail: woken by each queued message, and every few seconds for retries.
+        let s = state.clone();
+        bg.every_or_woken(
+            "mail sender",
+            MAIL_PERIOD,
+            state.mailer.wake.clone(),
+            move || {
+                let s = s.clone();
+                async move {
+                    loop {
+                        match crate::mail::sender::deliver_due(&s.db, &s.mailer).await {
+                            Ok(n) if n as u64 == crate::mail::sender::BATCH => continue,
+                            Ok(_) => return true,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "mail outbox unreadable; retrying");
+                                return false;
+                            }
+                        }
+                    }
+                }
+            },
+        );
+        let s = state.clone();
+        bg.every(
+            "token use flush",
+            TOKEN_USE_PERIOD,
+            TOKEN_USE_PERIOD,
+            move || {
+                let s = s.clone();
+                async move {
+                    match crate::data::token_use::flush(&s.db, &s.token_use).await {
+                        Ok(_) => true,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "token use not written; retrying");
+                            false
+                        }
+                    }
+                }
+            },
+        );
         let l = limits.clone();
         let s = state.clone();
         bg.every(
@@ -112,6 +157,32 @@ impl Background {
                 // A pass in progress finishes before the task stops (its writes are atomic).
                 metrics.task(name, work().await);
                 next = tokio::time::Instant::now() + period;
+            }
+            tracing::debug!(task = name, "stopped");
+        });
+    }
+
+    /// Runs `work` at once, then every `period` or as soon as `wake` is notified.
+    fn every_or_woken<F, Fut>(
+        &mut self,
+        name: &'static str,
+        period: Duration,
+        wake: Arc<tokio::sync::Notify>,
+        work: F,
+    ) where
+        F: Fn() -> Fut + Send + 'static,
+        Fut: Future<Output = bool> + Send,
+    {
+        let mut stop = self.stop.subscribe();
+        let metrics = self.metrics.clone();
+        self.tasks.spawn(async move {
+            loop {
+                metrics.task(name, work().await);
+                tokio::select! {
+                    _ = tokio::time::sleep(period) => {}
+                    _ = wake.notified() => {}
+                    _ = stop.changed() => break,
+                }
             }
             tracing::debug!(task = name, "stopped");
         });

@@ -2,12 +2,14 @@
 //! them. Built by `startup`.
 use crate::auth::hash_pool::HashPool;
 use crate::auth::throttle::LoginThrottle;
+use crate::auth::token_use::TokenUse;
 use crate::config::Config;
 use crate::data::availability::Availability;
 use crate::data::verdict_cache::VerdictCache;
 use crate::files::Storage;
 use crate::files::log_index::LogIndexes;
 use crate::github::GitHub;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -23,6 +25,8 @@ pub struct AppState {
     pub login_throttle: LoginThrottle,
     pub metrics: Arc<Metrics>,
     pub github: GitHub,
+    pub mailer: Mailer,
+    pub token_use: TokenUse,
 }
 
 impl AppState {
@@ -35,10 +39,8 @@ impl AppState {
         );
         let login_throttle =
             LoginThrottle::new(config.rate_login_failures, config.rate_login_window);
-        let github = GitHub::new(
-            &config.github_api_url,
-            std::time::Duration::from_secs(config.github_timeout),
-        )?;
+        let github = GitHub::from_config(&config)?;
+        let mailer = Mailer::from_config(&config)?;
         Ok(Arc::new(Self {
             db,
             storage,
@@ -50,6 +52,8 @@ impl AppState {
             login_throttle,
             metrics: Arc::default(),
             github,
+            mailer,
+            token_use: TokenUse::default(),
         }))
     }
 }

@@ -6,7 +6,8 @@
 //!   and cancel, token creation and revocation), no flood: every status class seen, and the
 //!   resident memory sampled every 10 s after a 60 s warm-up.
 //!
-//! `HOSTILE_PASSWORD_FORMAT=sha512_crypt` runs the mixed load with upstream's password format.
+//! `HOSTILE_PASSWORD_FORMAT=sha512_crypt` runs the mixed load with upstream's password format;
+//! `HOSTILE_LOG=<file>` keeps the server's log (warnings and errors) after the run.
 //!
 //! ```sh
 //! cargo build --release -p spci
@@ -33,7 +34,12 @@ fn boot(env: &[(&str, &str)]) -> (Server, tempfile::TempDir) {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
-        log: Some(dir.path().join("spci.log")),
+        // HOSTILE_LOG keeps the server's log (warnings and errors) after the run.
+        log: Some(
+            std::env::var("HOSTILE_LOG")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|_| dir.path().join("spci.log")),
+        ),
         fd_limit: None,
     });
     (server, dir)

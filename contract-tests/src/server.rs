@@ -214,6 +214,7 @@ impl Server {
             .env("SPCI_RATE_PER_IP", "1000000")
             .env("SPCI_RATE_CREDENTIALS", "1000000")
             .env("SPCI_RATE_FAILED_AUTH", "1000000")
+            .env("SPCI_RATE_LOGIN_FAILURES", "1000000")
             .env("RUST_LOG", "warn")
             .envs(boot.env)
             .stdout(Stdio::piped())

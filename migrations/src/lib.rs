@@ -16,6 +16,8 @@ mod m20261202_000009_result_verdict;
 mod m20261202_000010_upstream_tables;
 mod m20261202_000011_result_count;
 mod m20261203_000012_audit_log;
+mod m20261203_000013_mail_outbox;
+mod m20261203_000014_token_use;
 
 pub struct Migrator;
 
@@ -121,6 +123,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_upstream_tables::Migration),
             Box::new(m20261202_000011_result_count::Migration),
             Box::new(m20261203_000012_audit_log::Migration),
+            Box::new(m20261203_000013_mail_outbox::Migration),
+            Box::new(m20261203_000014_token_use::Migration),
         ]
     }
 }
@@ -164,6 +168,8 @@ pub const TABLES: &[&str] = &[
     "pending_deletion",
     "spci_result_count",
     "spci_audit_log",
+    "spci_mail_outbox",
+    "spci_token_use",
 ];
 
 #[cfg(test)]

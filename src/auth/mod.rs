@@ -5,6 +5,7 @@ pub mod issue;
 pub mod password;
 pub mod throttle;
 pub mod token;
+pub mod token_use;
 
 use crate::api::{Role, Scope};
 use crate::data::entity::{api_token, user};

@@ -30,11 +30,36 @@ pub async fn revoke_all_tokens(
     user_id: i32,
     now: chrono::NaiveDateTime,
 ) -> Result<u64, DbErr> {
-    Ok(api_token::Entity::update_many()
+    revoke_tokens(db, user_id, None, now).await
+}
+
+/// Revokes every live token of `user_id` but `keep` at `now`; how many were revoked.
+pub async fn revoke_tokens(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    keep: Option<i32>,
+    now: chrono::NaiveDateTime,
+) -> Result<u64, DbErr> {
+    let mut q = api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(now))
         .filter(api_token::Column::UserId.eq(user_id))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?
-        .rows_affected)
+        .filter(api_token::Column::RevokedAt.is_null());
+    if let Some(keep) = keep {
+        q = q.filter(api_token::Column::Id.ne(keep));
+    }
+    Ok(q.exec(db).await?.rows_affected)
+}
+
+/// The account with `email`, compared case-insensitively (as logins compare it).
+pub async fn by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(crate::data::filters::same_text(
+            Expr::col((user::Entity, user::Column::Email)),
+            email,
+        ))
+        .one(db)
+        .await
 }

@@ -52,12 +52,23 @@ pub fn unique_violation(taken: impl FnOnce() -> DomainError) -> impl FnOnce(DbEr
 
 /// A deadlock or a serialization failure (SQLSTATE 40001, PostgreSQL's 40P01): the transaction
 /// lost a race with another writer and changed nothing, so running it again is safe.
+///
+/// InnoDB also reports a deadlock on the table-level AUTO-INC lock of an `INSERT … SELECT` as
+/// MySQL error 1467 ("Failed to read auto-increment value"), SQLSTATE HY000: 90 of 4,424
+/// cancels under the mixed load on MariaDB, and as safe to run again.
 pub fn is_transient(e: &DbErr) -> bool {
     use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::mysql::MySqlDatabaseError;
     let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = e else {
         return false;
     };
-    e.as_database_error()
-        .and_then(|d| d.code())
+    let Some(d) = e.as_database_error() else {
+        return false;
+    };
+    d.code()
         .is_some_and(|code| matches!(code.as_ref(), "40001" | "40P01"))
+        || d.try_downcast_ref::<MySqlDatabaseError>()
+            .is_some_and(|m| m.number() == AUTOINC_LOCK_DEADLOCK)
 }
+
+const AUTOINC_LOCK_DEADLOCK: u16 = 1467;

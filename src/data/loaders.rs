@@ -14,12 +14,13 @@ pub struct Runs {
     pub runs: Vec<test::Model>,
     pub progress: HashMap<i32, Vec<test_progress::Model>>,
     forks: HashMap<i32, String>,
+    maintenance: Vec<crate::api::Platform>,
 }
 
 impl Runs {
-    /// Three queries, whatever `ids` holds; keeps the order of `ids`.
+    /// Four queries, whatever `ids` holds; keeps the order of `ids`.
     pub async fn load(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Self, DbErr> {
-        let (tests, all_progress) = tokio::try_join!(
+        let (tests, all_progress, maintenance) = tokio::try_join!(
             test::Entity::find()
                 .filter(test::Column::Id.is_in(ids.iter().copied()))
                 .all(db),
@@ -27,6 +28,7 @@ impl Runs {
                 .filter(test_progress::Column::TestId.is_in(ids.iter().copied()))
                 .order_by_asc(test_progress::Column::Id)
                 .all(db),
+            super::maintenance::platforms_in_maintenance(db),
         )?;
         let mut by_id: HashMap<i32, test::Model> = tests.into_iter().map(|t| (t.id, t)).collect();
         let runs: Vec<test::Model> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
@@ -52,7 +54,18 @@ impl Runs {
             runs,
             progress,
             forks,
+            maintenance,
         })
+    }
+
+    /// Whether runs on `platform` wait for the end of a maintenance.
+    pub fn in_maintenance(&self, platform: crate::api::Platform) -> bool {
+        self.maintenance.contains(&platform)
+    }
+
+    /// The platforms in maintenance when the runs were loaded.
+    pub fn platforms_in_maintenance(&self) -> &[crate::api::Platform] {
+        &self.maintenance
     }
 
     pub fn progress_of(&self, run: i32) -> &[test_progress::Model] {

@@ -6,6 +6,8 @@ use crate::api::Role;
 pub enum Refusal {
     OwnRole,
     LastAdmin,
+    /// The actor was demoted or deactivated by a change that committed first.
+    NoLongerAdmin,
 }
 
 impl From<Refusal> for super::DomainError {
@@ -15,12 +17,16 @@ impl From<Refusal> for super::DomainError {
             Refusal::LastAdmin => {
                 Self::conflict("This is the platform's last admin; make another user admin first.")
             }
+            Refusal::NoLongerAdmin => Self::conflict(
+                "You are no longer an admin: a concurrent change took the role away first.",
+            ),
         }
     }
 }
 
-/// Whether `actor` may set `target`'s role from `current` to `new`, given the admins there are
-/// (read under a lock, so two concurrent demotions cannot both see another admin).
+/// Whether admin `actor` may set `target`'s role from `current` to `new`, given the admins
+/// there are (read under a lock, so two concurrent demotions cannot both see another admin,
+/// and an admin demoted a moment ago cannot act as one).
 pub fn role_change(
     actor: i32,
     target: i32,
@@ -30,6 +36,9 @@ pub fn role_change(
 ) -> Result<(), Refusal> {
     if actor == target {
         return Err(Refusal::OwnRole);
+    }
+    if !admins.contains(&actor) {
+        return Err(Refusal::NoLongerAdmin);
     }
     if current == Role::Admin && new != Role::Admin && is_last_admin(target, admins) {
         return Err(Refusal::LastAdmin);
@@ -71,8 +80,9 @@ mod tests {
             (1, 1, Admin, User, vec![1, 2], Err(Refusal::OwnRole)),
             (1, 1, User, Admin, vec![2], Err(Refusal::OwnRole)),
             (1, 2, Admin, User, vec![1, 2], Ok(())),
-            (1, 2, Admin, Tester, vec![2], Err(Refusal::LastAdmin)),
-            (1, 2, Admin, Admin, vec![2], Ok(())),
+            (1, 2, Admin, Tester, vec![2], Err(Refusal::NoLongerAdmin)),
+            (1, 2, User, Admin, vec![2], Err(Refusal::NoLongerAdmin)),
+            (1, 2, Admin, Admin, vec![1, 2], Ok(())),
             (1, 2, User, Contributor, vec![1], Ok(())),
             (1, 2, Tester, Admin, vec![1], Ok(())),
         ];

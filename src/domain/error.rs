@@ -10,6 +10,8 @@ pub type Details = Map<String, Value>;
 pub enum ErrorKind {
     /// The request breaks a rule (a field, a combination of fields).
     Invalid,
+    /// A mailed link or an OAuth state that is altered, expired or already used.
+    InvalidLink,
     /// No, a malformed, an unknown, an expired or a revoked token.
     Unauthenticated,
     /// Wrong email or password (the same answer for both).
@@ -56,6 +58,14 @@ impl DomainError {
 
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Invalid, message)
+    }
+
+    /// The same answer for altered, expired and used links, so none can be told apart.
+    pub fn invalid_link() -> Self {
+        Self::new(
+            ErrorKind::InvalidLink,
+            "The link is invalid, expired or already used.",
+        )
     }
 
     pub fn unauthenticated(message: impl Into<String>) -> Self {

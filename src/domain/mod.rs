@@ -1,11 +1,12 @@
 //! Pure rules, with their own table-driven tests: verdicts, error classification, run
-//! comparison inputs, forks, diffs, log lines and scopes. Nothing here touches the database,
+//! comparison inputs, forks, diffs, log lines, signed links and scopes. Nothing here touches the database,
 //! files or HTTP; it depends on nothing but the generated wire enums.
 pub mod accounts;
 pub mod classify;
 pub mod diff;
 pub mod error;
 pub mod forks;
+pub mod links;
 pub mod log_lines;
 pub mod scopes;
 pub mod verdict;

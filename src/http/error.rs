@@ -207,6 +207,7 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let (status, code) = match e.kind {
             ErrorKind::Invalid => (400, "validation_error"),
+            ErrorKind::InvalidLink => (400, "invalid_link"),
             ErrorKind::Unauthenticated => (401, "unauthorized"),
             ErrorKind::InvalidCredentials => (401, "invalid_credentials"),
             ErrorKind::Forbidden => (403, "forbidden"),
@@ -315,6 +316,7 @@ mod tests {
     fn domain_errors_map_to_their_status_and_code() {
         let cases = [
             (DomainError::invalid("x"), 400, "validation_error"),
+            (DomainError::invalid_link(), 400, "invalid_link"),
             (DomainError::unauthenticated("x"), 401, "unauthorized"),
             (
                 DomainError::invalid_credentials(),

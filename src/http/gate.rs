@@ -58,6 +58,11 @@ impl<E: Endpoint> Endpoint for AuthGateEndpoint<E> {
             if let Some(pending) = &pending {
                 pending.verified(p.token_id)?;
             }
+            self.state.token_use.touch(
+                p.token_id,
+                crate::data::db_now(),
+                std::time::Instant::now(),
+            );
             scopes::check(&p.scopes, p.role, op.scopes, op.roles).map_err(ApiError::from)?;
             req.extensions_mut().insert(p);
         }

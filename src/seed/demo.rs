@@ -110,7 +110,7 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
     .iter()
     .enumerate()
     {
-        issue::create_user(
+        let id = issue::create_user(
             db,
             state.config.password_format,
             &format!("{u}@example.com"),
@@ -119,7 +119,24 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
             &format!("demo-{}-password-{i}", role.as_str()),
         )
         .await?;
+        // The developer has connected GitHub, so their fork runs and GET /auth/me/github show it.
+        if *role == Role::User {
+            user::ActiveModel {
+                id: Set(id),
+                github_login: Set(Some("demo-dev".into())),
+                ..Default::default()
+            }
+            .update(db)
+            .await?;
+        }
     }
+    // A GitHub account blocked from CI (by GitHub's numeric id, as upstream stores it).
+    crate::data::entity::blocked_users::ActiveModel {
+        user_id: Set(9_000_001),
+        comment: Set(Some("demo: opened spam pull requests".into())),
+    }
+    .insert(db)
+    .await?;
     let main_fork = fork::ActiveModel {
         github: Set(Some(
             "https://github.com/CCExtractor/ccextractor.git".into(),
@@ -155,10 +172,11 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         .insert(db)
         .await?;
     }
-    for p in ["linux", "windows"] {
+    // Windows is in maintenance: its runs are accepted and stay queued.
+    for (p, disabled) in [("linux", false), ("windows", true)] {
         maintenance_mode::ActiveModel {
             platform: Set(p.into()),
-            disabled: Set(false),
+            disabled: Set(disabled),
             ..Default::default()
         }
         .insert(db)

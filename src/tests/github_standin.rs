@@ -1,8 +1,10 @@
-//! A local HTTP server that plays GitHub's account endpoints (`/user/{id}`, `/users/{login}`),
-//! started by the test that needs it; spci reaches it through the same client and code path as
-//! the real API, only the configured base URL differs.
+//! A local HTTP server that plays GitHub, started by the test that needs it: the account
+//! endpoints (`/user/{id}`, `/users/{login}`), and the OAuth code exchange
+//! (`/login/oauth/access_token`: code `code-<login>` gives token `token-<login>`) with the
+//! token's user (`/user`). spci reaches it through the same client and code path as the real
+//! GitHub; only the configured base URLs differ.
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::web::{Json, Path};
+use poem::web::{Form, Json, Path};
 use poem::{EndpointExt, Route, get, handler};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -34,6 +36,38 @@ fn by_login(
     )
 }
 
+/// A code is good when it names a known account; GitHub answers a bad one with 200 and `error`.
+#[handler]
+fn exchange(
+    Form(form): Form<std::collections::HashMap<String, String>>,
+    accounts: poem::web::Data<&Accounts>,
+) -> Json<Value> {
+    let login = form.get("code").and_then(|c| c.strip_prefix("code-"));
+    let known = login.filter(|l| accounts.0.0.iter().any(|(_, a)| a == l));
+    match (known, form.get("client_id")) {
+        (Some(l), Some(_)) => Json(
+            json!({"access_token": format!("token-{l}"), "token_type": "bearer", "scope": "public_repo"}),
+        ),
+        _ => Json(json!({"error": "bad_verification_code"})),
+    }
+}
+
+#[handler]
+fn token_user(
+    req: &poem::Request,
+    accounts: poem::web::Data<&Accounts>,
+) -> poem::Result<Json<Value>> {
+    let login = req
+        .header("Authorization")
+        .and_then(|h| h.strip_prefix("Bearer token-"));
+    match accounts.0.0.iter().find(|(_, l)| Some(l.as_str()) == login) {
+        Some(a) => found(Some(a)),
+        None => Err(poem::Error::from_status(
+            poem::http::StatusCode::UNAUTHORIZED,
+        )),
+    }
+}
+
 fn found(account: Option<&(i64, String)>) -> poem::Result<Json<Value>> {
     match account {
         Some((id, login)) => Ok(Json(json!({"id": id, "login": login, "type": "User"}))),
@@ -55,6 +89,8 @@ impl GitHubStandIn {
             .copied()
             .expect("a TCP address");
         let app = Route::new()
+            .at("/login/oauth/access_token", poem::post(exchange))
+            .at("/user", get(token_user))
             .at("/user/:id", get(by_id))
             .at("/users/:login", get(by_login))
             .data(accounts);

@@ -1,11 +1,13 @@
 //! HTTP-level tests against the real application (a fresh database per test) and the spec drift
 //! test. Compiled only for `cargo test`.
+mod accounts;
 mod auth;
 mod category_admin;
 mod coexistence;
 mod common;
 mod errors;
 mod fixtures;
+mod github_link;
 mod github_standin;
 mod hardening;
 mod health;
@@ -15,6 +17,7 @@ mod outputs;
 mod run_actions;
 mod run_errors;
 mod runs;
+mod smtp_sink;
 mod snapshots;
 mod spec_drift;
 mod stored_files;

@@ -84,7 +84,7 @@ async fn error_bodies() {
     );
     assert_json_snapshot!(
         "not_implemented_501",
-        seen(get("/auth/me/ftp-credentials", Some(&admin)).await).await
+        seen(get("/queued-samples", Some(&admin)).await).await
     );
 
     let post = |body: &'static str, ct: &'static str| {

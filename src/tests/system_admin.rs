@@ -3,6 +3,7 @@
 use super::common::{TestAppBuilder, call, get, post};
 use super::fixtures::Fx;
 use super::github_standin::GitHubStandIn;
+use sea_orm::ActiveModelTrait;
 use serde_json::{Value, json};
 
 async fn audit(app: &super::common::TestApp, token: &str, action: &str) -> Vec<Value> {
@@ -102,6 +103,34 @@ async fn maintenance_is_per_platform_audited_and_runs_still_queue() {
     assert_eq!(s, 202, "{run}");
     let (_, shown) = get(&app, &format!("/runs/{}", run["run_id"]), &admin).await;
     assert_eq!(shown["status"], "queued");
+    // The run, the queue and health say why it waits.
+    assert_eq!(
+        (
+            &run["platform_in_maintenance"],
+            &shown["platform_in_maintenance"]
+        ),
+        (&json!(true), &json!(true))
+    );
+    let (_, queue) = get(&app, "/system/queue", &admin).await;
+    assert_eq!(queue["meta"]["platforms_in_maintenance"], json!(["linux"]));
+    assert_eq!(queue["data"][0]["platform_in_maintenance"], true);
+    let (_, health) = get(&app, "/system/health", &admin).await;
+    assert_eq!(health["platforms_in_maintenance"], json!(["linux"]));
+    assert_eq!(health["status"], "ok", "maintenance is not an outage");
+    let (s, _) = call(
+        &app,
+        "PATCH",
+        path,
+        &admin,
+        Some(json!({"disabled": false})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (_, shown) = get(&app, &format!("/runs/{}", run["run_id"]), &admin).await;
+    assert_eq!(
+        (&shown["status"], &shown["platform_in_maintenance"]),
+        (&json!("queued"), &json!(false))
+    );
     let (s, e) = call(
         &app,
         "PATCH",
@@ -220,4 +249,53 @@ async fn blocking_writes_nothing_while_github_is_unreachable() {
     let (_, page) = get(&app, "/system/blocked-users", &admin).await;
     assert_eq!(page["pagination"]["total"], 0);
     assert!(audit(&app, &admin, "github_user_blocked").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_fork_of_a_blocked_account_gets_no_new_run() {
+    let github = GitHubStandIn::start(&[(4242, "mallory"), (5151, "alice")]).await;
+    let url = github.url.clone();
+    let app = TestAppBuilder::new()
+        .config(move |c| c.github_api_url = url)
+        .build()
+        .await;
+    let (_, admin) = app.admin().await;
+    let fx = Fx { db: &app.state.db };
+    let sample = fx.sample("CONV923H").await;
+    fx.regression_test(sample, &[], 1).await;
+    let mut tokens = vec![];
+    for login in ["mallory", "alice"] {
+        let (uid, token) = app
+            .user_with_token("user", &["runs:write", "runs:read"])
+            .await;
+        crate::data::entity::user::ActiveModel {
+            id: sea_orm::Set(uid),
+            github_login: sea_orm::Set(Some(login.into())),
+            ..Default::default()
+        }
+        .update(&app.state.db)
+        .await
+        .unwrap();
+        tokens.push((login, token));
+    }
+    let (s, _) = post(
+        &app,
+        "/system/blocked-users",
+        &admin,
+        json!({"user_id": 4242}),
+    )
+    .await;
+    assert_eq!(s, 201);
+    for (login, token) in &tokens {
+        let (s, body) = post(
+            &app,
+            "/runs",
+            token,
+            json!({"repository": format!("{login}/ccextractor"),
+                   "commit_sha": "1978060bf7d2edd119736ba3ba88341f3bec3323", "platform": "linux"}),
+        )
+        .await;
+        let want = if *login == "mallory" { 403 } else { 202 };
+        assert_eq!(s, want, "{login}: {body}");
+    }
 }

@@ -307,6 +307,10 @@ const SPCI_ONLY_OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("GET", "/system/health/live", "getLiveness", "System"),
     // Upstream records no administrative change; admins read spci's audit trail here.
     ("GET", "/audit-log", "listAuditLog", "System"),
+    // Upstream completes a sign-up on a web page; an API-only deployment needs the operation.
+    ("POST", "/auth/signup/complete", "completeSignup", "Auth"),
+    // GitHub's OAuth redirect back, which carries no bearer token (upstream: a web route).
+    ("GET", "/auth/github/callback", "completeGithubLink", "Auth"),
 ];
 
 const UPSTREAM_TAGS: &[&str] = &[

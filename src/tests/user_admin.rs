@@ -83,3 +83,51 @@ async fn a_deactivated_user_cannot_use_a_token_or_log_in() {
     let (_, log) = get(&app, "/audit-log?action=user_deactivated", &admin).await;
     assert_eq!(log["data"][0]["previous"], email);
 }
+
+/// Two admins demote each other at the same moment: one change wins, and the platform keeps
+/// exactly one admin (the rows of the admins are locked while each change decides).
+#[tokio::test]
+async fn concurrent_role_changes_and_deactivations_keep_one_admin() {
+    for deactivate in [false, true] {
+        let app = TestAppBuilder::new().on_disk().build().await;
+        let (a, ta) = app.admin().await;
+        let (b, tb) = app.admin().await;
+        let change = |actor: &str, target: i32| {
+            let (app, actor) = (&app, actor.to_string());
+            async move {
+                if deactivate {
+                    post(
+                        app,
+                        &format!("/users/{target}/deactivate"),
+                        &actor,
+                        json!({}),
+                    )
+                    .await
+                } else {
+                    call(
+                        app,
+                        "PATCH",
+                        &format!("/users/{target}"),
+                        &actor,
+                        Some(json!({"role": "user"})),
+                    )
+                    .await
+                }
+            }
+        };
+        let ((s1, e1), (s2, e2)) = tokio::join!(change(&ta, b), change(&tb, a));
+        let mut statuses = [s1, s2];
+        statuses.sort();
+        // The loser is refused by the rule (409), or, when the winner revoked its token
+        // before it was checked, by authentication (401).
+        assert_eq!(statuses[0], 200, "one wins: {e1} {e2}");
+        assert!(
+            [401, 409].contains(&statuses[1]),
+            "the other is refused: {e1} {e2}"
+        );
+        let admins = crate::data::accounts::admins_locked(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(admins.len(), 1, "deactivate={deactivate}: {admins:?}");
+    }
+}

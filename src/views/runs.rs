@@ -16,10 +16,12 @@ pub fn run(runs: &Runs, run: &test::Model, status: api::RunStatus) -> api::Run {
         Some(n) => format!("{w}/pull/{n}"),
         None => format!("{w}/commit/{}", run.commit),
     });
+    let platform = platform(&run.platform);
     api::Run {
         run_id: run.id,
         status,
-        platform: platform(&run.platform),
+        platform,
+        platform_in_maintenance: runs.in_maintenance(platform),
         test_type: if run.test_type == "pr" || pr_number.is_some() {
             api::TestType::Pr
         } else {

@@ -1,16 +1,14 @@
 //! POST /auth/tokens: email + password → a new token, shown once.
 use crate::api::{AuthToken, CreateTokenInput, CreateTokenResponse, TokenType};
 use crate::auth::{issue, password, token_scopes};
-use crate::data::entity::user;
-use crate::data::filters::same_text;
+use crate::data::accounts::by_email;
 use crate::domain::DomainError;
 use crate::domain::scopes::DEFAULT_SCOPES;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::types::UtcDateTime;
 use poem_openapi::payload::Json;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 
 const DEFAULT_DAYS: i64 = 7;
 
@@ -29,13 +27,7 @@ pub async fn handle(
             throttle.window.as_secs(),
         ));
     }
-    let owner = user::Entity::find()
-        .filter(same_text(
-            Expr::col((user::Entity, user::Column::Email)),
-            email,
-        ))
-        .one(&state.db)
-        .await?;
+    let owner = by_email(&state.db, email).await?;
     // Unknown email and wrong password cost the same hashing work (that of the configured
     // format) and give the same answer.
     let stored = owner.as_ref().map(|u| u.password.clone());

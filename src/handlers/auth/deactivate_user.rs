@@ -1,8 +1,10 @@
 //! POST /users/{user_id}/deactivate: by an admin or the account's own user. The name and email
 //! are anonymised, the password replaced by the hash of a random one (upstream's legacy page
-//! stored it unhashed), the GitHub link dropped and every token revoked, in one transaction
-//! with its audit row; the platform's last admin stays (409).
-use crate::api::{AuditAction, DeactivateUserInput, DeactivateUserResponse, UserDeactivation};
+//! stored it unhashed), the role reset to user, the GitHub link dropped and every token
+//! revoked, in one transaction with its audit row; the platform's last admin stays (409).
+use crate::api::{
+    AuditAction, DeactivateUserInput, DeactivateUserResponse, Role, UserDeactivation,
+};
 use crate::auth::Principal;
 use crate::data::accounts::{admins_locked, revoke_all_tokens, user_locked};
 use crate::data::audit::{self, Change};
@@ -44,6 +46,8 @@ pub async fn handle(
     m.name = Set(Some(name));
     m.email = Set(Some(email));
     m.password = Set(scrambled);
+    // A deactivated account holds no role: an anonymised admin would still count as one.
+    m.role = Set(Some(Role::User.as_str().to_string()));
     m.github_token = Set(None);
     m.github_login = Set(None);
     m.update(&tx).await?;

@@ -1,5 +1,6 @@
 //! GET /auth/tokens: the caller's tokens (every user's with `all=true`, admins only — the spec
-//! restricts the operation to admins). Metadata only, never a secret or digest.
+//! restricts the operation to admins). Metadata and when each was last used (to the minute),
+//! never a secret or digest.
 use crate::api::{ApiTokenItem, ApiTokenPage, ListTokensInput, ListTokensResponse};
 use crate::auth::{Principal, token_scopes};
 use crate::data::entity::api_token;
@@ -8,7 +9,7 @@ use crate::state::AppState;
 use crate::types::UtcDateTime;
 use crate::views::page::{no_meta, pagination};
 use poem_openapi::payload::Json;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 pub async fn handle(
     state: &AppState,
@@ -19,14 +20,17 @@ pub async fn handle(
     if !(req.all && p.is_admin()) {
         q = q.filter(api_token::Column::UserId.eq(p.user_id));
     }
-    let total = q.clone().count(&state.db).await?;
-    let rows = q
-        .order_by_desc(api_token::Column::Id)
-        .offset(req.offset as u64)
-        .limit(req.limit as u64)
-        .all(&state.db)
-        .await?;
-    let data = rows.into_iter().map(item).collect();
+    let q = q.order_by_desc(api_token::Column::Id);
+    let (rows, total) = crate::data::page(&state.db, q, req.limit, req.offset).await?;
+    let ids: Vec<i32> = rows.iter().map(|t| t.id).collect();
+    let used = crate::data::token_use::last_used(&state.db, &ids).await?;
+    let data = rows
+        .into_iter()
+        .map(|t| {
+            let last_used_at = used.get(&t.id).copied();
+            item(t, last_used_at)
+        })
+        .collect();
     Ok(ListTokensResponse::Ok(Json(ApiTokenPage {
         data,
         pagination: pagination(req.limit, req.offset, total),
@@ -34,8 +38,9 @@ pub async fn handle(
     })))
 }
 
-fn item(t: api_token::Model) -> ApiTokenItem {
+fn item(t: api_token::Model, last_used_at: Option<chrono::NaiveDateTime>) -> ApiTokenItem {
     ApiTokenItem {
+        last_used_at: last_used_at.map(UtcDateTime::from_naive_utc),
         id: t.id,
         user_id: t.user_id,
         token_name: t.token_name,

@@ -1,13 +1,24 @@
-//! `Auth`: tokens and the caller's own account. Operations not listed here answer the spec's
-//! documented 501 until they are implemented.
+//! `Auth`: tokens, sign-up and password reset (mailed links), the caller's own account and its
+//! GitHub connection, and the user operations tagged Auth.
+mod complete_github_link;
+mod complete_password_reset;
+mod complete_signup;
 mod create_token;
 mod deactivate_user;
 mod get_current_user;
+mod get_github_link;
 mod get_user;
+mod github_link;
+mod links;
 mod list_tokens;
+mod request_password_reset;
 mod revoke_current_token;
 mod revoke_token;
+mod send_user_password_reset;
+mod signup;
 mod tokens;
+mod unlink_github;
+mod update_account;
 
 use crate::api::*;
 use crate::auth::Principal;
@@ -59,5 +70,60 @@ impl AuthApi for AppState {
         req: DeactivateUserInput,
     ) -> Result<DeactivateUserResponse, ApiError> {
         deactivate_user::handle(self, p, req).await
+    }
+    async fn signup(&self, req: SignupInput) -> Result<SignupResponse, ApiError> {
+        signup::handle(self, req).await
+    }
+    async fn complete_signup(
+        &self,
+        req: CompleteSignupInput,
+    ) -> Result<CompleteSignupResponse, ApiError> {
+        complete_signup::handle(self, req).await
+    }
+    async fn request_password_reset(
+        &self,
+        req: RequestPasswordResetInput,
+    ) -> Result<RequestPasswordResetResponse, ApiError> {
+        request_password_reset::handle(self, req).await
+    }
+    async fn complete_password_reset(
+        &self,
+        req: CompletePasswordResetInput,
+    ) -> Result<CompletePasswordResetResponse, ApiError> {
+        complete_password_reset::handle(self, req).await
+    }
+    async fn send_user_password_reset(
+        &self,
+        p: &Principal,
+        req: SendUserPasswordResetInput,
+    ) -> Result<SendUserPasswordResetResponse, ApiError> {
+        send_user_password_reset::handle(self, p, req).await
+    }
+    async fn update_account(
+        &self,
+        p: &Principal,
+        req: UpdateAccountInput,
+    ) -> Result<UpdateAccountResponse, ApiError> {
+        update_account::handle(self, p, req).await
+    }
+    async fn get_github_link(
+        &self,
+        p: &Principal,
+        req: GetGithubLinkInput,
+    ) -> Result<GetGithubLinkResponse, ApiError> {
+        get_github_link::handle(self, p, req).await
+    }
+    async fn unlink_github(
+        &self,
+        p: &Principal,
+        req: UnlinkGithubInput,
+    ) -> Result<UnlinkGithubResponse, ApiError> {
+        unlink_github::handle(self, p, req).await
+    }
+    async fn complete_github_link(
+        &self,
+        req: CompleteGithubLinkInput,
+    ) -> Result<CompleteGithubLinkResponse, ApiError> {
+        complete_github_link::handle(self, req).await
     }
 }

@@ -31,7 +31,10 @@ pub async fn handle(
     let fork_url = match forks::repository_for_run(&body.repository, main, p.role, login.as_deref())
     {
         Ok(Repository::Main) => forks::main_url(main),
-        Ok(Repository::Fork { url }) => url,
+        Ok(Repository::Fork { url }) => {
+            refuse_blocked_owner(state, &url).await?;
+            url
+        }
         Err(Refusal::RoleForMain) => {
             return Err(DomainError::forbidden(
                 "Runs of the main repository need the admin, tester or contributor role.",
@@ -141,4 +144,37 @@ pub async fn handle(
         &runs.runs[0],
         RunStatus::Queued,
     ))))
+}
+
+/// A fork owned by a blocked GitHub account gets no run. Blocks are stored by GitHub's numeric
+/// id and forks by login, so GitHub is asked for the id (only when anyone is blocked at all);
+/// GitHub unreachable is a 503, never a way around a block.
+async fn refuse_blocked_owner(state: &AppState, fork_url: &str) -> Result<(), DomainError> {
+    use crate::data::entity::blocked_users;
+    use sea_orm::PaginatorTrait;
+    if blocked_users::Entity::find().count(&state.db).await? == 0 {
+        return Ok(());
+    }
+    let Some(owner) = forks::owner_of(fork_url) else {
+        return Ok(());
+    };
+    let id = state
+        .github
+        .id_of(owner)
+        .await
+        .map_err(|e| DomainError::unavailable(e.to_string()).detail("retry_after", 30))?;
+    let blocked = match id.and_then(|id| i32::try_from(id).ok()) {
+        Some(id) => blocked_users::Entity::find_by_id(id)
+            .one(&state.db)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    if blocked {
+        return Err(DomainError::forbidden(
+            "The fork's GitHub account is blocked from running CI on this platform.",
+        )
+        .detail("github_login", owner));
+    }
+    Ok(())
 }

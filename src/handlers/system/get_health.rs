@@ -1,5 +1,5 @@
 //! GET /system/health: database and storage status; 503 + `down` when the database is
-//! unreachable, `degraded` when only storage is.
+//! unreachable, `degraded` when only storage is; and the platforms in maintenance.
 use crate::api::{Dependency, GetHealthInput, GetHealthResponse, HealthStatus, SystemHealth};
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -28,6 +28,18 @@ async fn health(state: &AppState) -> SystemHealth {
             "unreachable".to_string()
         }),
     };
+    // Read only when the database answered: an outage must not wait twice.
+    let platforms_in_maintenance = match &db {
+        Ok(()) => tokio::time::timeout(
+            CHECK_TIMEOUT,
+            crate::data::maintenance::platforms_in_maintenance(&state.db),
+        )
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default(),
+        Err(_) => vec![],
+    };
     let status = match (&db, &storage) {
         (Err(_), _) => HealthStatus::Down,
         (Ok(()), Err(_)) => HealthStatus::Degraded,
@@ -40,6 +52,7 @@ async fn health(state: &AppState) -> SystemHealth {
             dep("database", &db, HealthStatus::Down),
             dep(state.storage.kind, &storage, HealthStatus::Degraded),
         ],
+        platforms_in_maintenance,
     }
 }
 

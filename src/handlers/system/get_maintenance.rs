@@ -1,6 +1,6 @@
 //! GET /system/maintenance.
-use super::maintenance::overview;
 use crate::api::{GetMaintenanceInput, GetMaintenanceResponse, MaintenanceOverview};
+use crate::data::maintenance::overview;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use poem_openapi::payload::Json;

@@ -78,10 +78,12 @@ pub async fn handle(state: &AppState, req: GetQueueInput) -> Result<GetQueueResp
             } else {
                 QueueJobStatus::Queued
             };
+            let platform = crate::views::runs::platform(&run.platform);
             QueueJob {
                 run_id: run.id,
                 status,
-                platform: crate::views::runs::platform(&run.platform),
+                platform,
+                platform_in_maintenance: runs.in_maintenance(platform),
                 queued_at: progress
                     .first()
                     .map(|p| UtcDateTime::from_naive_utc(p.timestamp)),
@@ -96,6 +98,7 @@ pub async fn handle(state: &AppState, req: GetQueueInput) -> Result<GetQueueResp
         meta: QueueMeta {
             queue_depth,
             running_count,
+            platforms_in_maintenance: runs.platforms_in_maintenance().to_vec(),
         },
         queue_depth,
         running_count,

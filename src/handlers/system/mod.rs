@@ -13,8 +13,7 @@ mod list_artifacts;
 mod list_audit_log;
 mod list_blocked_users;
 mod list_forbidden_extensions;
-pub(crate) mod maintenance;
-mod system_about;
+pub(crate) mod system_about;
 mod update_maintenance;
 
 use crate::api::*;

@@ -1,11 +1,11 @@
 //! PATCH /system/maintenance/{platform}: the change and its audit row in one transaction.
-use super::maintenance::row;
 use crate::api::{
     AuditAction, MaintenanceState, UpdateMaintenanceInput, UpdateMaintenanceResponse,
 };
 use crate::auth::Principal;
 use crate::data::audit::{self, Change};
 use crate::data::entity::maintenance_mode;
+use crate::data::maintenance::row;
 use crate::data::writer::begin_write;
 use crate::http::error::ApiError;
 use crate::state::AppState;

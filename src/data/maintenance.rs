@@ -1,4 +1,4 @@
-//! What the maintenance operations share. `maintenance_mode.platform` is not unique upstream
+//! Maintenance per platform, as upstream keeps it. `maintenance_mode.platform` is not unique upstream
 //! and upstream reads the lowest id per platform, so spci reads and writes that row too (and
 //! creates one when a platform has none).
 use crate::api::{MaintenanceState, Platform};
@@ -31,5 +31,15 @@ pub async fn overview(db: &impl ConnectionTrait) -> Result<Vec<MaintenanceState>
                 .find(|r| r.platform == platform.as_str())
                 .is_some_and(|r| r.disabled),
         })
+        .collect())
+}
+
+/// The platforms in maintenance now, in one query.
+pub async fn platforms_in_maintenance(db: &impl ConnectionTrait) -> Result<Vec<Platform>, DbErr> {
+    Ok(overview(db)
+        .await?
+        .into_iter()
+        .filter(|m| m.disabled)
+        .map(|m| m.platform)
         .collect())
 }

@@ -1,0 +1,71 @@
+//! The background delivery of the outbox: one replica at a time (a database lease), each due
+//! message tried once per pass, a failure retried later with exponential backoff.
+use super::{Mailer, Outgoing};
+use crate::data::{db_now, lease, outbox};
+use sea_orm::DatabaseConnection;
+use std::time::Duration;
+
+const LEASE: &str = "mail-sender";
+const LEASE_TTL: Duration = Duration::from_secs(120);
+/// Messages per pass; the next pass follows at once while any are left.
+pub const BATCH: u64 = 50;
+
+/// Seconds before attempt `attempts + 1`: 30 s, doubling, at most an hour.
+pub fn backoff_secs(attempts: i32) -> i64 {
+    (30i64 << attempts.clamp(0, 7)).min(3600)
+}
+
+/// Delivers what is due and says how many messages it handled (the caller goes again at once
+/// while a full batch was due). An error is the database's; the next pass retries.
+pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usize, String> {
+    if !lease::take(db, LEASE, LEASE_TTL)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Ok(0);
+    }
+    let due = outbox::due(db, db_now(), BATCH)
+        .await
+        .map_err(|e| e.to_string())?;
+    for row in &due {
+        let m = Outgoing {
+            to: row.recipient.clone(),
+            subject: row.subject.clone(),
+            body: row.body.clone(),
+        };
+        let result = mailer.deliver(&m).await;
+        let now = db_now();
+        let written = match result {
+            Ok(()) => outbox::mark_sent(db, row.id, now).await,
+            Err(e) => {
+                let attempts = row.attempts + 1;
+                tracing::warn!(id = row.id, attempts, error = %e, "mail delivery failed; retrying later");
+                let next = now + chrono::Duration::seconds(backoff_secs(attempts));
+                outbox::mark_failed(db, row.id, attempts, next, &e).await
+            }
+        };
+        written.map_err(|e| e.to_string())?;
+    }
+    Ok(due.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        let cases = [
+            (0, 30),
+            (1, 60),
+            (2, 120),
+            (6, 1920),
+            (7, 3600),
+            (30, 3600),
+            (-1, 30),
+        ];
+        for (attempts, secs) in cases {
+            assert_eq!(backoff_secs(attempts), secs, "{attempts}");
+        }
+    }
+}
