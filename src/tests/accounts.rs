@@ -461,3 +461,58 @@ async fn ftp_credentials_are_created_once_behind_their_scope() {
     let (s, e) = get(&app, "/auth/me/ftp-credentials", &reader).await;
     assert_eq!((s, e["code"].as_str()), (403, Some("forbidden")));
 }
+
+#[tokio::test]
+async fn tokens_show_when_they_were_last_used_and_admin_revokes_are_audited() {
+    let app = TestApp::new().await;
+    let (admin_id, admin) = app.admin().await;
+    let (uid, token) = app.user_with_token("user", &["runs:read"]).await;
+    let flush = || crate::data::token_use::flush(&app.state.db, &app.state.token_use);
+    // Listing tokens needs tokens:manage, so the admin lists everyone's (all=true).
+    async fn item_of(app: &TestApp, admin: &str, user_id: i32) -> Value {
+        let (s, page) = get(app, "/auth/tokens?all=true", admin).await;
+        assert_eq!(s, 200, "{page}");
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["user_id"] == user_id)
+            .cloned()
+            .expect("the user's token is listed")
+    }
+    flush().await.unwrap();
+    assert_eq!(
+        item_of(&app, &admin, uid).await["last_used_at"],
+        Value::Null,
+        "never used"
+    );
+    // The admin's listing was a use; nothing is written until the flush.
+    assert_eq!(
+        item_of(&app, &admin, admin_id).await["last_used_at"],
+        Value::Null
+    );
+    assert_eq!(get(&app, "/auth/me", &token).await.0, 200);
+    flush().await.unwrap();
+    assert!(item_of(&app, &admin, admin_id).await["last_used_at"].is_string());
+    let used = item_of(&app, &admin, uid).await;
+    assert!(used["last_used_at"].is_string(), "{used}");
+    let id = used["id"].as_i64().unwrap();
+    let r = app
+        .client
+        .delete(format!("/api/v1/auth/tokens/{id}"))
+        .header("Authorization", super::common::bearer(&admin))
+        .send()
+        .await;
+    assert_eq!(r.0.status().as_u16(), 204);
+    assert_eq!(get(&app, "/auth/me", &token).await.0, 401);
+    let (_, log) = get(&app, "/audit-log?action=token_revoked", &admin).await;
+    let entries = log["data"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["target"], id.to_string());
+    assert!(
+        entries[0]["previous"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("user {uid}"))
+    );
+}
