@@ -405,8 +405,10 @@ impl Config {
         if crate::domain::links::latin1(self.link_key.expose()).is_none() {
             return Err("SPCI_LINK_KEY must be latin-1 text (upstream encodes it so)".into());
         }
+        // An SMTP URL lettre cannot use is refused at startup, not at the first message.
         if let Some(url) = &self.smtp_url {
-            crate::mail::Mailer::check_url(url.expose())?;
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url.expose())
+                .map_err(|e| format!("SPCI_SMTP_URL: {e}"))?;
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(format!(

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 /// How often the mail sender looks for retries due (new messages wake it at once).
-const MAIL_PERIOD: Duration = Duration::from_secs(5);
+const MAIL_PERIOD: Duration = Duration::from_secs(15);
 /// How often noted token uses are written (each token at most once a minute anyway).
 const TOKEN_USE_PERIOD: Duration = Duration::from_secs(15);
 

@@ -732,8 +732,9 @@ fn the_checker_catches_nonconforming_responses() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let good = json!({"status": "ok", "checked_at": "2026-01-01T00:00:00Z", "dependencies": []})
-        .to_string();
+    let good = json!({"status": "ok", "checked_at": "2026-01-01T00:00:00Z", "dependencies": [],
+                      "platforms_in_maintenance": []})
+    .to_string();
     assert!(
         c.check(op, 200, &ok_headers, &good).is_empty(),
         "{:?}",
@@ -742,8 +743,9 @@ fn the_checker_catches_nonconforming_responses() {
     // wrong status
     assert!(!c.check(op, 418, &ok_headers, &good).is_empty());
     // schema violation
-    let bad = json!({"status": "fine", "checked_at": "2026-01-01T00:00:00Z", "dependencies": []})
-        .to_string();
+    let bad = json!({"status": "fine", "checked_at": "2026-01-01T00:00:00Z", "dependencies": [],
+                     "platforms_in_maintenance": []})
+    .to_string();
     assert!(!c.check(op, 200, &ok_headers, &bad).is_empty());
     // missing header
     let mut missing = ok_headers.clone();

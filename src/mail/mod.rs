@@ -30,6 +30,7 @@ pub struct Mailer {
 const SMTP_TIMEOUT: Duration = Duration::from_secs(15);
 
 impl Mailer {
+    /// From the validated configuration (`Config::validate` checked the URL and the sender).
     pub fn from_config(config: &Config) -> Result<Self, String> {
         let smtp = match &config.smtp_url {
             Some(url) => Some(
@@ -49,13 +50,6 @@ impl Mailer {
             from,
             wake: Arc::default(),
         })
-    }
-
-    /// Refuses an SMTP URL lettre cannot use, at startup rather than at the first message.
-    pub fn check_url(url: &str) -> Result<(), String> {
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map(|_| ())
-            .map_err(|e| format!("SPCI_SMTP_URL: {e}"))
     }
 
     /// Delivers one message: over SMTP, or to the log when none is configured.

@@ -18,12 +18,18 @@ pub fn backoff_secs(attempts: i32) -> i64 {
 /// Delivers what is due and says how many messages it handled (the caller goes again at once
 /// while a full batch was due). An error is the database's; the next pass retries.
 pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usize, String> {
-    if !lease::take(db, LEASE, LEASE_TTL)
+    // An idle pass is one read: the lease (a write) is taken only when there is mail to send.
+    let due = outbox::due(db, db_now(), BATCH)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    if due.is_empty()
+        || !lease::take(db, LEASE, LEASE_TTL)
+            .await
+            .map_err(|e| e.to_string())?
     {
         return Ok(0);
     }
+    // Another replica may have sent some while this one waited for the lease.
     let due = outbox::due(db, db_now(), BATCH)
         .await
         .map_err(|e| e.to_string())?;
