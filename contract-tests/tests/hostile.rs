@@ -69,7 +69,7 @@ fn slow_connection(source: &str, to: SocketAddr) -> Option<Socket> {
 /// 500 slowloris connections from one host, each sending a byte a second and reconnecting when
 /// closed, under a 256-descriptor limit: the host gets its 64 connections and no more, every
 /// request of another client is answered throughout, the slow connections are cut at the
-/// header timeout, and the server's CPU time grows by less than 0.5 s over the 30 s.
+/// header timeout, and the server stays nearly idle: under 5% of one core over the attack.
 #[test]
 fn hardening_2_slowloris_under_a_low_fd_limit() {
     let Some(mut server) = boot(&[("SPCI_MAX_CONNECTIONS_PER_IP", "64")], Some(256)) else {
@@ -116,6 +116,7 @@ fn hardening_2_slowloris_under_a_low_fd_limit() {
     });
     std::thread::sleep(Duration::from_secs(2));
     let cpu_before = cpu_seconds(pid);
+    let window_start = Instant::now();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(3))
         .pool_max_idle_per_host(0)
@@ -135,6 +136,7 @@ fn hardening_2_slowloris_under_a_low_fd_limit() {
         std::thread::sleep(Duration::from_millis(250));
     }
     let cpu = cpu_seconds(pid) - cpu_before;
+    let window = window_start.elapsed();
     let (max_alive, cut) = attacker.join().unwrap();
     eprintln!(
         "slowloris: {served} requests served, one host held at most {max_alive} connections, \
@@ -150,9 +152,15 @@ fn hardening_2_slowloris_under_a_low_fd_limit() {
         cut >= PER_IP,
         "slow connections are cut at the header timeout: {cut}"
     );
+    // A server that spins on slow connections, or polls them, burns a whole core (about
+    // 26 s here). Accepting, refusing and cutting 2,000+ connections and 100 requests costs a
+    // debug build 0.4–0.6 s on this 2-core machine depending on what else runs; 5% of a core
+    // separates the two with a wide margin either way.
+    let budget = 0.05 * window.as_secs_f64();
     assert!(
-        cpu < 0.5,
-        "the server spent {cpu:.2} s of CPU during the attack"
+        cpu < budget,
+        "the server spent {cpu:.2} s of CPU during the {:.0} s attack (budget {budget:.2} s)",
+        window.as_secs_f64()
     );
 }
 
