@@ -193,7 +193,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 36);
+        assert_eq!(TABLES.len(), 39);
     }
 
     #[tokio::test]
