@@ -20,6 +20,13 @@ pub enum GitHubError {
     Unreachable(String),
 }
 
+/// An unreachable GitHub is an outage, not the caller's fault: 503 with a retry hint.
+impl From<GitHubError> for crate::domain::DomainError {
+    fn from(e: GitHubError) -> Self {
+        Self::unavailable(e.to_string()).detail("retry_after", 30)
+    }
+}
+
 impl std::fmt::Display for GitHubError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -136,12 +136,7 @@ pub async fn issue_for_email(
     requested: &[Scope],
     days: i64,
 ) -> Result<Issued, DomainError> {
-    let owner = user::Entity::find()
-        .filter(same_text(
-            Expr::col((user::Entity, user::Column::Email)),
-            email,
-        ))
-        .one(db)
+    let owner = crate::data::accounts::by_email(db, email)
         .await?
         .ok_or_else(|| DomainError::not_found("User"))?;
     issue_token(db, &owner, name, requested, days).await

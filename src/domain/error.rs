@@ -72,6 +72,11 @@ impl DomainError {
         Self::new(ErrorKind::Unauthenticated, message)
     }
 
+    /// The token verified, but its account was deleted since.
+    pub fn account_gone() -> Self {
+        Self::unauthenticated("The token's account no longer exists.")
+    }
+
     pub fn invalid_credentials() -> Self {
         Self::new(ErrorKind::InvalidCredentials, "Invalid email or password.")
     }

@@ -1,21 +1,8 @@
 //! Connecting an account to GitHub through the OAuth flow, against a local stand-in for GitHub.
-use super::common::{TestApp, TestAppBuilder, call, get, json};
+use super::common::{TestApp, call, get, json};
 use super::github_standin::GitHubStandIn;
 use crate::domain::links::github_state;
 use serde_json::Value;
-
-async fn app_with(github: &GitHubStandIn) -> TestApp {
-    let url = github.url.clone();
-    TestAppBuilder::new()
-        .config(move |c| {
-            c.github_api_url = url.clone();
-            c.github_oauth_url = url;
-            c.github_client_id = "spci-test-app".into();
-            c.public_url = Some("https://spci.example.org".into());
-        })
-        .build()
-        .await
-}
 
 /// GitHub's redirect back: a browser, no bearer token.
 async fn callback(app: &TestApp, code: &str, state: &str) -> (u16, Value) {
@@ -42,7 +29,7 @@ fn query_param(url: &str, name: &str) -> String {
 #[tokio::test]
 async fn the_oauth_flow_links_and_unlinking_forgets() {
     let github = GitHubStandIn::start(&[(77, "octo")]).await;
-    let app = app_with(&github).await;
+    let app = github.app().await;
     let (uid, token) = app.user_with_token("user", &["runs:read"]).await;
     let (s, link) = get(&app, "/auth/me/github", &token).await;
     assert_eq!(
@@ -124,17 +111,7 @@ async fn the_oauth_flow_links_and_unlinking_forgets() {
 
 #[tokio::test]
 async fn github_unreachable_is_a_503_and_stores_nothing() {
-    let url = {
-        let github = GitHubStandIn::start(&[]).await;
-        github.url.clone()
-    };
-    let app = TestAppBuilder::new()
-        .config(move |c| {
-            c.github_api_url = url.clone();
-            c.github_oauth_url = url;
-        })
-        .build()
-        .await;
+    let app = GitHubStandIn::app_at(GitHubStandIn::unreachable().await).await;
     let (uid, token) = app.user_with_token("user", &["runs:read"]).await;
     let (_, link) = get(&app, "/auth/me/github", &token).await;
     let state = query_param(link["authorize_url"].as_str().unwrap(), "state");

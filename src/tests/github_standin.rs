@@ -104,6 +104,31 @@ impl GitHubStandIn {
     }
 }
 
+impl GitHubStandIn {
+    /// A base URL nothing listens on: a stand-in started and stopped.
+    pub async fn unreachable() -> String {
+        Self::start(&[]).await.url.clone()
+    }
+
+    /// A test app whose GitHub (API and OAuth) is the server at `url`.
+    pub async fn app_at(url: String) -> super::common::TestApp {
+        super::common::TestAppBuilder::new()
+            .config(move |c| {
+                c.github_api_url = url.clone();
+                c.github_oauth_url = url;
+                c.github_client_id = "spci-test-app".into();
+                c.public_url = Some("https://spci.example.org".into());
+            })
+            .build()
+            .await
+    }
+
+    /// A test app whose GitHub is this stand-in.
+    pub async fn app(&self) -> super::common::TestApp {
+        Self::app_at(self.url.clone()).await
+    }
+}
+
 impl Drop for GitHubStandIn {
     fn drop(&mut self) {
         self._server.abort();

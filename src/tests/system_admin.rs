@@ -170,11 +170,7 @@ async fn forbidden_extensions_are_one_row_per_spelling() {
 #[tokio::test]
 async fn blocking_an_account_cancels_its_pending_runs_only() {
     let github = GitHubStandIn::start(&[(4242, "Mallory")]).await;
-    let url = github.url.clone();
-    let app = TestAppBuilder::new()
-        .config(move |c| c.github_api_url = url)
-        .build()
-        .await;
+    let app = github.app().await;
     let (_, admin) = app.admin().await;
     let fx = Fx { db: &app.state.db };
     let theirs = fx.fork("https://github.com/mallory/ccextractor.git").await;
@@ -224,15 +220,7 @@ async fn blocking_an_account_cancels_its_pending_runs_only() {
 
 #[tokio::test]
 async fn blocking_writes_nothing_while_github_is_unreachable() {
-    // A port nothing listens on: the stand-in started and stopped.
-    let url = {
-        let github = GitHubStandIn::start(&[]).await;
-        github.url.clone()
-    };
-    let app = TestAppBuilder::new()
-        .config(move |c| c.github_api_url = url)
-        .build()
-        .await;
+    let app = GitHubStandIn::app_at(GitHubStandIn::unreachable().await).await;
     let (_, admin) = app.admin().await;
     let (s, e) = post(
         &app,
@@ -254,11 +242,7 @@ async fn blocking_writes_nothing_while_github_is_unreachable() {
 #[tokio::test]
 async fn a_fork_of_a_blocked_account_gets_no_new_run() {
     let github = GitHubStandIn::start(&[(4242, "mallory"), (5151, "alice")]).await;
-    let url = github.url.clone();
-    let app = TestAppBuilder::new()
-        .config(move |c| c.github_api_url = url)
-        .build()
-        .await;
+    let app = github.app().await;
     let (_, admin) = app.admin().await;
     let fx = Fx { db: &app.state.db };
     let sample = fx.sample("CONV923H").await;

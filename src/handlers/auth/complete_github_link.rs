@@ -7,7 +7,6 @@ use crate::api::{CompleteGithubLinkInput, CompleteGithubLinkResponse, GithubUnli
 use crate::data::entity::user;
 use crate::domain::DomainError;
 use crate::domain::links::github_state_user;
-use crate::github::GitHubError;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use poem_openapi::payload::Json;
@@ -24,14 +23,12 @@ pub async fn handle(
     let Some(u) = user::Entity::find_by_id(user_id).one(&state.db).await? else {
         return Err(DomainError::invalid_link().into());
     };
-    let unreachable =
-        |e: GitHubError| DomainError::unavailable(e.to_string()).detail("retry_after", 30);
     let redirect = super::github_link::callback_url(state);
     let Some(token) = state
         .github
         .exchange_code(&req.code, &redirect)
         .await
-        .map_err(unreachable)?
+        .map_err(DomainError::from)?
     else {
         return Err(DomainError::invalid_link().into());
     };
@@ -39,7 +36,7 @@ pub async fn handle(
         .github
         .login_for_token(&token)
         .await
-        .map_err(unreachable)?
+        .map_err(DomainError::from)?
     else {
         return Err(DomainError::invalid_link().into());
     };

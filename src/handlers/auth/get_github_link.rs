@@ -22,7 +22,7 @@ pub async fn handle(
         .one(&state.db)
         .await?
     else {
-        return Err(DomainError::unauthenticated("The token's account no longer exists.").into());
+        return Err(DomainError::account_gone().into());
     };
     let signed = github_state(
         state.config.secret.expose().as_bytes(),

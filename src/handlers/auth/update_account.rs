@@ -27,7 +27,7 @@ pub async fn handle(
         .one(&state.db)
         .await?
     else {
-        return Err(DomainError::unauthenticated("The token's account no longer exists.").into());
+        return Err(DomainError::account_gone().into());
     };
     let new_email = body.email.map(|e| e.0);
     if new_email.is_some() || body.new_password.is_some() {
@@ -39,7 +39,7 @@ pub async fn handle(
     };
     let tx = begin_write(&state.db).await?;
     let Some(row) = user_locked(&tx, principal.user_id).await? else {
-        return Err(DomainError::unauthenticated("The token's account no longer exists.").into());
+        return Err(DomainError::account_gone().into());
     };
     let old_email = row.email.clone().unwrap_or_default();
     let mut m = row.into_active_model();

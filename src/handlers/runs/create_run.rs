@@ -158,11 +158,7 @@ async fn refuse_blocked_owner(state: &AppState, fork_url: &str) -> Result<(), Do
     let Some(owner) = forks::owner_of(fork_url) else {
         return Ok(());
     };
-    let id = state
-        .github
-        .id_of(owner)
-        .await
-        .map_err(|e| DomainError::unavailable(e.to_string()).detail("retry_after", 30))?;
+    let id = state.github.id_of(owner).await.map_err(DomainError::from)?;
     let blocked = match id.and_then(|id| i32::try_from(id).ok()) {
         Some(id) => blocked_users::Entity::find_by_id(id)
             .one(&state.db)

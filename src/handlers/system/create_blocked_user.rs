@@ -45,7 +45,7 @@ pub async fn handle(
         .github
         .login_of(github_id)
         .await
-        .map_err(|e| DomainError::unavailable(e.to_string()).detail("retry_after", 30))?;
+        .map_err(DomainError::from)?;
     state.verdicts.current(&state.db).await?;
     let tx = begin_write(&state.db).await?;
     blocked_users::Entity::insert(blocked_users::ActiveModel {
