@@ -212,8 +212,8 @@ impl VerdictCache {
         self.judge(db, runs).await
     }
 
-    /// spci removed accepted variants of an output: the runs that produced a differing file for
-    /// it may have changed verdict.
+    /// spci added or removed accepted variants of an output: the runs that produced a differing
+    /// file for it may have changed verdict.
     pub async fn output_changed(
         &self,
         db: &DatabaseConnection,

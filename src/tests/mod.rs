@@ -2,6 +2,7 @@
 //! test. Compiled only for `cargo test`.
 mod accounts;
 mod auth;
+mod catalog_writes;
 mod category_admin;
 mod coexistence;
 mod common;

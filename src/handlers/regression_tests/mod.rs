@@ -1,4 +1,6 @@
 //! `Regression Tests`: the files of expected outputs and their accepted variants.
+mod create_regression_test_variant;
+mod delete_regression_test_variant;
 mod download_regression_test_output;
 mod download_regression_test_variant;
 
@@ -21,5 +23,19 @@ impl RegressionTestsApi for AppState {
         req: DownloadRegressionTestVariantInput,
     ) -> Result<DownloadRegressionTestVariantResponse, ApiError> {
         download_regression_test_variant::handle(self, req).await
+    }
+    async fn create_regression_test_variant(
+        &self,
+        _p: &Principal,
+        req: CreateRegressionTestVariantInput,
+    ) -> Result<CreateRegressionTestVariantResponse, ApiError> {
+        create_regression_test_variant::handle(self, req).await
+    }
+    async fn delete_regression_test_variant(
+        &self,
+        _p: &Principal,
+        req: DeleteRegressionTestVariantInput,
+    ) -> Result<DeleteRegressionTestVariantResponse, ApiError> {
+        delete_regression_test_variant::handle(self, req).await
     }
 }

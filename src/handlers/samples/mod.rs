@@ -3,6 +3,7 @@
 //! tag, as upstream's one API class does; the files below are one per operation.
 mod categories;
 mod create_category;
+mod create_tag;
 mod delete_category;
 mod download_sample;
 mod download_sample_extra_file;
@@ -136,5 +137,12 @@ impl SamplesApi for AppState {
         req: ListTagsInput,
     ) -> Result<ListTagsResponse, ApiError> {
         list_tags::handle(self, req).await
+    }
+    async fn create_tag(
+        &self,
+        _p: &Principal,
+        req: CreateTagInput,
+    ) -> Result<CreateTagResponse, ApiError> {
+        create_tag::handle(self, req).await
     }
 }
