@@ -8414,14 +8414,6 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_tag_bad_request(err: poem::Error) -> CreateTagResponse {
@@ -8430,9 +8422,7 @@ pub fn __create_tag_bad_request(err: poem::Error) -> CreateTagResponse {
     )
 }
 impl crate::http::error::FromApiError for CreateTagResponse {
-    const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
-    ];
+    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8444,7 +8434,6 @@ impl crate::http::error::FromApiError for CreateTagResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9205,14 +9194,6 @@ pub enum CreateRegressionTestVariantResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_regression_test_variant_bad_request(
@@ -9224,7 +9205,7 @@ pub fn __create_regression_test_variant_bad_request(
 }
 impl crate::http::error::FromApiError for CreateRegressionTestVariantResponse {
     const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501,
+        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -9238,7 +9219,6 @@ impl crate::http::error::FromApiError for CreateRegressionTestVariantResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9317,14 +9297,6 @@ pub enum DeleteRegressionTestVariantResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_regression_test_variant_bad_request(
@@ -9335,7 +9307,7 @@ pub fn __delete_regression_test_variant_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteRegressionTestVariantResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9345,7 +9317,6 @@ impl crate::http::error::FromApiError for DeleteRegressionTestVariantResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -12029,10 +12000,7 @@ pub trait SamplesApi: Authorizer {
         req: CreateTagInput,
     ) -> impl std::future::Future<
         Output = Result<CreateTagResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("createTag")) }
-    }
+    > + Send;
     /// List regression tests
     fn list_regression_tests(
         &self,
@@ -12354,16 +12322,7 @@ pub trait RegressionTestsApi: Authorizer {
             CreateRegressionTestVariantResponse,
             crate::http::error::ApiError,
         >,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(
-                crate::http::error::ApiError::not_implemented(
-                    "createRegressionTestVariant",
-                ),
-            )
-        }
-    }
+    > + Send;
     /// Remove an accepted output hash
     fn delete_regression_test_variant(
         &self,
@@ -12374,16 +12333,7 @@ pub trait RegressionTestsApi: Authorizer {
             DeleteRegressionTestVariantResponse,
             crate::http::error::ApiError,
         >,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(
-                crate::http::error::ApiError::not_implemented(
-                    "deleteRegressionTestVariant",
-                ),
-            )
-        }
-    }
+    > + Send;
     /// Locate a variant file
     fn download_regression_test_variant(
         &self,
@@ -16317,10 +16267,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "listRegressionTests",
@@ -16408,10 +16358,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501],
+        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["regression_test_id", "output_id"],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteRegressionTestVariant",
@@ -16421,10 +16371,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "downloadRegressionTestVariant",
