@@ -345,7 +345,10 @@ fn every_operation_conforms_to_the_spec() {
     let plain_user = h.login(USER_EMAIL, USER_PASSWORD, &user_scopes);
     let mut lacking_tokens: BTreeMap<String, String> = BTreeMap::new();
 
+    // Where the harness's time goes, printed at the end (CI time is budgeted).
+    let mut spent: Vec<(std::time::Duration, &str)> = vec![];
     for op in &operations {
+        let started = std::time::Instant::now();
         let self_revoking = op.id == "revokeCurrentToken" || op.id == "revokeToken";
         for _ in 0..cases {
             // Operations that revoke tokens get a throwaway token, never the harness's own.
@@ -619,7 +622,13 @@ fn every_operation_conforms_to_the_spec() {
                 h.record(op, &sent, expectation);
             }
         }
+        spent.push((started.elapsed(), op.id.as_str()));
     }
+    spent.sort_by(|a, b| b.cmp(a));
+    eprintln!(
+        "contract: slowest operations {:?}",
+        &spent[..spent.len().min(12)]
+    );
 
     // The authorisation matrix, from each operation's x-required-scopes / x-required-roles: no
     // token, a malformed, revoked or expired one are 401; a token lacking a required scope and a
