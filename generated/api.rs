@@ -15,7 +15,7 @@ pub struct ErrorResponse {
     /// Human-readable explanation.
     #[oai(rename = "message", validator(max_length = 500))]
     pub message: String,
-    /// Structured context (field errors, required scopes, retry_after, ...); never null.
+    /// Structured context (field errors, required scopes, retry_after, ...); never null. A 400 for a request that names things that do not exist (category or tag names, a CCExtractor version) lists them in `unknown`.
     #[oai(rename = "details")]
     pub details: serde_json::Value,
 }
@@ -2807,7 +2807,7 @@ pub struct RegressionTestCreateRequest {
     #[oai(rename = "active", skip_serializing_if_is_none)]
     pub active: Option<bool>,
 }
-/// Changes to a regression test.
+/// Changes to a regression test; at least one field.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "RegressionTestUpdateRequest", deny_unknown_fields)]
 pub struct RegressionTestUpdateRequest {
@@ -8630,14 +8630,6 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __create_regression_test_bad_request(
@@ -8648,9 +8640,7 @@ pub fn __create_regression_test_bad_request(
     )
 }
 impl crate::http::error::FromApiError for CreateRegressionTestResponse {
-    const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501,
-    ];
+    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 404, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8662,7 +8652,6 @@ impl crate::http::error::FromApiError for CreateRegressionTestResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8841,14 +8830,6 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_regression_test_bad_request(
@@ -8859,7 +8840,7 @@ pub fn __delete_regression_test_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteRegressionTestResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8870,7 +8851,6 @@ impl crate::http::error::FromApiError for DeleteRegressionTestResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8963,14 +8943,6 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_regression_test_bad_request(
@@ -8981,9 +8953,7 @@ pub fn __update_regression_test_bad_request(
     )
 }
 impl crate::http::error::FromApiError for UpdateRegressionTestResponse {
-    const STATUSES: &'static [u16] = &[
-        200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501,
-    ];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8995,7 +8965,6 @@ impl crate::http::error::FromApiError for UpdateRegressionTestResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -12016,12 +11985,7 @@ pub trait SamplesApi: Authorizer {
         req: CreateRegressionTestInput,
     ) -> impl std::future::Future<
         Output = Result<CreateRegressionTestResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("createRegressionTest"))
-        }
-    }
+    > + Send;
     /// Get a regression test
     fn get_regression_test(
         &self,
@@ -12037,12 +12001,7 @@ pub trait SamplesApi: Authorizer {
         req: DeleteRegressionTestInput,
     ) -> impl std::future::Future<
         Output = Result<DeleteRegressionTestResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("deleteRegressionTest"))
-        }
-    }
+    > + Send;
     /// Update a regression test
     fn update_regression_test(
         &self,
@@ -12050,12 +12009,7 @@ pub trait SamplesApi: Authorizer {
         req: UpdateRegressionTestInput,
     ) -> impl std::future::Future<
         Output = Result<UpdateRegressionTestResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("updateRegressionTest"))
-        }
-    }
+    > + Send;
     /// List categories
     fn list_categories(
         &self,
@@ -16293,10 +16247,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[201, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501],
+        statuses: &[201, 400, 401, 403, 404, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getRegressionTest",
@@ -16319,10 +16273,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503],
         params: &["regression_test_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "updateRegressionTest",
@@ -16332,10 +16286,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Contributor],
-        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503],
         params: &["regression_test_id"],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "downloadRegressionTestOutput",

@@ -233,3 +233,19 @@ impl Fx<'_> {
         .unwrap();
     }
 }
+
+/// One expected output (`.srt`) added to test `rt`; its id.
+pub async fn output(db: &sea_orm::DatabaseConnection, rt: i32) -> i32 {
+    regression_test_output::ActiveModel {
+        regression_id: Set(Some(rt)),
+        correct: Set(Some(hash(&format!("baseline {rt} extra")))),
+        correct_extension: Set(".srt".into()),
+        expected_filename: Set(Some(String::new())),
+        ignore: Set(Some(false)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+    .id
+}

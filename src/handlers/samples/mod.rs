@@ -3,8 +3,10 @@
 //! tag, as upstream's one API class does; the files below are one per operation.
 mod categories;
 mod create_category;
+mod create_regression_test;
 mod create_tag;
 mod delete_category;
+mod delete_regression_test;
 mod download_sample;
 mod download_sample_extra_file;
 mod download_sample_media_info;
@@ -18,7 +20,9 @@ mod list_regression_tests;
 mod list_run_samples;
 mod list_samples;
 mod list_tags;
+mod regression_tests;
 mod update_category;
+mod update_regression_test;
 
 use crate::api::*;
 use crate::auth::Principal;
@@ -144,5 +148,26 @@ impl SamplesApi for AppState {
         req: CreateTagInput,
     ) -> Result<CreateTagResponse, ApiError> {
         create_tag::handle(self, req).await
+    }
+    async fn create_regression_test(
+        &self,
+        _p: &Principal,
+        req: CreateRegressionTestInput,
+    ) -> Result<CreateRegressionTestResponse, ApiError> {
+        create_regression_test::handle(self, req).await
+    }
+    async fn update_regression_test(
+        &self,
+        _p: &Principal,
+        req: UpdateRegressionTestInput,
+    ) -> Result<UpdateRegressionTestResponse, ApiError> {
+        update_regression_test::handle(self, req).await
+    }
+    async fn delete_regression_test(
+        &self,
+        _p: &Principal,
+        req: DeleteRegressionTestInput,
+    ) -> Result<DeleteRegressionTestResponse, ApiError> {
+        delete_regression_test::handle(self, req).await
     }
 }
