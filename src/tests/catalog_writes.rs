@@ -175,7 +175,7 @@ async fn regression_tests_are_created_changed_and_deleted_by_contributors() {
         ),
         (&json!(true), &json!(["Broken"]), &json!("-out=ttxt"))
     );
-    let (_, listed) = get(&app, &format!("/regression-tests?category=DVB"), &admin).await;
+    let (_, listed) = get(&app, "/regression-tests?category=DVB", &admin).await;
     assert_eq!(
         listed["pagination"]["total"], 0,
         "the old category link is gone"
