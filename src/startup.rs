@@ -19,6 +19,8 @@ use tokio::task::JoinSet;
 const MAIL_PERIOD: Duration = Duration::from_secs(15);
 /// How often noted token uses are written (each token at most once a minute anyway).
 const TOKEN_USE_PERIOD: Duration = Duration::from_secs(15);
+/// How often failed file removals are retried (each with its own backoff, 30 s to 1 h).
+const FILE_REMOVAL_PERIOD: Duration = Duration::from_secs(30);
 
 /// Connects, migrates and opens storage as `config` says.
 pub async fn open(config: Config) -> Result<Arc<AppState>, String> {
@@ -118,6 +120,27 @@ impl Background {
                         Err(e) => {
                             tracing::warn!(error = %e, "token use not written; retrying");
                             false
+                        }
+                    }
+                }
+            },
+        );
+        let s = state.clone();
+        bg.every(
+            "file removal retries",
+            FILE_REMOVAL_PERIOD,
+            FILE_REMOVAL_PERIOD,
+            move || {
+                let s = s.clone();
+                async move {
+                    loop {
+                        match crate::files::removal::retry_due(&s.db, &s.storage).await {
+                            Ok(n) if n as u64 == crate::files::removal::BATCH => continue,
+                            Ok(_) => return true,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "file removals unreadable; retrying");
+                                return false;
+                            }
                         }
                     }
                 }

@@ -18,6 +18,7 @@ mod m20261202_000011_result_count;
 mod m20261203_000012_audit_log;
 mod m20261203_000013_mail_outbox;
 mod m20261203_000014_token_use;
+mod m20261203_000015_file_removal;
 
 pub struct Migrator;
 
@@ -125,6 +126,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_audit_log::Migration),
             Box::new(m20261203_000013_mail_outbox::Migration),
             Box::new(m20261203_000014_token_use::Migration),
+            Box::new(m20261203_000015_file_removal::Migration),
         ]
     }
 }
@@ -170,6 +172,7 @@ pub const TABLES: &[&str] = &[
     "spci_audit_log",
     "spci_mail_outbox",
     "spci_token_use",
+    "spci_file_removal",
 ];
 
 #[cfg(test)]
@@ -193,7 +196,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 39);
+        assert_eq!(TABLES.len(), 40);
     }
 
     #[tokio::test]

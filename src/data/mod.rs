@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod connect;
 pub mod entity;
 pub mod error;
+pub mod file_removal;
 pub mod filters;
 pub mod lease;
 pub mod like;

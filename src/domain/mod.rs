@@ -2,6 +2,7 @@
 //! comparison inputs, forks, diffs, log lines, signed links and scopes. Nothing here touches the database,
 //! files or HTTP; it depends on nothing but the generated wire enums.
 pub mod accounts;
+pub mod backoff;
 pub mod classify;
 pub mod diff;
 pub mod error;

@@ -17,6 +17,8 @@ pub const LAYOUT: &[&str] = &[
     "TestResults",
     "LogFiles",
     "test_artifacts",
+    "QueuedFiles",
+    "TempFiles",
 ];
 
 /// A folder of upstream's layout; the only places a [`Key`] can point into.
@@ -29,7 +31,15 @@ pub enum Folder {
     LogFiles,
     /// `test_artifacts/<run id>/`
     Artifacts(i32),
+    /// Uploaded samples not yet finalized, `<sha><.ext>`.
+    QueuedFiles,
+    /// Uploads being received; upstream stages its own here too, so spci touches only the
+    /// objects it named ([`Key::upload_temp`]).
+    TempFiles,
 }
+
+/// The prefix of every temporary object spci names; nothing else in `TempFiles/` is spci's.
+pub const TEMP_PREFIX: &str = "spci-upload-";
 
 /// An object key built from a folder and one file name taken from the database. The name must
 /// be a single plain component (`[A-Za-z0-9._-]`, not starting with a dot), so no value in any
@@ -57,8 +67,54 @@ impl Key {
             Folder::TestResults => "TestResults".to_string(),
             Folder::LogFiles => "LogFiles".to_string(),
             Folder::Artifacts(run) => format!("test_artifacts/{run}"),
+            Folder::QueuedFiles => "QueuedFiles".to_string(),
+            Folder::TempFiles => "TempFiles".to_string(),
         };
         Path::parse(format!("{folder}/{name}")).ok().map(Self)
+    }
+
+    /// A key spci wrote down earlier (`TestFiles/<sha>.ts`), checked again as if new: its
+    /// folder must be one of the layout's and its name one safe component.
+    pub fn from_stored(stored: &str) -> Option<Self> {
+        let (folder, name) = stored.rsplit_once('/')?;
+        let folder = match folder {
+            "TestFiles" => Folder::TestFiles,
+            "TestFiles/media" => Folder::Media,
+            "TestFiles/extra" => Folder::Extra,
+            "TestResults" => Folder::TestResults,
+            "LogFiles" => Folder::LogFiles,
+            "QueuedFiles" => Folder::QueuedFiles,
+            "TempFiles" => Folder::TempFiles,
+            other => Folder::Artifacts(other.strip_prefix("test_artifacts/")?.parse().ok()?),
+        };
+        Self::new(folder, name)
+    }
+
+    /// A fresh temporary object for one upload: `TempFiles/spci-upload-<uuid>`.
+    pub fn upload_temp() -> Self {
+        Self::new(
+            Folder::TempFiles,
+            &format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4().simple()),
+        )
+        .expect("a plain name")
+    }
+
+    /// A sample's media file, `TestFiles/<sha>.<ext>`.
+    pub fn sample(sha: &str, extension: &str) -> Option<Self> {
+        Self::new(Folder::TestFiles, &sample_file_name(sha, extension))
+    }
+
+    /// An extra file of a sample, `TestFiles/extra/<sample sha>_<extra id>.<ext>`.
+    pub fn extra(sample_sha: &str, extra_id: i32, extension: &str) -> Option<Self> {
+        Self::new(
+            Folder::Extra,
+            &sample_file_name(&format!("{sample_sha}_{extra_id}"), extension),
+        )
+    }
+
+    /// A queued upload, `QueuedFiles/<sha><.ext>` (the extension carries its dot).
+    pub fn queued(sha: &str, extension: &str) -> Option<Self> {
+        Self::new(Folder::QueuedFiles, &format!("{sha}{extension}"))
     }
 
     /// A result or expected output: upstream names it by content hash and the expected
@@ -298,6 +354,24 @@ impl Storage {
                 tracing::warn!(key = key.as_str(), error = %e, "signing a download URL failed");
                 None
             }
+        }
+    }
+
+    /// Removes the object; one already gone is no error.
+    pub async fn delete(&self, key: &Key) -> Result<(), String> {
+        match self.store.delete(&key.0).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Copies `from` to `to` inside the store (a hard link on a local directory, a server-side
+    /// copy on S3 and GCS: the bytes never pass through spci). `Ok(false)` when `from` is absent.
+    pub async fn copy(&self, from: &Key, to: &Key) -> Result<bool, DomainError> {
+        match self.store.copy(&from.0, &to.0).await {
+            Ok(()) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(unavailable("copy", from, e)),
         }
     }
 

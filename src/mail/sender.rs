@@ -2,6 +2,7 @@
 //! message tried once per pass, a failure retried later with exponential backoff.
 use super::{Mailer, Outgoing};
 use crate::data::{db_now, lease, outbox};
+use crate::domain::backoff::backoff_secs;
 use sea_orm::DatabaseConnection;
 use std::time::Duration;
 
@@ -9,11 +10,6 @@ const LEASE: &str = "mail-sender";
 const LEASE_TTL: Duration = Duration::from_secs(120);
 /// Messages per pass; the next pass follows at once while any are left.
 pub const BATCH: u64 = 50;
-
-/// Seconds before attempt `attempts + 1`: 30 s, doubling, at most an hour.
-pub fn backoff_secs(attempts: i32) -> i64 {
-    (30i64 << attempts.clamp(0, 7)).min(3600)
-}
 
 /// Delivers what is due and says how many messages it handled (the caller goes again at once
 /// while a full batch was due). An error is the database's; the next pass retries.
@@ -53,25 +49,4 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usi
         written.map_err(|e| e.to_string())?;
     }
     Ok(due.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_an_hour() {
-        let cases = [
-            (0, 30),
-            (1, 60),
-            (2, 120),
-            (6, 1920),
-            (7, 3600),
-            (30, 3600),
-            (-1, 30),
-        ];
-        for (attempts, secs) in cases {
-            assert_eq!(backoff_secs(attempts), secs, "{attempts}");
-        }
-    }
 }
