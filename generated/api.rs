@@ -2453,7 +2453,7 @@ pub struct SampleDetails {
     #[oai(rename = "media_info", nullable)]
     pub media_info: Option<serde_json::Value>,
 }
-/// Changes to a sample's tags and upload record.
+/// Changes to a sample's tags and upload record; at least one field.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "SampleUpdateRequest", deny_unknown_fields)]
 pub struct SampleUpdateRequest {
@@ -7470,14 +7470,6 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_sample_bad_request(err: poem::Error) -> DeleteSampleResponse {
@@ -7486,7 +7478,7 @@ pub fn __delete_sample_bad_request(err: poem::Error) -> DeleteSampleResponse {
     )
 }
 impl crate::http::error::FromApiError for DeleteSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 409, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7497,7 +7489,6 @@ impl crate::http::error::FromApiError for DeleteSampleResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -7598,14 +7589,6 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __update_sample_bad_request(err: poem::Error) -> UpdateSampleResponse {
@@ -7615,7 +7598,7 @@ pub fn __update_sample_bad_request(err: poem::Error) -> UpdateSampleResponse {
 }
 impl crate::http::error::FromApiError for UpdateSampleResponse {
     const STATUSES: &'static [u16] = &[
-        200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501,
+        200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -7629,7 +7612,6 @@ impl crate::http::error::FromApiError for UpdateSampleResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -8088,14 +8070,6 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_sample_extra_file_bad_request(
@@ -8106,7 +8080,7 @@ pub fn __delete_sample_extra_file_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteSampleExtraFileResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8116,7 +8090,6 @@ impl crate::http::error::FromApiError for DeleteSampleExtraFileResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9887,14 +9860,6 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __list_queued_samples_bad_request(err: poem::Error) -> ListQueuedSamplesResponse {
@@ -9903,7 +9868,7 @@ pub fn __list_queued_samples_bad_request(err: poem::Error) -> ListQueuedSamplesR
     )
 }
 impl crate::http::error::FromApiError for ListQueuedSamplesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9912,7 +9877,6 @@ impl crate::http::error::FromApiError for ListQueuedSamplesResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -9998,14 +9962,6 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __get_queued_sample_bad_request(err: poem::Error) -> GetQueuedSampleResponse {
@@ -10014,7 +9970,7 @@ pub fn __get_queued_sample_bad_request(err: poem::Error) -> GetQueuedSampleRespo
     )
 }
 impl crate::http::error::FromApiError for GetQueuedSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10024,7 +9980,6 @@ impl crate::http::error::FromApiError for GetQueuedSampleResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -10101,14 +10056,6 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __delete_queued_sample_bad_request(
@@ -10119,7 +10066,7 @@ pub fn __delete_queued_sample_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DeleteQueuedSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503, 501];
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10129,7 +10076,6 @@ impl crate::http::error::FromApiError for DeleteQueuedSampleResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -10230,14 +10176,6 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __finalize_queued_sample_bad_request(
@@ -10249,7 +10187,7 @@ pub fn __finalize_queued_sample_bad_request(
 }
 impl crate::http::error::FromApiError for FinalizeQueuedSampleResponse {
     const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501,
+        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -10263,7 +10201,6 @@ impl crate::http::error::FromApiError for FinalizeQueuedSampleResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -10365,14 +10302,6 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __link_queued_sample_bad_request(err: poem::Error) -> LinkQueuedSampleResponse {
@@ -10382,7 +10311,7 @@ pub fn __link_queued_sample_bad_request(err: poem::Error) -> LinkQueuedSampleRes
 }
 impl crate::http::error::FromApiError for LinkQueuedSampleResponse {
     const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501,
+        201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503,
     ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
@@ -10396,7 +10325,6 @@ impl crate::http::error::FromApiError for LinkQueuedSampleResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
@@ -11886,10 +11814,7 @@ pub trait SamplesApi: Authorizer {
         req: DeleteSampleInput,
     ) -> impl std::future::Future<
         Output = Result<DeleteSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("deleteSample")) }
-    }
+    > + Send;
     /// Update a sample
     fn update_sample(
         &self,
@@ -11897,10 +11822,7 @@ pub trait SamplesApi: Authorizer {
         req: UpdateSampleInput,
     ) -> impl std::future::Future<
         Output = Result<UpdateSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("updateSample")) }
-    }
+    > + Send;
     /// Get a sample with details
     fn get_sample_details(
         &self,
@@ -11940,12 +11862,7 @@ pub trait SamplesApi: Authorizer {
         req: DeleteSampleExtraFileInput,
     ) -> impl std::future::Future<
         Output = Result<DeleteSampleExtraFileResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("deleteSampleExtraFile"))
-        }
-    }
+    > + Send;
     /// List a sample's results across runs
     fn get_sample_history(
         &self,
@@ -12328,10 +12245,7 @@ pub trait UploadsApi: Authorizer {
         req: ListQueuedSamplesInput,
     ) -> impl std::future::Future<
         Output = Result<ListQueuedSamplesResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("listQueuedSamples")) }
-    }
+    > + Send;
     /// Get a queued upload
     fn get_queued_sample(
         &self,
@@ -12339,10 +12253,7 @@ pub trait UploadsApi: Authorizer {
         req: GetQueuedSampleInput,
     ) -> impl std::future::Future<
         Output = Result<GetQueuedSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("getQueuedSample")) }
-    }
+    > + Send;
     /// Discard a queued upload
     fn delete_queued_sample(
         &self,
@@ -12350,12 +12261,7 @@ pub trait UploadsApi: Authorizer {
         req: DeleteQueuedSampleInput,
     ) -> impl std::future::Future<
         Output = Result<DeleteQueuedSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("deleteQueuedSample"))
-        }
-    }
+    > + Send;
     /// Turn a queued upload into a sample
     fn finalize_queued_sample(
         &self,
@@ -12363,12 +12269,7 @@ pub trait UploadsApi: Authorizer {
         req: FinalizeQueuedSampleInput,
     ) -> impl std::future::Future<
         Output = Result<FinalizeQueuedSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async {
-            Err(crate::http::error::ApiError::not_implemented("finalizeQueuedSample"))
-        }
-    }
+    > + Send;
     /// Attach a queued upload to a sample
     fn link_queued_sample(
         &self,
@@ -12376,10 +12277,7 @@ pub trait UploadsApi: Authorizer {
         req: LinkQueuedSampleInput,
     ) -> impl std::future::Future<
         Output = Result<LinkQueuedSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("linkQueuedSample")) }
-    }
+    > + Send;
 }
 /// The poem-openapi routes of every operation, for `OpenApiService::new`. One adapter
 /// serves every tag, so a path whose methods belong to different tags is one path item
@@ -16094,10 +15992,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "updateSample",
@@ -16107,10 +16005,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["sample_id"],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getSampleDetails",
@@ -16172,10 +16070,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id", "extra_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getSampleHistory",
@@ -16403,10 +16301,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getQueuedSample",
@@ -16416,10 +16314,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["queued_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteQueuedSample",
@@ -16429,10 +16327,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503, 501],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["queued_id"],
         has_body: false,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "finalizeQueuedSample",
@@ -16442,10 +16340,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501],
+        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["queued_id"],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "linkQueuedSample",
@@ -16455,10 +16353,10 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 501],
+        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["queued_id"],
         has_body: true,
-        implemented: false,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getHealth",

@@ -68,3 +68,19 @@ impl JudgedRun {
         self.judging.run_status(self.run().id, self.phase)
     }
 }
+
+/// The CCExtractor release named `version`; an unknown name is a 400 that lists it.
+pub async fn version(
+    db: &impl ConnectionTrait,
+    version: &str,
+) -> Result<super::entity::ccextractor_version::Model, DomainError> {
+    use super::entity::ccextractor_version::{Column, Entity};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Entity::find()
+        .filter(Column::Version.eq(version))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            DomainError::invalid("Unknown CCExtractor version.").detail("unknown", vec![version])
+        })
+}

@@ -104,12 +104,18 @@ impl Key {
         Self::new(Folder::TestFiles, &sample_file_name(sha, extension))
     }
 
-    /// An extra file of a sample, `TestFiles/extra/<sample sha>_<extra id>.<ext>`.
+    /// An extra file of a sample, `TestFiles/extra/<sample sha>_<extra id>.<ext>` (upstream
+    /// keeps the dot even when the extension is empty).
     pub fn extra(sample_sha: &str, extra_id: i32, extension: &str) -> Option<Self> {
         Self::new(
             Folder::Extra,
-            &sample_file_name(&format!("{sample_sha}_{extra_id}"), extension),
+            &format!("{sample_sha}_{extra_id}.{extension}"),
         )
+    }
+
+    /// A sample's MediaInfo XML, `TestFiles/media/<sha>.xml`.
+    pub fn media_info(sha: &str) -> Option<Self> {
+        Self::new(Folder::Media, &format!("{sha}.xml"))
     }
 
     /// A queued upload, `QueuedFiles/<sha><.ext>` (the extension carries its dot).

@@ -1,8 +1,7 @@
 //! GET /samples/{sample_id}/download: where the sample file is (`TestFiles/<sha>.<ext>`).
 use crate::api::{DownloadSampleInput, DownloadSampleResponse};
 use crate::data::lookup;
-use crate::files::storage::sample_file_name;
-use crate::files::{Folder, Key};
+use crate::files::Key;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::stored_file::{sample_file, stored_file};
@@ -13,8 +12,8 @@ pub async fn handle(
     req: DownloadSampleInput,
 ) -> Result<DownloadSampleResponse, ApiError> {
     let s = lookup::sample(&state.db, req.sample_id).await?;
-    let name = sample_file_name(&s.sha.unwrap_or_default(), &s.extension);
-    let f = stored_file(&state.storage, Key::new(Folder::TestFiles, &name), "Sample").await?;
+    let key = Key::sample(s.sha.as_deref().unwrap_or_default(), &s.extension);
+    let f = stored_file(&state.storage, key, "Sample").await?;
     Ok(DownloadSampleResponse::Ok(Json(sample_file(
         req.sample_id,
         f,

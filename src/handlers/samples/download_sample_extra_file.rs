@@ -4,7 +4,7 @@ use crate::api::{DownloadSampleExtraFileInput, DownloadSampleExtraFileResponse};
 use crate::data::entity::sample_extra;
 use crate::data::lookup;
 use crate::domain::DomainError;
-use crate::files::{Folder, Key};
+use crate::files::Key;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::stored_file::{sample_file, stored_file};
@@ -22,13 +22,12 @@ pub async fn handle(
         .await?
         .filter(|e| e.sample_id == Some(sample_id))
         .ok_or_else(|| DomainError::not_found("Extra file"))?;
-    let name = format!(
-        "{}_{}.{}",
-        s.sha.unwrap_or_default(),
+    let key = Key::extra(
+        s.sha.as_deref().unwrap_or_default(),
         extra.id,
-        extra.extension
+        &extra.extension,
     );
-    let f = stored_file(&state.storage, Key::new(Folder::Extra, &name), "Extra").await?;
+    let f = stored_file(&state.storage, key, "Extra").await?;
     Ok(DownloadSampleExtraFileResponse::Ok(Json(sample_file(
         sample_id, f,
     ))))

@@ -2,7 +2,7 @@
 //! (`TestFiles/media/<sha>.xml`).
 use crate::api::{DownloadSampleMediaInfoInput, DownloadSampleMediaInfoResponse};
 use crate::data::lookup;
-use crate::files::{Folder, Key};
+use crate::files::Key;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::stored_file::{sample_file, stored_file};
@@ -13,8 +13,8 @@ pub async fn handle(
     req: DownloadSampleMediaInfoInput,
 ) -> Result<DownloadSampleMediaInfoResponse, ApiError> {
     let s = lookup::sample(&state.db, req.sample_id).await?;
-    let name = format!("{}.xml", s.sha.unwrap_or_default());
-    let f = stored_file(&state.storage, Key::new(Folder::Media, &name), "MediaInfo").await?;
+    let key = Key::media_info(s.sha.as_deref().unwrap_or_default());
+    let f = stored_file(&state.storage, key, "MediaInfo").await?;
     Ok(DownloadSampleMediaInfoResponse::Ok(Json(sample_file(
         req.sample_id,
         f,

@@ -7,6 +7,8 @@ mod create_regression_test;
 mod create_tag;
 mod delete_category;
 mod delete_regression_test;
+mod delete_sample;
+mod delete_sample_extra_file;
 mod download_sample;
 mod download_sample_extra_file;
 mod download_sample_media_info;
@@ -23,6 +25,7 @@ mod list_tags;
 mod regression_tests;
 mod update_category;
 mod update_regression_test;
+mod update_sample;
 
 use crate::api::*;
 use crate::auth::Principal;
@@ -169,5 +172,26 @@ impl SamplesApi for AppState {
         req: DeleteRegressionTestInput,
     ) -> Result<DeleteRegressionTestResponse, ApiError> {
         delete_regression_test::handle(self, req).await
+    }
+    async fn update_sample(
+        &self,
+        _p: &Principal,
+        req: UpdateSampleInput,
+    ) -> Result<UpdateSampleResponse, ApiError> {
+        update_sample::handle(self, req).await
+    }
+    async fn delete_sample(
+        &self,
+        _p: &Principal,
+        req: DeleteSampleInput,
+    ) -> Result<DeleteSampleResponse, ApiError> {
+        delete_sample::handle(self, req).await
+    }
+    async fn delete_sample_extra_file(
+        &self,
+        _p: &Principal,
+        req: DeleteSampleExtraFileInput,
+    ) -> Result<DeleteSampleExtraFileResponse, ApiError> {
+        delete_sample_extra_file::handle(self, req).await
     }
 }
