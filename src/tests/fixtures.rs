@@ -249,3 +249,51 @@ pub async fn output(db: &sea_orm::DatabaseConnection, rt: i32) -> i32 {
     .unwrap()
     .id
 }
+
+impl Fx<'_> {
+    /// A queued upload of `user` with `bytes` stored at `QueuedFiles/<sha><ext>` under `root`;
+    /// (queue id, sha).
+    pub async fn queued(
+        &self,
+        root: &std::path::Path,
+        user: i32,
+        name: &str,
+        bytes: &[u8],
+    ) -> (i32, String) {
+        use sha2::Digest;
+        let sha = hex::encode(sha2::Sha256::digest(bytes));
+        let ext = std::path::Path::new(name)
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        std::fs::write(root.join("QueuedFiles").join(format!("{sha}{ext}")), bytes).unwrap();
+        let id = upload_queue::ActiveModel {
+            sha: Set(Some(sha.clone())),
+            extension: Set(ext),
+            original_name: Set(name.into()),
+            user_id: Set(Some(user)),
+            ..Default::default()
+        }
+        .insert(self.db)
+        .await
+        .unwrap()
+        .id;
+        (id, sha)
+    }
+
+    pub async fn version(&self, version: &str) -> i32 {
+        ccextractor_version::ActiveModel {
+            version: Set(Some(version.into())),
+            // Release dates are unique upstream: one per version name.
+            released: Set(chrono::NaiveDate::from_num_days_from_ce_opt(
+                738_000 + version.bytes().map(i32::from).fold(0, |a, b| a * 31 + b) % 10_000,
+            )),
+            commit: Set(Some(hash(version)[..40].to_string())),
+            ..Default::default()
+        }
+        .insert(self.db)
+        .await
+        .unwrap()
+        .id
+    }
+}

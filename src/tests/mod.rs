@@ -18,6 +18,7 @@ mod outputs;
 mod run_actions;
 mod run_errors;
 mod runs;
+mod sample_library;
 mod smtp_sink;
 mod snapshots;
 mod spec_drift;
