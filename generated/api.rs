@@ -2561,6 +2561,9 @@ pub struct SampleHistoryEntryPage {
     pub meta: serde_json::Value,
 }
 /// A sample file to upload.
+///
+/// The parts as the spec describes them; requests never parse into this type
+/// (they arrive as a `Streamed` body).
 #[derive(Multipart, Debug)]
 pub struct SampleUploadForm {
     #[oai(rename = "file")]
@@ -7261,14 +7264,6 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
-    /// The operation is declared but not implemented yet (`not_implemented`).
-    #[oai(
-        status = 501,
-        header(name = "X-RateLimit-Limit", ty = "i64"),
-        header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
-    )]
-    NotImplemented(Json<ErrorResponse>),
 }
 #[doc(hidden)]
 pub fn __upload_sample_bad_request(err: poem::Error) -> UploadSampleResponse {
@@ -7277,9 +7272,7 @@ pub fn __upload_sample_bad_request(err: poem::Error) -> UploadSampleResponse {
     )
 }
 impl crate::http::error::FromApiError for UploadSampleResponse {
-    const STATUSES: &'static [u16] = &[
-        201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501,
-    ];
+    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7291,14 +7284,13 @@ impl crate::http::error::FromApiError for UploadSampleResponse {
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
-            501 => Self::NotImplemented(Json(body)),
             _ => Self::InternalServerError(Json(body)),
         }
     }
 }
 #[derive(Debug)]
 pub struct UploadSampleInput {
-    pub body: SampleUploadForm,
+    pub body: crate::http::multipart::Streamed<SampleUploadForm>,
 }
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_sample_bad_request")]
@@ -12234,10 +12226,7 @@ pub trait UploadsApi: Authorizer {
         req: UploadSampleInput,
     ) -> impl std::future::Future<
         Output = Result<UploadSampleResponse, crate::http::error::ApiError>,
-    > + Send {
-        let _ = (principal, req);
-        async { Err(crate::http::error::ApiError::not_implemented("uploadSample")) }
-    }
+    > + Send;
     /// List queued uploads
     fn list_queued_samples(
         &self,
@@ -15214,7 +15203,7 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
-        body: SampleUploadForm,
+        body: crate::http::multipart::Streamed<SampleUploadForm>,
     ) -> UploadSampleResponse {
         <UploadSampleResponse as crate::http::error::FromApiError>::answer(
             async {
@@ -15416,6 +15405,9 @@ pub struct OperationInfo {
     pub statuses: &'static [u16],
     pub params: &'static [&'static str],
     pub has_body: bool,
+    /// The body reaches the handler as a stream (multipart uploads), bounded by the
+    /// upload limit instead of the JSON body limit.
+    pub streamed_body: bool,
     pub implemented: bool,
 }
 pub const OPERATIONS: &[OperationInfo] = &[
@@ -15430,6 +15422,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "all"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15443,6 +15436,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15456,6 +15450,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[204, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15469,6 +15464,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[204, 400, 401, 403, 404, 429, 500, 503],
         params: &["token_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15482,6 +15478,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[202, 400, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15495,6 +15492,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15508,6 +15506,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[202, 400, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15521,6 +15520,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15534,6 +15534,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15547,6 +15548,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15560,6 +15562,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15573,6 +15576,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15586,6 +15590,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 429, 500, 503],
         params: &["code", "state"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15599,6 +15604,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15612,6 +15618,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15625,6 +15632,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["user_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15638,6 +15646,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["user_id"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15651,6 +15660,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503],
         params: &["user_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15664,6 +15674,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[202, 400, 401, 403, 404, 429, 500, 503],
         params: &["user_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15689,6 +15700,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "sort",
         ],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15702,6 +15714,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[202, 400, 401, 403, 413, 415, 422, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15715,6 +15728,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15728,6 +15742,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15741,6 +15756,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "status"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15754,6 +15770,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15767,6 +15784,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[202, 400, 401, 403, 404, 413, 415, 429, 500, 503],
         params: &["run_id"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15780,6 +15798,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[202, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15793,6 +15812,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "status", "name", "tag", "category"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15806,6 +15826,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "regression_test_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15819,6 +15840,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15832,6 +15854,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 303, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15852,6 +15875,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "format",
         ],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15865,6 +15889,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
         params: &["run_id", "sample_id"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15878,6 +15903,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "type", "severity", "sample_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15891,6 +15917,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "type", "severity", "include_stack"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15904,6 +15931,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "group_by", "severity"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15917,6 +15945,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "cursor", "level", "source", "contains"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15930,6 +15959,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "sample_id", "limit", "cursor", "level", "contains"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15943,6 +15973,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "limit", "offset", "type"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15956,6 +15987,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "status", "name", "tag", "sha256", "extension"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15966,10 +15998,11 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503, 501],
+        statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
-        implemented: false,
+        streamed_body: true,
+        implemented: true,
     },
     OperationInfo {
         operation_id: "getSample",
@@ -15982,6 +16015,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -15995,6 +16029,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16008,6 +16043,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["sample_id"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16021,6 +16057,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16034,6 +16071,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16047,6 +16085,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16060,6 +16099,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id", "extra_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16073,6 +16113,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["sample_id", "extra_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16096,6 +16137,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "created_before",
         ],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16109,6 +16151,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16122,6 +16165,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16135,6 +16179,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "active", "category", "tag", "sample_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16148,6 +16193,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 404, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16161,6 +16207,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["regression_test_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16174,6 +16221,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503],
         params: &["regression_test_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16187,6 +16235,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503],
         params: &["regression_test_id"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16200,6 +16249,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["regression_test_id", "output_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16213,6 +16263,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["regression_test_id", "output_id"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16226,6 +16277,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16239,6 +16291,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16252,6 +16305,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16265,6 +16319,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16278,6 +16333,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 409, 429, 500, 503],
         params: &["category_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16291,6 +16347,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["category_id"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16304,6 +16361,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16317,6 +16375,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["queued_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16330,6 +16389,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["queued_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16343,6 +16403,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["queued_id"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16356,6 +16417,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
         params: &["queued_id"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16369,6 +16431,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 429, 500, 503],
         params: &[],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16382,6 +16445,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 429, 500],
         params: &[],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16395,6 +16459,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "platform", "status"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16408,6 +16473,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16421,6 +16487,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &[],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16434,6 +16501,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 413, 415, 429, 500, 503],
         params: &["platform"],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16447,6 +16515,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16460,6 +16529,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16473,6 +16543,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["user_id"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16486,6 +16557,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16499,6 +16571,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 409, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16512,6 +16585,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["extension"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
     OperationInfo {
@@ -16525,6 +16599,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "actor_id", "action", "since", "until"],
         has_body: false,
+        streamed_body: false,
         implemented: true,
     },
 ];

@@ -293,6 +293,10 @@ pub struct Config {
     #[arg(long, env = "SPCI_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,
 
+    /// Largest accepted sample upload, bytes (streamed to storage, never held in memory)
+    #[arg(long, env = "SPCI_MAX_UPLOAD", default_value_t = 2 * 1024 * 1024 * 1024)]
+    pub max_upload: u64,
+
     /// Log format
     #[arg(long, env = "SPCI_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

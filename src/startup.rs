@@ -146,6 +146,23 @@ impl Background {
                 }
             },
         );
+        // Temporary uploads a crashed process left behind: at start, then hourly.
+        let s = state.clone();
+        bg.every(
+            "temporary upload sweeper",
+            Duration::ZERO,
+            Duration::from_secs(3600),
+            move || {
+                let s = s.clone();
+                async move {
+                    let n = crate::files::upload::sweep_stale_temps(&s.storage).await;
+                    if n > 0 {
+                        tracing::info!(removed = n, "stale temporary uploads removed");
+                    }
+                    true
+                }
+            },
+        );
         let l = limits.clone();
         let s = state.clone();
         bg.every(

@@ -21,13 +21,14 @@ pub fn generate(m: &Model, per_op: &[(Responses, Request)]) -> Result<TokenStrea
         let statuses = resp.statuses.iter().map(|s| Literal::u16_unsuffixed(*s));
         let params = &req.param_names;
         let has_body = req.has_body;
+        let streamed_body = req.streamed_body;
         let implemented = !resp.not_implemented;
         rows.push(quote! {
             OperationInfo {
                 operation_id: #op_id, method: #method, path: #path, tag: #tag,
                 public: #public, scopes: &[#(#scopes),*], roles: &[#(#roles),*],
                 statuses: &[#(#statuses),*], params: &[#(#params),*], has_body: #has_body,
-                implemented: #implemented,
+                streamed_body: #streamed_body, implemented: #implemented,
             }
         });
     }
@@ -50,6 +51,9 @@ pub fn generate(m: &Model, per_op: &[(Responses, Request)]) -> Result<TokenStrea
             pub statuses: &'static [u16],
             pub params: &'static [&'static str],
             pub has_body: bool,
+            /// The body reaches the handler as a stream (multipart uploads), bounded by the
+            /// upload limit instead of the JSON body limit.
+            pub streamed_body: bool,
             pub implemented: bool,
         }
         pub const OPERATIONS: &[OperationInfo] = &[#(#rows),*];

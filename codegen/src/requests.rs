@@ -21,6 +21,8 @@ pub struct Request {
     pub checks: TokenStream,
     pub param_names: Vec<String>,
     pub has_body: bool,
+    /// A multipart body, handed to the handler unread (as a stream), never buffered first.
+    pub streamed_body: bool,
 }
 
 pub fn generate(m: &Model, o: &Op) -> Result<Request, Error> {
@@ -93,6 +95,7 @@ pub fn generate(m: &Model, o: &Op) -> Result<Request, Error> {
         param_names.push(pname.clone());
     }
     let mut has_body = false;
+    let mut streamed_body = false;
     if let Some(rb) = &o.op.request_body {
         let ReferenceOr::Item(rb) = rb else {
             bail!("{op_id}: requestBody refs unsupported")
@@ -122,9 +125,13 @@ pub fn generate(m: &Model, o: &Op) -> Result<Request, Error> {
                 moves.push(quote!(body: body.0));
             }
             "multipart/form-data" => {
+                // poem-openapi's own multipart types read every file part into a temporary
+                // file before the handler runs, without a size limit or a hash; the handler
+                // gets the parts as a stream instead, and the form type only describes them.
                 ensure!(rb.required, "{op_id}: multipart bodies are required");
-                fields.push(quote!(pub body: #t));
-                args.push(quote!(body: #t));
+                streamed_body = true;
+                fields.push(quote!(pub body: crate::http::multipart::Streamed<#t>));
+                args.push(quote!(body: crate::http::multipart::Streamed<#t>));
                 moves.push(quote!(body: body));
             }
             other => bail!("{op_id}: request content type {other}"),
@@ -156,5 +163,6 @@ pub fn generate(m: &Model, o: &Op) -> Result<Request, Error> {
         checks,
         param_names,
         has_body,
+        streamed_body,
     })
 }

@@ -179,6 +179,9 @@ fn schema_type(m: &Model, name: &str, schema: &Schema) -> Result<TokenStream, Er
                 .collect::<Result<Vec<_>, Error>>()?;
             quote! {
                 #d
+                ///
+                /// The parts as the spec describes them; requests never parse into this type
+                /// (they arrive as a `Streamed` body).
                 #[derive(Multipart, Debug)]
                 pub struct #id { #(#fields,)* }
             }

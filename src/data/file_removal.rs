@@ -68,3 +68,23 @@ pub async fn failed_again(
 fn truncated(error: &str) -> String {
     error.chars().take(1000).collect()
 }
+
+/// Before writing `key` where a row will point at it: if this process dies before the row
+/// commits, the object is removed at `due`. Earlier intents for the key are pushed to `due`
+/// too, so a crash's leftover never removes the file while this write is under way.
+pub async fn intend(db: &impl ConnectionTrait, key: &str, due: NaiveDateTime) -> Result<(), DbErr> {
+    spci_file_removal::Entity::delete_many()
+        .filter(Column::ObjectKey.eq(key))
+        .exec(db)
+        .await?;
+    record(db, key, due, "written; its row not committed yet").await
+}
+
+/// In the transaction that commits the row pointing at `key`: the object stays.
+pub async fn keep(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
+    spci_file_removal::Entity::delete_many()
+        .filter(Column::ObjectKey.eq(key))
+        .exec(db)
+        .await
+        .map(|_| ())
+}

@@ -28,6 +28,8 @@ pub enum ErrorKind {
     Conflict,
     /// Well-formed, but cannot be done (too large to diff, nothing to approve).
     Unprocessable,
+    /// A body over its limit, found while streaming it (an upload).
+    TooLarge,
     /// A dependency is down or the server is busy.
     Unavailable,
     /// A fault of ours or of a dependency; the message is for the log, never for the client.

@@ -10,6 +10,7 @@ pub mod forks;
 pub mod links;
 pub mod log_lines;
 pub mod scopes;
+pub mod uploads;
 pub mod verdict;
 
 pub use error::{DomainError, ErrorKind};

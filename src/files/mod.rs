@@ -3,5 +3,6 @@
 pub mod log_index;
 pub mod removal;
 pub mod storage;
+pub mod upload;
 
 pub use storage::{Folder, Key, Storage};

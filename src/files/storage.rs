@@ -138,6 +138,10 @@ impl Key {
         self.0.as_ref()
     }
 
+    pub(super) fn path(&self) -> &Path {
+        &self.0
+    }
+
     pub fn file_name(&self) -> &str {
         self.as_str().rsplit('/').next().unwrap_or_default()
     }
@@ -361,6 +365,29 @@ impl Storage {
                 None
             }
         }
+    }
+
+    /// A local store's half-written uploads a crashed process left (object_store stages them
+    /// beside the target as `<name>#<n>`, invisible to listing): spci's own, older than
+    /// `cutoff`, are removed. Says how many.
+    pub fn sweep_local_staging(&self, cutoff: chrono::DateTime<chrono::Utc>) -> usize {
+        let Some(root) = &self.local_root else {
+            return 0;
+        };
+        let Ok(entries) = std::fs::read_dir(root.join("TempFiles")) else {
+            return 0;
+        };
+        let cutoff = std::time::SystemTime::from(cutoff);
+        entries
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+            .filter(|e| {
+                e.metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t < cutoff)
+            })
+            .filter(|e| std::fs::remove_file(e.path()).is_ok())
+            .count()
     }
 
     /// Removes the object; one already gone is no error.

@@ -216,6 +216,7 @@ impl From<DomainError> for ApiError {
             ErrorKind::LogNotFound => (404, "log_not_found"),
             ErrorKind::Conflict => (409, "conflict"),
             ErrorKind::Unprocessable => (422, "unprocessable"),
+            ErrorKind::TooLarge => (413, "payload_too_large"),
             ErrorKind::Unavailable => (503, "service_unavailable"),
             ErrorKind::Internal => return Self::internal(e.message),
         };

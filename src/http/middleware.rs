@@ -144,6 +144,7 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
 /// client costs at most `max_body` bytes of memory.
 pub struct RequestLimits {
     pub max_body: usize,
+    pub max_upload: u64,
     pub max_query: usize,
 }
 
@@ -153,6 +154,7 @@ impl<E: Endpoint> Middleware<E> for RequestLimits {
         RequestLimitsEndpoint {
             ep,
             max_body: self.max_body,
+            max_upload: self.max_upload,
             max_query: self.max_query,
         }
     }
@@ -161,6 +163,7 @@ impl<E: Endpoint> Middleware<E> for RequestLimits {
 pub struct RequestLimitsEndpoint<E> {
     ep: E,
     max_body: usize,
+    max_upload: u64,
     max_query: usize,
 }
 
@@ -189,6 +192,17 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if super::operation::of(&req)
+            .op
+            .is_some_and(|op| op.streamed_body)
+        {
+            // An upload streams to storage: its handler counts the bytes as they arrive and
+            // stops at the upload limit; only a declared length over it is refused up front.
+            if declared.is_some_and(|n| n > self.max_upload) {
+                return Err(ApiError::payload_too_large().into());
+            }
+            return self.ep.call(req).await;
+        }
         if declared.is_some_and(|n| n > self.max_body as u64) {
             return Err(ApiError::payload_too_large().into());
         }

@@ -28,6 +28,7 @@ pub mod cors;
 pub mod error;
 pub mod gate;
 pub mod middleware;
+pub mod multipart;
 pub mod operation;
 pub mod ratelimit;
 pub mod server;
@@ -66,6 +67,7 @@ pub fn with_stack(
     ep.with(CatchPanic::new().with_handler(middleware::panic_response))
         .with(middleware::RequestLimits {
             max_body: config.max_body,
+            max_upload: config.max_upload,
             max_query: MAX_QUERY,
         })
         .with(RateLimit(limits))

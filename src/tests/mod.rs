@@ -24,6 +24,7 @@ mod snapshots;
 mod spec_drift;
 mod stored_files;
 mod system_admin;
+mod uploads;
 mod upstream_names;
 mod user_admin;
 mod verdicts;

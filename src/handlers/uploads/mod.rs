@@ -6,6 +6,7 @@ mod get_queued_sample;
 mod link_queued_sample;
 mod list_queued_samples;
 mod queue;
+mod upload_sample;
 
 use crate::api::*;
 use crate::auth::Principal;
@@ -54,5 +55,12 @@ impl UploadsApi for AppState {
         req: LinkQueuedSampleInput,
     ) -> Result<LinkQueuedSampleResponse, ApiError> {
         link_queued_sample::handle(self, p, req).await
+    }
+    async fn upload_sample(
+        &self,
+        p: &Principal,
+        req: UploadSampleInput,
+    ) -> Result<UploadSampleResponse, ApiError> {
+        upload_sample::handle(self, p, req).await
     }
 }
