@@ -9,7 +9,7 @@ use poem_openapi::payload::Json;
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "ErrorResponse")]
 pub struct ErrorResponse {
-    /// Machine-readable error code, one of validation_error (400, and 415 for a wrong Content-Type), invalid_link (400), unauthorized (401), invalid_credentials (401), forbidden (403), not_found (404), missing_output (404), log_not_found (404), method_not_allowed (405), conflict (409), payload_too_large (413), unprocessable (422), rate_limited (429), internal_error (500), not_implemented (501), service_unavailable (503).
+    /// Machine-readable error code, one of validation_error (400, and 415 for a wrong Content-Type), invalid_link (400), unauthorized (401), invalid_credentials (401), forbidden (403), not_found (404), missing_output (404), log_not_found (404), method_not_allowed (405), conflict (409), payload_too_large (413), unprocessable (422), rate_limited (429), internal_error (500), service_unavailable (503).
     #[oai(rename = "code")]
     pub code: String,
     /// Human-readable explanation.
@@ -15408,7 +15408,6 @@ pub struct OperationInfo {
     /// The body reaches the handler as a stream (multipart uploads), bounded by the
     /// upload limit instead of the JSON body limit.
     pub streamed_body: bool,
-    pub implemented: bool,
 }
 pub const OPERATIONS: &[OperationInfo] = &[
     OperationInfo {
@@ -15423,7 +15422,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset", "all"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "createToken",
@@ -15437,7 +15435,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "revokeCurrentToken",
@@ -15451,7 +15448,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "revokeToken",
@@ -15465,7 +15461,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["token_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "signup",
@@ -15479,7 +15474,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "completeSignup",
@@ -15493,7 +15487,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "requestPasswordReset",
@@ -15507,7 +15500,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "completePasswordReset",
@@ -15521,7 +15513,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getCurrentUser",
@@ -15535,7 +15526,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "updateAccount",
@@ -15549,7 +15539,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getGithubLink",
@@ -15563,7 +15552,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "unlinkGithub",
@@ -15577,7 +15565,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "completeGithubLink",
@@ -15591,7 +15578,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["code", "state"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getFtpCredentials",
@@ -15605,7 +15591,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listUsers",
@@ -15619,7 +15604,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getUser",
@@ -15633,7 +15617,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["user_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "updateUserRole",
@@ -15647,7 +15630,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["user_id"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "deactivateUser",
@@ -15661,7 +15643,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["user_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "sendUserPasswordReset",
@@ -15675,7 +15656,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["user_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listRuns",
@@ -15701,7 +15681,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         ],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "createRun",
@@ -15715,7 +15694,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getRun",
@@ -15729,7 +15707,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getRunSummary",
@@ -15743,7 +15720,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getRunProgress",
@@ -15757,7 +15733,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "limit", "offset", "status"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getRunConfig",
@@ -15771,7 +15746,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "cancelRun",
@@ -15785,7 +15759,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "restartRun",
@@ -15799,7 +15772,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listRunSamples",
@@ -15813,7 +15785,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "limit", "offset", "status", "name", "tag", "category"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getRunSample",
@@ -15827,7 +15798,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "regression_test_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getExpectedOutput",
@@ -15841,7 +15811,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getActualOutput",
@@ -15855,7 +15824,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getDiff",
@@ -15876,7 +15844,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         ],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "approveBaseline",
@@ -15890,7 +15857,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "sample_id"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listRunErrors",
@@ -15904,7 +15870,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "limit", "offset", "type", "severity", "sample_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listInfraErrors",
@@ -15918,7 +15883,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "limit", "offset", "type", "severity", "include_stack"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getErrorSummary",
@@ -15932,7 +15896,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "limit", "offset", "group_by", "severity"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getRunLogs",
@@ -15946,7 +15909,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "limit", "cursor", "level", "source", "contains"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getSampleLogs",
@@ -15960,7 +15922,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "sample_id", "limit", "cursor", "level", "contains"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listArtifacts",
@@ -15974,7 +15935,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["run_id", "limit", "offset", "type"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listSamples",
@@ -15988,7 +15948,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset", "status", "name", "tag", "sha256", "extension"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "uploadSample",
@@ -16002,7 +15961,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: true,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getSample",
@@ -16016,7 +15974,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["sample_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteSample",
@@ -16030,7 +15987,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["sample_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "updateSample",
@@ -16044,7 +16000,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["sample_id"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getSampleDetails",
@@ -16058,7 +16013,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["sample_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "downloadSample",
@@ -16072,7 +16026,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["sample_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "downloadSampleMediaInfo",
@@ -16086,7 +16039,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["sample_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "downloadSampleExtraFile",
@@ -16100,7 +16052,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["sample_id", "extra_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteSampleExtraFile",
@@ -16114,7 +16065,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["sample_id", "extra_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getSampleHistory",
@@ -16138,7 +16088,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         ],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listTags",
@@ -16152,7 +16101,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "createTag",
@@ -16166,7 +16114,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listRegressionTests",
@@ -16180,7 +16127,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset", "active", "category", "tag", "sample_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "createRegressionTest",
@@ -16194,7 +16140,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getRegressionTest",
@@ -16208,7 +16153,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["regression_test_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteRegressionTest",
@@ -16222,7 +16166,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["regression_test_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "updateRegressionTest",
@@ -16236,7 +16179,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["regression_test_id"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "downloadRegressionTestOutput",
@@ -16250,7 +16192,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["regression_test_id", "output_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "createRegressionTestVariant",
@@ -16264,7 +16205,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["regression_test_id", "output_id"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteRegressionTestVariant",
@@ -16278,7 +16218,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "downloadRegressionTestVariant",
@@ -16292,7 +16231,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["regression_test_id", "output_id", "variant_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listCategories",
@@ -16306,7 +16244,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "createCategory",
@@ -16320,7 +16257,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteCategory",
@@ -16334,7 +16270,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["category_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "updateCategory",
@@ -16348,7 +16283,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["category_id"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listQueuedSamples",
@@ -16362,7 +16296,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getQueuedSample",
@@ -16376,7 +16309,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["queued_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteQueuedSample",
@@ -16390,7 +16322,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["queued_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "finalizeQueuedSample",
@@ -16404,7 +16335,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["queued_id"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "linkQueuedSample",
@@ -16418,7 +16348,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["queued_id"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getHealth",
@@ -16432,7 +16361,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getLiveness",
@@ -16446,7 +16374,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getQueue",
@@ -16460,7 +16387,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset", "platform", "status"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "systemAbout",
@@ -16474,7 +16400,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "getMaintenance",
@@ -16488,7 +16413,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "updateMaintenance",
@@ -16502,7 +16426,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["platform"],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listBlockedUsers",
@@ -16516,7 +16439,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "createBlockedUser",
@@ -16530,7 +16452,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteBlockedUser",
@@ -16544,7 +16465,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["user_id"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listForbiddenExtensions",
@@ -16558,7 +16478,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "createForbiddenExtension",
@@ -16572,7 +16491,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &[],
         has_body: true,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "deleteForbiddenExtension",
@@ -16586,7 +16504,6 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["extension"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
     OperationInfo {
         operation_id: "listAuditLog",
@@ -16600,6 +16517,5 @@ pub const OPERATIONS: &[OperationInfo] = &[
         params: &["limit", "offset", "actor_id", "action", "since", "until"],
         has_body: false,
         streamed_body: false,
-        implemented: true,
     },
 ];

@@ -22,13 +22,12 @@ pub fn generate(m: &Model, per_op: &[(Responses, Request)]) -> Result<TokenStrea
         let params = &req.param_names;
         let has_body = req.has_body;
         let streamed_body = req.streamed_body;
-        let implemented = !resp.not_implemented;
         rows.push(quote! {
             OperationInfo {
                 operation_id: #op_id, method: #method, path: #path, tag: #tag,
                 public: #public, scopes: &[#(#scopes),*], roles: &[#(#roles),*],
                 statuses: &[#(#statuses),*], params: &[#(#params),*], has_body: #has_body,
-                streamed_body: #streamed_body, implemented: #implemented,
+                streamed_body: #streamed_body,
             }
         });
     }
@@ -54,7 +53,6 @@ pub fn generate(m: &Model, per_op: &[(Responses, Request)]) -> Result<TokenStrea
             /// The body reaches the handler as a stream (multipart uploads), bounded by the
             /// upload limit instead of the JSON body limit.
             pub streamed_body: bool,
-            pub implemented: bool,
         }
         pub const OPERATIONS: &[OperationInfo] = &[#(#rows),*];
     })

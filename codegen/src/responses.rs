@@ -25,8 +25,6 @@ pub struct Responses {
     pub items: TokenStream,
     pub id: Ident,
     pub statuses: Vec<u16>,
-    /// The spec documents 501: the trait method gets a default body answering it.
-    pub not_implemented: bool,
 }
 
 pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
@@ -139,7 +137,12 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
             "{op_id}: bodies document 413 and 415"
         );
     }
-    let not_implemented = statuses.contains(&501);
+    // Every operation has a handler: a declared-but-missing one is a compile error in the
+    // trait impl, never a 501 at run time.
+    ensure!(
+        !statuses.contains(&501),
+        "{op_id}: documents 501; implement the operation instead"
+    );
     let statuses_lits = statuses.iter().map(|s| Literal::u16_unsuffixed(*s));
     let (err, conv) = (api_error(), from_api_error());
     let items = quote! {
@@ -163,6 +166,5 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
         items,
         id: resp_id,
         statuses,
-        not_implemented,
     })
 }

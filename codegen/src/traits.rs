@@ -128,20 +128,7 @@ fn operation(
         quote!(principal: &Self::Principal,)
     };
     let sig = quote!(fn #snake(&self, #principal_param req: #req_id) -> impl std::future::Future<Output = Result<#resp_id, #err>> + Send);
-    let method = if resp.not_implemented {
-        // The spec says 501: a default body answers it until a handler exists.
-        let unused = if o.public {
-            quote!(let _ = req;)
-        } else {
-            quote!(let _ = (principal, req);)
-        };
-        quote! {
-            #summary
-            #sig { #unused async { Err(#err::not_implemented(#op_id)) } }
-        }
-    } else {
-        quote!(#summary #sig;)
-    };
+    let method = quote!(#summary #sig;);
     let path = o.path.replace('{', ":").replace('}', "");
     let http_method = o.method;
     let tag_variant = type_ident(o.tag);

@@ -129,3 +129,23 @@ fn specs_it_does_not_understand_are_errors_not_omissions() {
         assert!(err.contains(says), "{says:?} not in {err:?}");
     }
 }
+
+/// The generator refuses a spec that breaks the response rules, naming the operation.
+#[test]
+fn specs_breaking_the_response_rules_are_refused() {
+    let spec = fixture("minimal.yaml");
+    let undocumented_500 = "        '500':\n          $ref: '#/components/responses/Error'\n";
+    let with_501 = "        '500':\n          $ref: '#/components/responses/Error'\n        '501':\n          $ref: '#/components/responses/Error'\n";
+    assert!(spec.contains(undocumented_500));
+    let cases = [
+        (
+            spec.replacen(undocumented_500, with_501, 1),
+            "documents 501",
+        ),
+        (spec.replacen(undocumented_500, "", 1), "must document 500"),
+    ];
+    for (broken, want) in cases {
+        let err = codegen::generate(&broken).expect_err(want).to_string();
+        assert!(err.contains(want), "{want:?} not in {err:?}");
+    }
+}

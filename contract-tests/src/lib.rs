@@ -37,12 +37,6 @@ pub struct Operation {
     pub responses: BTreeMap<u16, Value>,
 }
 
-impl Operation {
-    pub fn implemented(&self) -> bool {
-        !self.responses.contains_key(&501)
-    }
-}
-
 /// OpenAPI 3.0 schema objects are not JSON Schema: rewrite `nullable` into type unions.
 fn to_json_schema(v: &Value) -> Value {
     match v {

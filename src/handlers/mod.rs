@@ -2,7 +2,7 @@
 //! `impl <Tag>Api for AppState` (in its `mod.rs`) and one file per operationId, named after it
 //! (`getRunSummary` → `runs/get_run_summary.rs`); helpers shared by one tag's operations sit
 //! beside them. Handlers never import each other across tags: what several tags share lives in
-//! `views`, `data`, `files` or `domain`. An operation without a handler answers the spec's 501.
+//! `views`, `data`, `files` or `domain`. Every operation has a handler: a missing one does not compile.
 mod auth;
 mod errors_and_logs;
 mod regression_tests;

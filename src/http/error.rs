@@ -112,15 +112,6 @@ impl ApiError {
         Self::new(500, "internal_error", "An internal error occurred.")
     }
 
-    pub fn not_implemented(operation_id: &str) -> Self {
-        Self::new(
-            501,
-            "not_implemented",
-            format!("{operation_id} is not implemented yet."),
-        )
-        .detail("operation_id", operation_id)
-    }
-
     /// poem / poem-openapi errors (parameter parsing, validators, bodies, content types, auth
     /// header, routing, size limits) mapped onto our codes; an `ApiError` a middleware raised
     /// comes back as it was.
@@ -358,7 +349,7 @@ mod tests {
         assert!(matches!(r, GetRunResponse::InternalServerError(_)), "{r:?}");
         let r = GetRunResponse::from_error(DomainError::not_found("Run").into());
         assert!(matches!(r, GetRunResponse::NotFound(_)), "{r:?}");
-        let r = GetRunResponse::answer(Err(ApiError::not_implemented("getRun")));
+        let r = GetRunResponse::answer(Err(ApiError::new(418, "teapot", "x")));
         assert!(matches!(r, GetRunResponse::InternalServerError(_)), "{r:?}");
     }
 
