@@ -32,20 +32,19 @@ pub async fn handle(
     req: UploadSampleInput,
 ) -> Result<UploadSampleResponse, ApiError> {
     let mut parts = req.body.parts;
-    let field = loop {
-        match parts.next_field().await.map_err(|e| {
-            DomainError::invalid("The multipart body could not be read.")
-                .detail("reason", e.to_string())
-        })? {
-            None => return Err(DomainError::invalid("The form has no `file` part.").into()),
-            Some(f) if f.name() == Some("file") => break f,
-            Some(f) => {
-                return Err(
-                    DomainError::invalid("Unknown form part; only `file` is accepted.")
-                        .detail("part", f.name().unwrap_or_default().to_string())
-                        .into(),
-                );
-            }
+    // The form has exactly one part, `file`: anything else is a client mistake worth naming.
+    let field = match parts.next_field().await.map_err(|e| {
+        DomainError::invalid("The multipart body could not be read.")
+            .detail("reason", e.to_string())
+    })? {
+        None => return Err(DomainError::invalid("The form has no `file` part.").into()),
+        Some(f) if f.name() == Some("file") => f,
+        Some(f) => {
+            return Err(
+                DomainError::invalid("Unknown form part; only `file` is accepted.")
+                    .detail("part", f.name().unwrap_or_default().to_string())
+                    .into(),
+            );
         }
     };
     let name = field
