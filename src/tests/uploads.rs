@@ -291,3 +291,36 @@ async fn stale_temporary_uploads_are_swept_and_nothing_else() {
         "upstream's and live ones stay"
     );
 }
+
+/// Multipart headers carry UTF-8 names (RFC 7578 allows them): a non-ASCII file name is a valid
+/// upload, a non-ASCII part name is an unknown part, and bytes that are not UTF-8 are a 400.
+#[tokio::test]
+async fn non_ascii_names_in_the_form() {
+    let app = TestApp::new().await;
+    let (_, token) = app
+        .user_with_token("user", &["runs:read", "runs:write"])
+        .await;
+    let (s, q) = upload(
+        &app,
+        &token,
+        form("file", Some("séquence-日本.ts"), b"utf8 name"),
+    )
+    .await;
+    assert_eq!(s, 201, "{q}");
+    assert_eq!(q["original_name"], "séquence-日本.ts", "{q}");
+    let (s, e) = upload(&app, &token, form("fichié", Some("a.ts"), b"x")).await;
+    assert_eq!(
+        (s, e["details"]["part"].as_str()),
+        (400, Some("fichié")),
+        "{e}"
+    );
+    let mut latin1 = form("file", Some("X.ts"), b"latin-1 name");
+    let at = latin1.windows(4).position(|w| w == b"X.ts").unwrap();
+    latin1[at] = 0xE9;
+    let (s, e) = upload(&app, &token, latin1).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (400, Some("validation_error")),
+        "{e}"
+    );
+}
