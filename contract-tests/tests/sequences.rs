@@ -43,6 +43,16 @@ impl Client {
         if let Some(b) = &body {
             req = req.json(b);
         }
+        self.checked(op_id, path, req)
+    }
+
+    /// Sends a built request for operation `op_id` and checks the response against the spec.
+    fn checked(
+        &self,
+        op_id: &str,
+        path: &str,
+        req: reqwest::blocking::RequestBuilder,
+    ) -> (u16, BTreeMap<String, String>, Value) {
         let resp = req.send().expect("request");
         let status = resp.status().as_u16();
         let headers: BTreeMap<String, String> = resp
@@ -424,4 +434,107 @@ fn an_identical_actual_output_redirects_to_the_expected_one() {
         .map_or(location.as_str(), |(_, p)| p);
     let (s, _, _) = get("getExpectedOutput", expected);
     assert_eq!(s, 200);
+}
+
+/// A sample's life from upload to deletion: uploaded, queued (the same bytes again are a
+/// conflict), finalized into a sample, used by a new regression test (the sample cannot be
+/// deleted while the test exists), the test deleted, the sample deleted, and gone everywhere.
+#[test]
+fn upload_finalize_test_then_delete() {
+    let c = Client::new(Server::start());
+    let admin = c.server.token.clone();
+    let unique = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let content = format!("sequence sample {unique}");
+    let upload = || {
+        let body = format!(
+            "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"séquence {unique}.ts\"\r\n\r\n{content}\r\n--b--\r\n"
+        );
+        let req = c
+            .http
+            .post(format!("{}/samples/upload", c.server.base))
+            .bearer_auth(&admin)
+            .header("content-type", "multipart/form-data; boundary=b")
+            .body(body);
+        c.checked("uploadSample", "/samples/upload", req)
+    };
+    let (s, _, queued) = upload();
+    assert_eq!(
+        (s, queued["extension"].as_str()),
+        (201, Some(".ts")),
+        "{queued}"
+    );
+    let (s, _, again) = upload();
+    assert_eq!(
+        (s, again["code"].as_str()),
+        (409, Some("conflict")),
+        "{again}"
+    );
+    let qid = queued["id"].as_i64().unwrap();
+    let (s, _, read) = c.call(
+        "getQueuedSample",
+        Method::GET,
+        &format!("/queued-samples/{qid}"),
+        Some(&admin),
+        None,
+    );
+    assert_eq!((s, &read["sha"]), (200, &queued["sha"]));
+
+    let (s, _, sample) = c.call(
+        "finalizeQueuedSample",
+        Method::POST,
+        &format!("/queued-samples/{qid}/finalize"),
+        Some(&admin),
+        Some(json!({"version": "0.94", "platform": "linux", "notes": "from the sequence"})),
+    );
+    assert_eq!(s, 201, "{sample}");
+    let sid = sample["sample_id"].as_i64().unwrap();
+    let (s, _, _) = c.call(
+        "getQueuedSample",
+        Method::GET,
+        &format!("/queued-samples/{qid}"),
+        Some(&admin),
+        None,
+    );
+    assert_eq!(s, 404, "a finalized upload leaves the queue");
+    let spath = format!("/samples/{sid}");
+    let (s, _, shown) = c.call("getSample", Method::GET, &spath, Some(&admin), None);
+    assert_eq!((s, &shown["sha"]), (200, &queued["sha"]), "{shown}");
+
+    let (s, _, test) = c.call(
+        "createRegressionTest",
+        Method::POST,
+        "/regression-tests",
+        Some(&admin),
+        Some(json!({"sample_id": sid, "command": "-autoprogram -out=srt", "categories": ["General"]})),
+    );
+    assert_eq!(s, 201, "{test}");
+    let tpath = format!("/regression-tests/{}", test["regression_test_id"]);
+    let (s, _, refused) = c.call("deleteSample", Method::DELETE, &spath, Some(&admin), None);
+    assert_eq!(
+        (s, refused["code"].as_str()),
+        (409, Some("conflict")),
+        "{refused}"
+    );
+    assert_eq!(refused["details"]["regression_tests"], 1, "{refused}");
+
+    let (s, _, _) = c.call(
+        "deleteRegressionTest",
+        Method::DELETE,
+        &tpath,
+        Some(&admin),
+        None,
+    );
+    assert_eq!(s, 200);
+    let (s, _, deleted) = c.call("deleteSample", Method::DELETE, &spath, Some(&admin), None);
+    assert_eq!(s, 200, "{deleted}");
+    let (s, _, _) = c.call("getSample", Method::GET, &spath, Some(&admin), None);
+    assert_eq!(s, 404);
+    let (s, _, _) = c.call("getRegressionTest", Method::GET, &tpath, Some(&admin), None);
+    assert_eq!(s, 404);
+    // The file is gone with the sample: the same bytes can be uploaded anew.
+    let (s, _, anew) = upload();
+    assert_eq!(s, 201, "{anew}");
 }
