@@ -1,10 +1,11 @@
 //! Memory stays bounded by the response, not the file: the real server diffs two 10 MiB outputs
-//! and pages a 500 MB log while its peak resident memory grows by less than 64 MiB. The files
-//! are written into the booted server's own storage root (the log streamed to disk in chunks).
+//! and pages a 500 MB log, and takes a 1 GiB upload, while its peak resident memory grows by
+//! less than 64 MiB. The files are written into the booted server's own storage root (the log
+//! streamed to disk in chunks); the upload is generated as it is sent, never held anywhere.
 //! Linux only (reads /proc); a server named by `SPCI_URL` is skipped, it is not ours to measure.
 use contract_tests::server::Server;
 use serde_json::Value;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 const LIMIT_MIB: u64 = 64;
@@ -21,6 +22,12 @@ fn memory_kib(pid: u32) -> (u64, u64) {
             .unwrap_or_else(|| panic!("{name} in /proc/{pid}/status"))
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Resets the process's peak resident size to its current one, so a later VmHWM is the peak
+/// of what happened in between, not of the server's start (demo seeding).
+fn reset_peak(pid: u32) {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("/proc clear_refs");
 }
 
 fn get(http: &reqwest::blocking::Client, server: &Server, path: &str) -> (u16, Value) {
@@ -106,6 +113,7 @@ fn a_10_mib_diff_and_a_500_mb_log_page_keep_memory_growth_under_64_mib() {
     // Warm up the paths once on small inputs, then measure from the current resident size.
     let (status, _) = get(&http, &server, &format!("/runs/{run}/errors"));
     assert_eq!(status, 200);
+    reset_peak(pid);
     let (rss_before, _) = memory_kib(pid);
 
     let (status, diff) = get(&http, &server, &format!("{out}/diff"));
@@ -152,5 +160,114 @@ fn a_10_mib_diff_and_a_500_mb_log_page_keep_memory_growth_under_64_mib() {
     assert!(
         growth_mib < LIMIT_MIB,
         "peak memory grew by {growth_mib} MiB"
+    );
+}
+
+/// A multipart body generated as it is read: a header, `size` bytes of a repeating pattern
+/// (led by a unique line, so the file is new to the server), the closing boundary.
+struct GeneratedUpload {
+    head: std::io::Cursor<Vec<u8>>,
+    left: u64,
+    tail: std::io::Cursor<Vec<u8>>,
+}
+
+impl GeneratedUpload {
+    const BOUNDARY: &str = "spci-memory-test";
+
+    fn new(size: u64) -> (Self, u64) {
+        let unique = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let head = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.ts\"\r\nContent-Type: video/mp2t\r\n\r\nunique {unique}\n",
+            b = Self::BOUNDARY
+        )
+        .into_bytes();
+        let tail = format!("\r\n--{}--\r\n", Self::BOUNDARY).into_bytes();
+        let total = head.len() as u64 + size + tail.len() as u64;
+        let body = Self {
+            head: std::io::Cursor::new(head),
+            left: size,
+            tail: std::io::Cursor::new(tail),
+        };
+        (body, total)
+    }
+}
+
+impl Read for GeneratedUpload {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.head.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
+        if self.left > 0 {
+            let n = (buf.len() as u64).min(self.left) as usize;
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                *b = b"0123456789abcdef"[(self.left as usize + i) % 16];
+            }
+            self.left -= n as u64;
+            return Ok(n);
+        }
+        self.tail.read(buf)
+    }
+}
+
+#[test]
+fn a_1_gib_upload_keeps_memory_growth_under_64_mib() {
+    let server = Server::start();
+    let Some((pid, storage)) = server.local() else {
+        eprintln!("SPCI_URL is set: not measuring a server this test did not start");
+        return;
+    };
+    let http = reqwest::blocking::Client::builder()
+        .timeout(None)
+        .build()
+        .unwrap();
+    let url = format!("{}/samples/upload", server.base);
+    // Warm up the upload path on a small file, then measure from the current resident size.
+    let send = |size: u64| {
+        let (body, length) = GeneratedUpload::new(size);
+        let r = http
+            .post(&url)
+            .bearer_auth(&server.token)
+            .header(
+                "content-type",
+                format!(
+                    "multipart/form-data; boundary={}",
+                    GeneratedUpload::BOUNDARY
+                ),
+            )
+            .body(reqwest::blocking::Body::sized(body, length))
+            .send()
+            .expect("upload");
+        let status = r.status().as_u16();
+        (status, r.json::<Value>().expect("JSON"))
+    };
+    let (status, small) = send(1 << 20);
+    assert_eq!(status, 201, "{small}");
+    reset_peak(pid);
+    let (rss_before, _) = memory_kib(pid);
+
+    let (status, queued) = send(1 << 30);
+    assert_eq!(status, 201, "{queued}");
+    let (_, peak) = memory_kib(pid);
+
+    let file = storage.join("QueuedFiles").join(format!(
+        "{}{}",
+        queued["sha"].as_str().unwrap(),
+        queued["extension"].as_str().unwrap()
+    ));
+    let stored = std::fs::metadata(&file).expect("the queued file").len();
+    assert!(stored > 1 << 30, "{stored} bytes stored");
+    let growth_mib = peak.saturating_sub(rss_before) / 1024;
+    eprintln!(
+        "upload: resident before: {} MiB, peak after: {} MiB, growth {growth_mib} MiB",
+        rss_before / 1024,
+        peak / 1024
+    );
+    assert!(
+        growth_mib < LIMIT_MIB,
+        "peak memory grew by {growth_mib} MiB during a 1 GiB upload"
     );
 }
