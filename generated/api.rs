@@ -9,7 +9,7 @@ use poem_openapi::payload::Json;
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "ErrorResponse")]
 pub struct ErrorResponse {
-    /// Machine-readable error code, one of validation_error (400, and 415 for a wrong Content-Type), invalid_link (400), unauthorized (401), invalid_credentials (401), forbidden (403), not_found (404), missing_output (404), log_not_found (404), method_not_allowed (405), conflict (409), payload_too_large (413), unprocessable (422), rate_limited (429), internal_error (500), service_unavailable (503).
+    /// Machine-readable error code, one of validation_error (400, and 415 for a wrong Content-Type), invalid_link (400), unauthorized (401), invalid_credentials (401), forbidden (403), not_found (404), missing_output (404), log_not_found (404), method_not_allowed (405), conflict (409), payload_too_large (413), unprocessable (422), range_not_satisfiable (416), rate_limited (429), internal_error (500), service_unavailable (503).
     #[oai(rename = "code")]
     pub code: String,
     /// Human-readable explanation.
@@ -11525,6 +11525,127 @@ pub struct ListAuditLogInput {
     pub since: Option<crate::types::UtcDateTime>,
     pub until: Option<crate::types::UtcDateTime>,
 }
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__download_file_bad_request")]
+pub enum DownloadFileResponse {
+    /// The whole file.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(
+        poem_openapi::payload::Binary<poem::Body>,
+        #[oai(header = "Content-Length")]
+        i64,
+        #[oai(header = "Accept-Ranges")]
+        String,
+        #[oai(header = "Content-Disposition")]
+        String,
+    ),
+    /// The requested byte range.
+    #[oai(
+        status = 206,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    PartialContent(
+        poem_openapi::payload::Binary<poem::Body>,
+        #[oai(header = "Content-Length")]
+        i64,
+        #[oai(header = "Content-Range")]
+        String,
+        #[oai(header = "Accept-Ranges")]
+        String,
+        #[oai(header = "Content-Disposition")]
+        String,
+    ),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// The requested range starts past the end of the file (`range_not_satisfiable`).
+    #[oai(
+        status = 416,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    RangeNotSatisfiable(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __download_file_bad_request(err: poem::Error) -> DownloadFileResponse {
+    <DownloadFileResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for DownloadFileResponse {
+    const STATUSES: &'static [u16] = &[200, 206, 400, 403, 404, 416, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            416 => Self::RangeNotSatisfiable(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct DownloadFileInput {
+    pub file_token: String,
+    pub range: Option<String>,
+}
 #[derive(Tags)]
 pub enum ApiTags {
     /// Tokens, the caller's own account, sign-up, password reset and user accounts.
@@ -11554,6 +11675,9 @@ pub enum ApiTags {
     /// Uploading samples, the queue of uploaded samples, and FTP credentials.
     #[oai(rename = "Uploads")]
     Uploads,
+    /// Downloads through signed links, for stores that cannot sign their own (a local directory): the `download_url` of every file descriptor points here then.
+    #[oai(rename = "Files")]
+    Files,
 }
 /// Scoped API token; scopes and roles per operation are `x-required-*`.
 #[derive(SecurityScheme)]
@@ -12268,6 +12392,16 @@ pub trait UploadsApi: Authorizer {
         Output = Result<LinkQueuedSampleResponse, crate::http::error::ApiError>,
     > + Send;
 }
+/// Operations tagged `Files`; implemented by hand in `src/handlers/`.
+pub trait FilesApi: Authorizer {
+    /// Download a file by signed link
+    fn download_file(
+        &self,
+        req: DownloadFileInput,
+    ) -> impl std::future::Future<
+        Output = Result<DownloadFileResponse, crate::http::error::ApiError>,
+    > + Send;
+}
 /// The poem-openapi routes of every operation, for `OpenApiService::new`. One adapter
 /// serves every tag, so a path whose methods belong to different tags is one path item
 /// of the derived spec, as in the YAML.
@@ -12275,7 +12409,7 @@ pub struct AllRoutes<T>(pub std::sync::Arc<T>);
 #[OpenApi]
 impl<
     T: AuthApi + RunsApi + SamplesApi + ResultsApi + ErrorsAndLogsApi + SystemApi
-        + UsersApi + RegressionTestsApi + UploadsApi,
+        + UsersApi + RegressionTestsApi + UploadsApi + FilesApi,
 > AllRoutes<T> {
     /// List API tokens
     #[oai(
@@ -15384,10 +15518,42 @@ impl<
                 .await,
         )
     }
+    /// Download a file by signed link
+    #[oai(
+        path = "/files/:file_token",
+        method = "get",
+        operation_id = "downloadFile",
+        tag = ApiTags::Files
+    )]
+    async fn download_file(
+        &self,
+        #[oai(
+            name = "file_token",
+            validator(
+                max_length = 800,
+                min_length = 70,
+                pattern = "^[A-Za-z0-9_-]{1,700}\\.[0-9]{1,12}\\.[0-9a-f]{64}$"
+            )
+        )]
+        file_token: Path<String>,
+        #[oai(name = "Range", validator(max_length = 200))]
+        range: poem_openapi::param::Header<Option<String>>,
+    ) -> DownloadFileResponse {
+        <DownloadFileResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let req = DownloadFileInput {
+                    file_token: file_token.0,
+                    range: range.0,
+                };
+                self.0.download_file(req).await
+            }
+                .await,
+        )
+    }
 }
 pub fn all_routes<
     T: AuthApi + RunsApi + SamplesApi + ResultsApi + ErrorsAndLogsApi + SystemApi
-        + UsersApi + RegressionTestsApi + UploadsApi,
+        + UsersApi + RegressionTestsApi + UploadsApi + FilesApi,
 >(state: std::sync::Arc<T>) -> AllRoutes<T> {
     AllRoutes(state)
 }
@@ -16515,6 +16681,19 @@ pub const OPERATIONS: &[OperationInfo] = &[
         roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 429, 500, 503],
         params: &["limit", "offset", "actor_id", "action", "since", "until"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "downloadFile",
+        method: "GET",
+        path: "/files/{file_token}",
+        tag: "Files",
+        public: true,
+        scopes: &[],
+        roles: &[],
+        statuses: &[200, 206, 400, 403, 404, 416, 429, 500, 503],
+        params: &["file_token", "Range"],
         has_body: false,
         streamed_body: false,
     },

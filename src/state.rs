@@ -32,7 +32,9 @@ pub struct AppState {
 impl AppState {
     /// For a connection that is open and migrated already.
     pub fn new(config: Config, db: DatabaseConnection) -> Result<Arc<Self>, String> {
-        let storage = Storage::open(&config.storage)?;
+        // A local store's download links are spci's own, signed with the server secret.
+        let storage = Storage::open(&config.storage)?
+            .with_local_links(&config.public_base(), config.secret.expose().as_bytes());
         let hashing = HashPool::new(
             config.hash_concurrency,
             std::time::Duration::from_millis(config.hash_wait_ms),

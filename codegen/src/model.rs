@@ -19,6 +19,8 @@ pub struct Model<'a> {
 pub enum ParamKind {
     Path,
     Query,
+    /// Read by the handler (`Range`); authentication headers are the adapter's, never these.
+    Header,
 }
 
 pub struct Op<'a> {
@@ -193,7 +195,10 @@ impl<'a> Model<'a> {
                         Parameter::Path { parameter_data, .. } => {
                             params.push((parameter_data, ParamKind::Path))
                         }
-                        _ => bail!("{id}: only path and query parameters are supported"),
+                        Parameter::Header { parameter_data, .. } => {
+                            params.push((parameter_data, ParamKind::Header))
+                        }
+                        _ => bail!("{id}: only path, query and header parameters are supported"),
                     }
                 }
                 let public = self.is_public(op)?;

@@ -88,6 +88,7 @@ pub fn generate(m: &Model, o: &Op) -> Result<Request, Error> {
         let extractor = match kind {
             ParamKind::Path => quote!(Path),
             ParamKind::Query => quote!(Query),
+            ParamKind::Header => quote!(poem_openapi::param::Header),
         };
         fields.push(quote!(pub #fid: #field_ty));
         args.push(quote!(#[oai(#(#attrs),*)] #fid: #extractor<#field_ty>));

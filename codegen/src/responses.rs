@@ -81,16 +81,28 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
         let mut fields: Vec<TokenStream> = vec![];
         let mut is_error = false;
         if let Some((ct, mt)) = resp.content.iter().next() {
-            ensure!(ct == "application/json", "{op_id}: only JSON responses");
             let Some(s) = mt.schema.as_ref() else {
                 bail!("{op_id} {code}: response without a schema")
             };
-            let ReferenceOr::Reference { reference } = s else {
-                bail!("{op_id} {code}: response bodies are $refs")
-            };
-            is_error = ref_name(reference) == ERROR_SCHEMA;
-            let (t, _) = rust_type(m, s)?;
-            fields.push(quote!(Json<#t>));
+            if ct == "application/octet-stream" {
+                // A download: the handler streams the body, never holding it whole.
+                ensure!(
+                    is_binary_string(s),
+                    "{op_id} {code}: an octet-stream body is `type: string, format: binary`"
+                );
+                fields.push(quote!(poem_openapi::payload::Binary<poem::Body>));
+            } else {
+                ensure!(
+                    ct == "application/json",
+                    "{op_id}: only JSON and octet-stream responses"
+                );
+                let ReferenceOr::Reference { reference } = s else {
+                    bail!("{op_id} {code}: response bodies are $refs")
+                };
+                is_error = ref_name(reference) == ERROR_SCHEMA;
+                let (t, _) = rust_type(m, s)?;
+                fields.push(quote!(Json<#t>));
+            }
         }
         ensure!(
             !is_error || *code >= 400,
@@ -167,4 +179,18 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
         id: resp_id,
         statuses,
     })
+}
+
+/// `type: string, format: binary`, written inline.
+fn is_binary_string(s: &ReferenceOr<Schema>) -> bool {
+    matches!(
+        s,
+        ReferenceOr::Item(Schema {
+            schema_kind: SchemaKind::Type(Type::String(StringType {
+                format: VariantOrUnknownOrEmpty::Item(StringFormat::Binary),
+                ..
+            })),
+            ..
+        })
+    )
 }

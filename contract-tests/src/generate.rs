@@ -108,11 +108,12 @@ impl<'a> Gen<'a> {
             "boolean" => json!(self.chance(0.5)),
             "string" => {
                 let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+                // Short strings, unless the schema wants long ones.
                 let max = schema
                     .get("maxLength")
                     .and_then(Value::as_u64)
                     .unwrap_or(32)
-                    .min(64) as usize;
+                    .min(64.max(min as u64 + 256)) as usize;
                 let s = match (
                     schema.get("format").and_then(Value::as_str),
                     schema.get("pattern").and_then(Value::as_str),

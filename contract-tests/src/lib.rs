@@ -229,6 +229,20 @@ impl Contract {
                     op.method, op.path
                 )),
             }
+        } else if documented
+            .pointer("/content/application~1octet-stream")
+            .is_some()
+        {
+            let ct = headers
+                .get("content-type")
+                .map(String::as_str)
+                .unwrap_or("");
+            if ct != "application/octet-stream" {
+                problems.push(format!(
+                    "{} {} {status}: content-type {ct:?}, expected application/octet-stream",
+                    op.method, op.path
+                ));
+            }
         } else if !body.is_empty() {
             problems.push(format!(
                 "{} {} {status}: documented without a body but got {} bytes",

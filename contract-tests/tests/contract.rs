@@ -41,11 +41,12 @@ impl Harness {
     ) -> Sent {
         let mut path = op.path.clone();
         let mut query = vec![];
+        let mut headers = vec![];
         for p in params {
-            if p.location == "path" {
-                path = path.replace(&format!("{{{}}}", p.name), &encode(&p.value));
-            } else {
-                query.push(format!("{}={}", encode(&p.name), encode(&p.value)));
+            match p.location.as_str() {
+                "path" => path = path.replace(&format!("{{{}}}", p.name), &encode(&p.value)),
+                "header" => headers.push((p.name.clone(), p.value.clone())),
+                _ => query.push(format!("{}={}", encode(&p.name), encode(&p.value))),
             }
         }
         let mut url = format!("{}{}", self.server.base, path);
@@ -58,6 +59,10 @@ impl Harness {
         if let Some(t) = token {
             req = req.bearer_auth(t);
             replay.push_str(" -H 'Authorization: Bearer $TOKEN'");
+        }
+        for (name, value) in headers {
+            replay.push_str(&format!(" -H '{name}: {value}'"));
+            req = req.header(name, value);
         }
         if let Some((ct, b)) = body {
             replay.push_str(&format!(" -H 'Content-Type: {ct}' --data '{b}'"));

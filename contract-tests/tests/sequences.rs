@@ -502,6 +502,22 @@ fn upload_finalize_test_then_delete() {
     let spath = format!("/samples/{sid}");
     let (s, _, shown) = c.call("getSample", Method::GET, &spath, Some(&admin), None);
     assert_eq!((s, &shown["sha"]), (200, &queued["sha"]), "{shown}");
+    // The finalized file downloads through the link the local store signs, by range too.
+    let (s, _, located) = c.call(
+        "downloadSample",
+        Method::GET,
+        &format!("{spath}/download"),
+        Some(&admin),
+        None,
+    );
+    assert_eq!(s, 200, "{located}");
+    let url = located["download_url"].as_str().expect("a signed link");
+    let fetched = c.http.get(url).send().unwrap();
+    assert_eq!(fetched.status().as_u16(), 200);
+    assert_eq!(fetched.text().unwrap(), content);
+    let part = c.http.get(url).header("Range", "bytes=0-7").send().unwrap();
+    assert_eq!(part.status().as_u16(), 206);
+    assert_eq!(part.text().unwrap(), &content[..8]);
 
     let (s, _, test) = c.call(
         "createRegressionTest",

@@ -30,6 +30,8 @@ pub enum ErrorKind {
     Unprocessable,
     /// A body over its limit, found while streaming it (an upload).
     TooLarge,
+    /// A byte range that starts past the end of the file.
+    RangeNotSatisfiable,
     /// A dependency is down or the server is busy.
     Unavailable,
     /// A fault of ours or of a dependency; the message is for the log, never for the client.

@@ -5,7 +5,9 @@
 //! - password reset: `<user id>|<expires>|<current password hash>`: setting a password changes
 //!   the hash, so a used link no longer verifies (single use without any stored state);
 //! - GitHub connection state: `github|<user id>|<expires>`, spci's own, signed with a different
-//!   key (the server secret), so a reset link can never pass for one.
+//!   key (the server secret), so a reset link can never pass for one;
+//! - file download link: `file|<object key>|<expires>`, spci's own, with the server secret; the
+//!   leading word keeps it from ever verifying as a GitHub state.
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -82,9 +84,155 @@ pub fn github_state_user(key: &[u8], state: &str, now: i64) -> Option<i32> {
     (unexpired(expires, now) && same(&expected, state)).then_some(user_id)
 }
 
+/// How long a file link stays valid: as long as S3's and GCS's signed URLs here (12 hours).
+pub const FILE_LINK_LIFETIME_SECS: i64 = 12 * 3600;
+
+/// Why a file link does not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileLinkError {
+    /// Not three dot-separated parts, or a key that is not base64url of UTF-8.
+    Malformed,
+    /// The MAC does not match: altered, or signed with another secret.
+    Forged,
+    Expired,
+}
+
+/// The link token naming object `key` until `expires`: `<base64url key>.<expires>.<mac>`.
+pub fn file_link(key: &[u8], object_key: &str, expires: i64) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(object_key);
+    let mac = mac_hex(key, &format!("file|{object_key}|{expires}"));
+    format!("{encoded}.{expires}.{mac}")
+}
+
+/// The object key a link token names, if it is intact and unexpired. A forged token is
+/// reported as such even when also expired: nothing about an altered link is trusted.
+pub fn open_file_link(key: &[u8], token: &str, now: i64) -> Result<String, FileLinkError> {
+    use base64::Engine;
+    let mut parts = token.splitn(3, '.');
+    let (Some(encoded), Some(expires), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(FileLinkError::Malformed);
+    };
+    let expires: i64 = expires.parse().map_err(|_| FileLinkError::Malformed)?;
+    let object_key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or(FileLinkError::Malformed)?;
+    if !same(&file_link(key, &object_key, expires), token) {
+        return Err(FileLinkError::Forged);
+    }
+    if !unexpired(expires, now) {
+        return Err(FileLinkError::Expired);
+    }
+    Ok(object_key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_links_open_only_intact_and_unexpired() {
+        let key = b"server secret";
+        let token = file_link(key, "TestResults/abc.srt", EXPIRES);
+        let (head, mac) = token.rsplit_once('.').unwrap();
+        let mut flipped = mac.to_string();
+        flipped.replace_range(0..1, if mac.starts_with('0') { "1" } else { "0" });
+        let other_key = file_link(key, "TestFiles/abc.ts", EXPIRES);
+        let (other_head, _) = other_key.rsplit_once('.').unwrap();
+        // (what, token, secret, now, what it opens as)
+        type Case<'a> = (
+            &'a str,
+            String,
+            &'a [u8],
+            i64,
+            Result<String, FileLinkError>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "intact",
+                token.clone(),
+                key,
+                NOW,
+                Ok("TestResults/abc.srt".into()),
+            ),
+            (
+                "last second",
+                token.clone(),
+                key,
+                EXPIRES,
+                Ok("TestResults/abc.srt".into()),
+            ),
+            (
+                "expired",
+                token.clone(),
+                key,
+                EXPIRES + 1,
+                Err(FileLinkError::Expired),
+            ),
+            (
+                "other secret",
+                token.clone(),
+                b"other",
+                NOW,
+                Err(FileLinkError::Forged),
+            ),
+            (
+                "mac altered",
+                format!("{head}.{flipped}"),
+                key,
+                NOW,
+                Err(FileLinkError::Forged),
+            ),
+            (
+                "key swapped",
+                format!("{other_head}.{mac}"),
+                key,
+                NOW,
+                Err(FileLinkError::Forged),
+            ),
+            (
+                "expiry extended",
+                token.replace(&format!(".{EXPIRES}."), &format!(".{}.", EXPIRES + 3600)),
+                key,
+                EXPIRES + 1,
+                Err(FileLinkError::Forged),
+            ),
+            (
+                "two parts",
+                head.to_string(),
+                key,
+                NOW,
+                Err(FileLinkError::Malformed),
+            ),
+            (
+                "not base64",
+                format!("%%.{EXPIRES}.{mac}"),
+                key,
+                NOW,
+                Err(FileLinkError::Malformed),
+            ),
+            (
+                "no number",
+                "a.b.c".into(),
+                key,
+                NOW,
+                Err(FileLinkError::Malformed),
+            ),
+            // A GitHub state signed with the same secret never opens as a file link.
+            (
+                "github state",
+                github_state(key, 7, EXPIRES),
+                key,
+                NOW,
+                Err(FileLinkError::Malformed),
+            ),
+        ];
+        for (what, token, k, now, want) in cases {
+            assert_eq!(open_file_link(k, &token, now), want, "{what}");
+        }
+    }
 
     const NOW: i64 = 1_764_806_000;
     const EXPIRES: i64 = 1_764_806_400;

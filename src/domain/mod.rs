@@ -9,6 +9,7 @@ pub mod error;
 pub mod forks;
 pub mod links;
 pub mod log_lines;
+pub mod ranges;
 pub mod scopes;
 pub mod uploads;
 pub mod verdict;

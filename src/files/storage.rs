@@ -174,12 +174,24 @@ pub struct Storage {
     /// `local_storage`, `s3` or `gcs`: the dependency name health reports.
     pub kind: &'static str,
     local_root: Option<std::path::PathBuf>,
-    /// Cloud stores sign download URLs; a local directory has none to give.
-    signer: Option<Arc<dyn object_store::signer::Signer>>,
+    /// Who signs download URLs: the cloud store itself, or spci for a local directory (once
+    /// [`Storage::with_local_links`] gave it a base URL and a secret).
+    signer: Option<Signer>,
+}
+
+#[derive(Clone)]
+enum Signer {
+    Cloud(Arc<dyn object_store::signer::Signer>),
+    /// Links to `GET <base>/api/v1/files/<token>`, HMAC-signed with `secret`.
+    Local {
+        base: String,
+        secret: Arc<[u8]>,
+    },
 }
 
 /// How long a signed download URL stays valid (upstream's GCS_SIGNED_URL_EXPIRY_LIMIT: 720 min).
-const SIGNED_URL_TTL: std::time::Duration = std::time::Duration::from_secs(720 * 60);
+const SIGNED_URL_TTL: std::time::Duration =
+    std::time::Duration::from_secs(crate::domain::links::FILE_LINK_LIFETIME_SECS as u64);
 
 impl Storage {
     pub fn open(location: &str) -> Result<Self, String> {
@@ -207,8 +219,8 @@ impl Storage {
     #[cfg(feature = "cloud")]
     fn open_cloud(location: &str, rest: &str) -> Result<Self, String> {
         let bucket = rest.split('/').next().unwrap_or_default();
-        type Signer = Arc<dyn object_store::signer::Signer>;
-        let (store, signer, kind): (Arc<dyn ObjectStore>, Signer, _) =
+        type CloudSigner = Arc<dyn object_store::signer::Signer>;
+        let (store, signer, kind): (Arc<dyn ObjectStore>, CloudSigner, _) =
             if location.starts_with("s3://") {
                 let s = object_store::aws::AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
@@ -226,7 +238,7 @@ impl Storage {
             store,
             kind,
             local_root: None,
-            signer: Some(signer),
+            signer: Some(Signer::Cloud(signer)),
         })
     }
 
@@ -351,20 +363,81 @@ impl Storage {
         Ok(Some(Ok(self.range(key, 0, size).await?)))
     }
 
-    /// A signed GET URL for an object the caller has seen exist; `None` when the store cannot
-    /// sign (a local directory) or signing failed (logged).
+    /// A local store signs its own links, served by `GET /files/{file_token}` under
+    /// `public_base`; a cloud store keeps its own signer.
+    pub fn with_local_links(mut self, public_base: &str, secret: &[u8]) -> Self {
+        if self.local_root.is_some() {
+            self.signer = Some(Signer::Local {
+                base: public_base.trim_end_matches('/').to_string(),
+                secret: secret.into(),
+            });
+        }
+        self
+    }
+
+    /// A signed GET URL for an object the caller has seen exist; `None` when nothing signs
+    /// (a local store without a secret) or signing failed (logged).
     pub async fn download_url(&self, key: &Key) -> Option<String> {
-        let signer = self.signer.as_ref()?;
-        match signer
-            .signed_url(poem::http::Method::GET, &key.0, SIGNED_URL_TTL)
-            .await
-        {
-            Ok(url) => Some(url.to_string()),
-            Err(e) => {
-                tracing::warn!(key = key.as_str(), error = %e, "signing a download URL failed");
-                None
+        match self.signer.as_ref()? {
+            Signer::Cloud(signer) => match signer
+                .signed_url(poem::http::Method::GET, &key.0, SIGNED_URL_TTL)
+                .await
+            {
+                Ok(url) => Some(url.to_string()),
+                Err(e) => {
+                    tracing::warn!(key = key.as_str(), error = %e, "signing a download URL failed");
+                    None
+                }
+            },
+            Signer::Local { base, secret } => {
+                let expires = chrono::Utc::now().timestamp() + SIGNED_URL_TTL.as_secs() as i64;
+                let token = crate::domain::links::file_link(secret, key.as_str(), expires);
+                Some(format!("{base}/api/v1/files/{token}"))
             }
         }
+    }
+
+    /// The object a local link names, if the link is intact, unexpired and names a key of
+    /// the layout. Only a local store's own links open here.
+    pub fn open_local_link(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Key, crate::domain::links::FileLinkError> {
+        use crate::domain::links::{FileLinkError, open_file_link};
+        let Some(Signer::Local { secret, .. }) = &self.signer else {
+            return Err(FileLinkError::Forged);
+        };
+        let key = open_file_link(secret, token, now)?;
+        Key::from_stored(&key).ok_or(FileLinkError::Malformed)
+    }
+
+    /// Bytes `start..end` of an object known to exist, as a stream read while it is consumed
+    /// (a download never holds the file).
+    pub async fn range_stream(
+        &self,
+        key: &Key,
+        start: u64,
+        end: u64,
+    ) -> Result<futures_util::stream::BoxStream<'static, std::io::Result<bytes::Bytes>>, DomainError>
+    {
+        let opts = object_store::GetOptions {
+            range: Some((start..end).into()),
+            ..Default::default()
+        };
+        let got = self
+            .store
+            .get_opts(&key.0, opts)
+            .await
+            .map_err(|e| unavailable("read", key, e))?;
+        let what = key.as_str().to_string();
+        let stream = got.into_stream().map(move |chunk| {
+            chunk.map_err(|e| {
+                tracing::warn!(key = %what, error = %e, "a download broke off");
+                std::io::Error::other(e)
+            })
+        });
+        Ok(stream.boxed())
     }
 
     /// A local store's half-written uploads a crashed process left (object_store stages them

@@ -5,6 +5,7 @@
 //! `views`, `data`, `files` or `domain`. Every operation has a handler: a missing one does not compile.
 mod auth;
 mod errors_and_logs;
+mod files;
 mod regression_tests;
 mod results;
 mod runs;

@@ -208,6 +208,7 @@ impl From<DomainError> for ApiError {
             ErrorKind::Conflict => (409, "conflict"),
             ErrorKind::Unprocessable => (422, "unprocessable"),
             ErrorKind::TooLarge => (413, "payload_too_large"),
+            ErrorKind::RangeNotSatisfiable => (416, "range_not_satisfiable"),
             ErrorKind::Unavailable => (503, "service_unavailable"),
             ErrorKind::Internal => return Self::internal(e.message),
         };
@@ -329,6 +330,16 @@ mod tests {
             ),
             (DomainError::conflict("x"), 409, "conflict"),
             (DomainError::unprocessable("x"), 422, "unprocessable"),
+            (
+                DomainError::new(ErrorKind::TooLarge, "x"),
+                413,
+                "payload_too_large",
+            ),
+            (
+                DomainError::new(ErrorKind::RangeNotSatisfiable, "x"),
+                416,
+                "range_not_satisfiable",
+            ),
             (DomainError::unavailable("x"), 503, "service_unavailable"),
             (DomainError::internal("x"), 500, "internal_error"),
         ];

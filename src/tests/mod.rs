@@ -7,6 +7,7 @@ mod category_admin;
 mod coexistence;
 mod common;
 mod errors;
+mod file_links;
 mod fixtures;
 mod github_link;
 mod github_standin;

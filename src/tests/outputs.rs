@@ -77,8 +77,14 @@ async fn a_large_output_is_cut_at_one_mebibyte_with_the_whole_files_hash() {
     assert_eq!(b["truncated"], true);
     assert_eq!(b["content"].as_str().unwrap().len(), 1 << 20);
     assert_eq!(b["sha256"], sha(&big));
-    // A local store cannot sign URLs: no link rather than a dead one.
-    assert_eq!(b["download_url"], Value::Null);
+    // The whole file is behind the link the local store signs.
+    let url = b["download_url"]
+        .as_str()
+        .expect("a link to the whole file");
+    let link = &url[url.find("/api/v1/files/").expect("a file link")..];
+    let r = w.app.client.get(link).send().await;
+    assert_eq!(r.0.status().as_u16(), 200);
+    assert_eq!(r.0.into_body().into_vec().await.unwrap(), big);
 }
 
 /// A 200 always carries the file (upstream answers 404 too): before, spci answered 200 with

@@ -1,8 +1,8 @@
 //! Download descriptors of stored files: samples, their MediaInfo XML and extra files, baselines
 //! and variants. Each names one object by upstream's layout; an object stored nowhere is a 404,
 //! and a URL is only ever signed for an object just seen to exist (review MEDIUM on
-//! blob.exists). A local store cannot sign, so it gives `download_url: null` (upstream's
-//! "local only" case) while the file is still served inline by the output endpoints.
+//! blob.exists). A local store's links are spci's own (`GET /files/{file_token}`), so every
+//! backend gives the same descriptor.
 use crate::api::{SampleFile, StorageStatus, StoredFile};
 use crate::domain::DomainError;
 use crate::files::{Key, Storage};
