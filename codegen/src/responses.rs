@@ -41,6 +41,12 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
         o.op.responses.default.is_none(),
         "{op_id}: no default responses"
     );
+    // Every operation has a handler: a declared-but-missing one is a compile error in the
+    // trait impl, never a 501 at run time.
+    ensure!(
+        !o.op.responses.responses.contains_key(&StatusCode::Code(501)),
+        "{op_id}: documents 501; implement the operation instead"
+    );
     let mut variants = vec![];
     let mut statuses: Vec<u16> = vec![];
     let mut ctors = vec![];
@@ -149,12 +155,6 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
             "{op_id}: bodies document 413 and 415"
         );
     }
-    // Every operation has a handler: a declared-but-missing one is a compile error in the
-    // trait impl, never a 501 at run time.
-    ensure!(
-        !statuses.contains(&501),
-        "{op_id}: documents 501; implement the operation instead"
-    );
     let statuses_lits = statuses.iter().map(|s| Literal::u16_unsuffixed(*s));
     let (err, conv) = (api_error(), from_api_error());
     let items = quote! {
