@@ -44,7 +44,10 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
     // Every operation has a handler: a declared-but-missing one is a compile error in the
     // trait impl, never a 501 at run time.
     ensure!(
-        !o.op.responses.responses.contains_key(&StatusCode::Code(501)),
+        !o.op
+            .responses
+            .responses
+            .contains_key(&StatusCode::Code(501)),
         "{op_id}: documents 501; implement the operation instead"
     );
     let mut variants = vec![];
