@@ -2361,6 +2361,190 @@ pub struct ArtifactPage {
     #[oai(rename = "meta")]
     pub meta: serde_json::Value,
 }
+/// How a regression test behaved here relative to a base run, as upstream's pull-request comment classifies it: broken_here (fails here, passed in the base), fixed_here (passes here, failed in the base), failing_differently (fails in both with different signatures), failing_identically (fails in both with the same signature), unchanged_pass (passes in both), no_reference (the base has no verdict for the test, or this run has none yet: not started, running or skipped), removed_test (only the base ran the test).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "ComparisonClass")]
+pub enum ComparisonClass {
+    #[oai(rename = "broken_here")]
+    BrokenHere,
+    #[oai(rename = "fixed_here")]
+    FixedHere,
+    #[oai(rename = "failing_differently")]
+    FailingDifferently,
+    #[oai(rename = "failing_identically")]
+    FailingIdentically,
+    #[oai(rename = "unchanged_pass")]
+    UnchangedPass,
+    #[oai(rename = "no_reference")]
+    NoReference,
+    #[oai(rename = "removed_test")]
+    RemovedTest,
+}
+impl ComparisonClass {
+    pub const ALL: &'static [Self] = &[
+        Self::BrokenHere,
+        Self::FixedHere,
+        Self::FailingDifferently,
+        Self::FailingIdentically,
+        Self::UnchangedPass,
+        Self::NoReference,
+        Self::RemovedTest,
+    ];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BrokenHere => "broken_here",
+            Self::FixedHere => "fixed_here",
+            Self::FailingDifferently => "failing_differently",
+            Self::FailingIdentically => "failing_identically",
+            Self::UnchangedPass => "unchanged_pass",
+            Self::NoReference => "no_reference",
+            Self::RemovedTest => "removed_test",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "broken_here" => Some(Self::BrokenHere),
+            "fixed_here" => Some(Self::FixedHere),
+            "failing_differently" => Some(Self::FailingDifferently),
+            "failing_identically" => Some(Self::FailingIdentically),
+            "unchanged_pass" => Some(Self::UnchangedPass),
+            "no_reference" => Some(Self::NoReference),
+            "removed_test" => Some(Self::RemovedTest),
+            _ => None,
+        }
+    }
+}
+/// What a run was compared against: a run named by id, the latest completed master run on the same platform, or the closest ancestor commit's latest completed run on that platform.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "ComparisonBase")]
+pub enum ComparisonBase {
+    #[oai(rename = "run")]
+    Run,
+    #[oai(rename = "master")]
+    Master,
+    #[oai(rename = "ancestor")]
+    Ancestor,
+}
+impl ComparisonBase {
+    pub const ALL: &'static [Self] = &[Self::Run, Self::Master, Self::Ancestor];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Run => "run",
+            Self::Master => "master",
+            Self::Ancestor => "ancestor",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "run" => Some(Self::Run),
+            "master" => Some(Self::Master),
+            "ancestor" => Some(Self::Ancestor),
+            _ => None,
+        }
+    }
+}
+/// Tests in each comparison class.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "ComparisonCounts")]
+pub struct ComparisonCounts {
+    #[oai(rename = "broken_here")]
+    pub broken_here: i32,
+    #[oai(rename = "fixed_here")]
+    pub fixed_here: i32,
+    #[oai(rename = "failing_differently")]
+    pub failing_differently: i32,
+    #[oai(rename = "failing_identically")]
+    pub failing_identically: i32,
+    #[oai(rename = "unchanged_pass")]
+    pub unchanged_pass: i32,
+    #[oai(rename = "no_reference")]
+    pub no_reference: i32,
+    #[oai(rename = "removed_test")]
+    pub removed_test: i32,
+}
+/// One base the run was compared against, with the class counts over all tests (not only this page). Without a base run (none completed, or GitHub unreachable for the ancestor when both were asked for), base_run_id is null, unavailable says why, and every test is no_reference.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "ComparisonReference")]
+pub struct ComparisonReference {
+    #[oai(rename = "base")]
+    pub base: ComparisonBase,
+    #[oai(rename = "base_run_id", nullable)]
+    pub base_run_id: Option<i32>,
+    /// The base run's commit.
+    #[oai(rename = "commit_sha", nullable)]
+    pub commit_sha: Option<String>,
+    /// Why there is no base run, when there is none.
+    #[oai(rename = "unavailable", nullable)]
+    pub unavailable: Option<String>,
+    #[oai(rename = "counts")]
+    pub counts: ComparisonCounts,
+}
+/// An output whose produced file differs from its baseline, with the produced hash.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "OutputSignature")]
+pub struct OutputSignature {
+    #[oai(rename = "output_id")]
+    pub output_id: i32,
+    #[oai(rename = "got")]
+    pub got: String,
+}
+/// The test against one base.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "ComparisonVersus")]
+pub struct ComparisonVersus {
+    #[oai(rename = "base")]
+    pub base: ComparisonBase,
+    #[oai(rename = "class")]
+    pub class: ComparisonClass,
+    /// The test's status in the base run; null when the base did not have it.
+    #[oai(rename = "base_status", nullable)]
+    pub base_status: Option<RunSampleStatus>,
+    /// The base run's signature of the test.
+    #[oai(rename = "base_signature")]
+    pub base_signature: Vec<OutputSignature>,
+}
+/// One regression test of the run (or of a base only, for removed_test), with its status here and its class against each base. The signature is upstream's: the outputs that produced a file other than the baseline, with the produced hash, sorted by output id.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "ComparisonEntry")]
+pub struct ComparisonEntry {
+    #[oai(rename = "regression_test_id")]
+    pub regression_test_id: i32,
+    /// The test's sample; null for a test deleted since.
+    #[oai(rename = "sample_id", nullable)]
+    pub sample_id: Option<i32>,
+    /// The test's status in this run; null when only a base ran it.
+    #[oai(rename = "status", nullable)]
+    pub status: Option<RunSampleStatus>,
+    #[oai(rename = "signature")]
+    pub signature: Vec<OutputSignature>,
+    /// One per base, in the order of meta.references.
+    #[oai(rename = "against")]
+    pub against: Vec<ComparisonVersus>,
+}
+/// The run compared and the bases it was compared against.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "ComparisonMeta")]
+pub struct ComparisonMeta {
+    #[oai(rename = "run_id")]
+    pub run_id: i32,
+    #[oai(rename = "references")]
+    pub references: Vec<ComparisonReference>,
+}
+/// A page of a run's comparison, by regression test id.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "ComparisonPage")]
+pub struct ComparisonPage {
+    #[oai(rename = "data")]
+    pub data: Vec<ComparisonEntry>,
+    #[oai(rename = "pagination")]
+    pub pagination: Page,
+    #[oai(rename = "meta")]
+    pub meta: ComparisonMeta,
+}
 /// A media sample.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "Sample")]
@@ -5292,6 +5476,112 @@ impl crate::http::error::FromApiError for GetRunResponse {
 #[derive(Debug)]
 pub struct GetRunInput {
     pub run_id: i32,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__get_run_comparison_bad_request")]
+pub enum GetRunComparisonResponse {
+    /// A page of the comparison.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(Json<ComparisonPage>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __get_run_comparison_bad_request(err: poem::Error) -> GetRunComparisonResponse {
+    <GetRunComparisonResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for GetRunComparisonResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[doc(hidden)]
+fn __default_get_run_comparison_limit() -> i32 {
+    50
+}
+#[doc(hidden)]
+fn __default_get_run_comparison_offset() -> i32 {
+    0
+}
+#[derive(Debug)]
+pub struct GetRunComparisonInput {
+    pub run_id: i32,
+    pub base: Option<String>,
+    pub class: Option<ComparisonClass>,
+    pub limit: i32,
+    pub offset: i32,
 }
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_run_summary_bad_request")]
@@ -11848,6 +12138,14 @@ pub trait RunsApi: Authorizer {
     ) -> impl std::future::Future<
         Output = Result<GetRunResponse, crate::http::error::ApiError>,
     > + Send;
+    /// Compare a run with a base run
+    fn get_run_comparison(
+        &self,
+        principal: &Self::Principal,
+        req: GetRunComparisonInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRunComparisonResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get a run's verdict counts
     fn get_run_summary(
         &self,
@@ -12962,6 +13260,57 @@ impl<
                     .await?;
                 let req = GetRunInput { run_id: run_id.0 };
                 self.0.get_run(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Compare a run with a base run
+    #[oai(
+        path = "/runs/:run_id/comparison",
+        method = "get",
+        operation_id = "getRunComparison",
+        tag = ApiTags::Runs
+    )]
+    async fn get_run_comparison(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(name = "base", validator(pattern = "^(master|ancestor|[1-9][0-9]{0,9})$"))]
+        base: Query<Option<String>>,
+        #[oai(name = "class")]
+        class: Query<Option<ComparisonClass>>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_get_run_comparison_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_get_run_comparison_offset"
+        )]
+        offset: Query<i32>,
+    ) -> GetRunComparisonResponse {
+        <GetRunComparisonResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetRunComparisonInput {
+                    run_id: run_id.0,
+                    base: base.0,
+                    class: class.0,
+                    limit: limit.0,
+                    offset: offset.0,
+                };
+                self.0.get_run_comparison(&principal, req).await
             }
                 .await,
         )
@@ -15871,6 +16220,19 @@ pub const OPERATIONS: &[OperationInfo] = &[
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "getRunComparison",
+        method: "GET",
+        path: "/runs/{run_id}/comparison",
+        tag: "Runs",
+        public: false,
+        scopes: &[Scope::RunsRead],
+        roles: &[],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
+        params: &["run_id", "base", "class", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },

@@ -1,6 +1,7 @@
 //! GitHub, as far as spci needs it: the numeric id and the login of an account (blocked
-//! accounts are stored by id, forks by login), and the OAuth flow that connects an account
-//! (the consent URL, the code exchange, the login behind a token). Both base URLs are
+//! accounts are stored by id, forks by login), the OAuth flow that connects an account
+//! (the consent URL, the code exchange, the login behind a token), and a commit's ancestry
+//! (a run's comparison with its closest ancestor). Both base URLs are
 //! configuration, so tests point them at a local server that plays GitHub; the code path is
 //! the same.
 use serde::Deserialize;
@@ -44,6 +45,23 @@ struct Exchanged {
 struct Account {
     id: i64,
     login: String,
+}
+
+#[derive(Deserialize)]
+struct Pull {
+    base: Sha,
+}
+
+#[derive(Deserialize)]
+struct Sha {
+    sha: String,
+}
+
+#[derive(Deserialize)]
+struct Commit {
+    sha: String,
+    #[serde(default)]
+    parents: Vec<Sha>,
 }
 
 impl GitHub {
@@ -151,6 +169,60 @@ impl GitHub {
     }
 
     async fn account(&self, url: &str) -> Result<Option<Account>, GitHubError> {
+        self.get_json(url).await
+    }
+
+    /// The commits a run descends from, nearest first, at most `depth`: from a pull request's
+    /// base commit, else from the commit's first parent, as upstream walks them. Empty when
+    /// GitHub knows no such pull request or commit, or the commit has no parent.
+    pub async fn ancestry(
+        &self,
+        repository: &str,
+        pull_request: Option<i32>,
+        commit: &str,
+        depth: usize,
+    ) -> Result<Vec<String>, GitHubError> {
+        let start = match pull_request {
+            Some(n) => self
+                .get_json::<Pull>(&self.repo_url(repository, &["pulls", &n.to_string()])?)
+                .await?
+                .map(|p| p.base.sha),
+            None => self
+                .get_json::<Commit>(&self.repo_url(repository, &["commits", commit])?)
+                .await?
+                .and_then(|c| c.parents.into_iter().next())
+                .map(|p| p.sha),
+        };
+        let Some(start) = start else {
+            return Ok(vec![]);
+        };
+        let mut url = reqwest::Url::parse(&self.repo_url(repository, &["commits"])?)
+            .map_err(|e| GitHubError::Unreachable(e.to_string()))?;
+        url.query_pairs_mut()
+            .append_pair("sha", &start)
+            .append_pair("per_page", &depth.min(100).to_string());
+        let commits: Vec<Commit> = self.get_json(url.as_str()).await?.unwrap_or_default();
+        Ok(commits.into_iter().take(depth).map(|c| c.sha).collect())
+    }
+
+    /// `<api>/repos/<owner>/<name>/<rest…>`, each segment escaped.
+    fn repo_url(&self, repository: &str, rest: &[&str]) -> Result<String, GitHubError> {
+        let mut url =
+            reqwest::Url::parse(&self.api).map_err(|e| GitHubError::Unreachable(e.to_string()))?;
+        url.path_segments_mut()
+            .map_err(|_| GitHubError::Unreachable("the API URL cannot be a base".into()))?
+            .pop_if_empty()
+            .push("repos")
+            .extend(repository.split('/'))
+            .extend(rest);
+        Ok(url.into())
+    }
+
+    /// A JSON answer; `None` for a 404, anything else unexpected is GitHub being unreachable.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<Option<T>, GitHubError> {
         let unreachable = |e: reqwest::Error| GitHubError::Unreachable(e.to_string());
         let answer = self
             .http
@@ -163,10 +235,6 @@ impl GitHub {
             return Ok(None);
         }
         let answer = answer.error_for_status().map_err(unreachable)?;
-        answer
-            .json::<Account>()
-            .await
-            .map(Some)
-            .map_err(unreachable)
+        answer.json::<T>().await.map(Some).map_err(unreachable)
     }
 }

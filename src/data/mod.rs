@@ -5,6 +5,7 @@ pub mod audit;
 pub mod availability;
 pub mod cancel;
 pub mod catalog;
+pub mod comparison;
 pub mod connect;
 pub mod entity;
 pub mod error;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod backoff;
 pub mod classify;
+pub mod comparison;
 pub mod diff;
 pub mod error;
 pub mod forks;

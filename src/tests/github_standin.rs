@@ -1,8 +1,10 @@
 //! A local HTTP server that plays GitHub, started by the test that needs it: the account
 //! endpoints (`/user/{id}`, `/users/{login}`), and the OAuth code exchange
 //! (`/login/oauth/access_token`: code `code-<login>` gives token `token-<login>`) with the
-//! token's user (`/user`). spci reaches it through the same client and code path as the real
-//! GitHub; only the configured base URLs differ.
+//! token's user (`/user`), and a repository's history (`/repos/{o}/{r}/commits/{sha}`, the
+//! commit list from a sha following first parents, `/repos/{o}/{r}/pulls/{n}` with its base).
+//! spci reaches it through the same client and code path as the real GitHub; only the
+//! configured base URLs differ.
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Form, Json, Path};
 use poem::{EndpointExt, Route, get, handler};
@@ -11,6 +13,81 @@ use std::sync::Arc;
 
 #[derive(Clone)]
 struct Accounts(Arc<Vec<(i64, String)>>);
+
+/// Commits as (sha, first parent), and pull requests as (number, base sha).
+#[derive(Clone, Default)]
+pub struct History {
+    pub commits: Vec<(String, Option<String>)>,
+    pub pulls: Vec<(i32, String)>,
+}
+
+impl History {
+    /// A straight line of commits, oldest first: each one's parent is the one before.
+    pub fn line(shas: &[&str]) -> Self {
+        let commits = shas
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.to_string(), i.checked_sub(1).map(|p| shas[p].to_string())))
+            .collect();
+        Self {
+            commits,
+            pulls: vec![],
+        }
+    }
+
+    fn parent(&self, sha: &str) -> Option<Option<&String>> {
+        self.commits
+            .iter()
+            .find(|(s, _)| s == sha)
+            .map(|(_, p)| p.as_ref())
+    }
+}
+
+#[handler]
+fn commit_of(
+    Path((_, _, sha)): Path<(String, String, String)>,
+    history: poem::web::Data<&History>,
+) -> poem::Result<Json<Value>> {
+    match history.0.parent(&sha) {
+        Some(parent) => {
+            let parents: Vec<Value> = parent.iter().map(|p| json!({"sha": p})).collect();
+            Ok(Json(json!({"sha": sha, "parents": parents})))
+        }
+        None => Err(poem::Error::from_status(poem::http::StatusCode::NOT_FOUND)),
+    }
+}
+
+#[handler]
+fn commit_list(
+    poem::web::Query(q): poem::web::Query<std::collections::HashMap<String, String>>,
+    history: poem::web::Data<&History>,
+) -> poem::Result<Json<Value>> {
+    let per_page: usize = q.get("per_page").and_then(|n| n.parse().ok()).unwrap_or(30);
+    let mut at = q.get("sha").cloned();
+    let mut out = vec![];
+    if at.as_ref().is_some_and(|s| history.0.parent(s).is_none()) {
+        return Err(poem::Error::from_status(poem::http::StatusCode::NOT_FOUND));
+    }
+    while let Some(sha) = at.take() {
+        if out.len() == per_page {
+            break;
+        }
+        at = history.0.parent(&sha).flatten().cloned();
+        out.push(json!({"sha": sha}));
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+#[handler]
+fn pull_of(
+    Path((_, _, n)): Path<(String, String, i32)>,
+    history: poem::web::Data<&History>,
+) -> poem::Result<Json<Value>> {
+    match history.0.pulls.iter().find(|(p, _)| *p == n) {
+        Some((_, base)) => Ok(Json(json!({"number": n, "base": {"sha": base}}))),
+        None => Err(poem::Error::from_status(poem::http::StatusCode::NOT_FOUND)),
+    }
+}
 
 pub struct GitHubStandIn {
     pub url: String,
@@ -77,6 +154,10 @@ fn found(account: Option<&(i64, String)>) -> poem::Result<Json<Value>> {
 
 impl GitHubStandIn {
     pub async fn start(accounts: &[(i64, &str)]) -> Self {
+        Self::with_history(accounts, History::default()).await
+    }
+
+    pub async fn with_history(accounts: &[(i64, &str)], history: History) -> Self {
         let accounts = Accounts(Arc::new(
             accounts.iter().map(|(i, l)| (*i, l.to_string())).collect(),
         ));
@@ -93,7 +174,11 @@ impl GitHubStandIn {
             .at("/user", get(token_user))
             .at("/user/:id", get(by_id))
             .at("/users/:login", get(by_login))
-            .data(accounts);
+            .at("/repos/:owner/:repo/commits", get(commit_list))
+            .at("/repos/:owner/:repo/commits/:sha", get(commit_of))
+            .at("/repos/:owner/:repo/pulls/:n", get(pull_of))
+            .data(accounts)
+            .data(history);
         let server = tokio::spawn(async move {
             let _ = poem::Server::new_with_acceptor(acceptor).run(app).await;
         });

@@ -6,6 +6,7 @@ mod catalog_writes;
 mod category_admin;
 mod coexistence;
 mod common;
+mod comparison;
 mod errors;
 mod file_links;
 mod fixtures;

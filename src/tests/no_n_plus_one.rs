@@ -78,6 +78,14 @@ async fn review_h6_list_endpoints_run_a_fixed_number_of_statements() {
         ("/regression-tests?limit=5", "/regression-tests?limit=50"),
         ("/samples?limit=1", "/samples?limit=50"),
         ("/system/queue?limit=5", "/system/queue?limit=50"),
+        (
+            &*format!("/runs/{narrow}/comparison?base={wide}&limit=5"),
+            &*format!("/runs/{wide}/comparison?base={narrow}&limit=50"),
+        ),
+        (
+            &*format!("/runs/{narrow}/comparison?base=master&limit=5"),
+            &*format!("/runs/{wide}/comparison?base=master&limit=50"),
+        ),
     ];
     for (small, large) in pairs {
         let s = statements(&app, &counter, &admin, small).await;

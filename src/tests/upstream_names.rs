@@ -313,6 +313,13 @@ const SPCI_ONLY_OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("GET", "/auth/github/callback", "completeGithubLink", "Auth"),
     // Upstream's local store serves no file at all; spci signs links to it as S3 and GCS do.
     ("GET", "/files/{file_token}", "downloadFile", "Files"),
+    // Upstream compares runs only inside its pull-request comment; spci serves the comparison.
+    (
+        "GET",
+        "/runs/{run_id}/comparison",
+        "getRunComparison",
+        "Runs",
+    ),
 ];
 
 /// Tags upstream has no operation for, declared after its own.

@@ -2,6 +2,7 @@
 mod cancel_run;
 mod create_run;
 mod get_run;
+mod get_run_comparison;
 mod get_run_config;
 mod get_run_progress;
 mod get_run_summary;
@@ -30,6 +31,13 @@ impl RunsApi for AppState {
     }
     async fn get_run(&self, _p: &Principal, req: GetRunInput) -> Result<GetRunResponse, ApiError> {
         get_run::handle(self, req).await
+    }
+    async fn get_run_comparison(
+        &self,
+        _p: &Principal,
+        req: GetRunComparisonInput,
+    ) -> Result<GetRunComparisonResponse, ApiError> {
+        get_run_comparison::handle(self, req).await
     }
     async fn get_run_summary(
         &self,

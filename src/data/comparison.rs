@@ -1,0 +1,51 @@
+//! The base runs a comparison can use, found as upstream finds them: a run counts as completed
+//! when it has a `completed` progress row, and the most recently completed comes first.
+use super::entity::{test, test_progress};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
+};
+
+fn completed_on(platform: &str, except: i32) -> sea_orm::Select<test::Entity> {
+    test::Entity::find()
+        .join(JoinType::InnerJoin, test::Relation::TestProgress.def())
+        .filter(test_progress::Column::Status.eq("completed"))
+        .filter(test::Column::Platform.eq(platform))
+        .filter(test::Column::Id.ne(except))
+        .order_by_desc(test_progress::Column::Id)
+}
+
+/// The latest completed run of a master commit on `platform`, other than `except`.
+pub async fn latest_master(
+    db: &impl ConnectionTrait,
+    platform: &str,
+    except: i32,
+) -> Result<Option<test::Model>, DbErr> {
+    completed_on(platform, except)
+        .filter(test::Column::Branch.eq("master"))
+        .filter(test::Column::TestType.eq("commit"))
+        .one(db)
+        .await
+}
+
+/// (commit, run id) of the completed runs of these commits on `platform`, other than `except`,
+/// most recently completed first.
+pub async fn completed_runs_of(
+    db: &impl ConnectionTrait,
+    platform: &str,
+    commits: &[String],
+    except: i32,
+) -> Result<Vec<(String, i32)>, DbErr> {
+    if commits.is_empty() {
+        return Ok(vec![]);
+    }
+    let rows: Vec<(String, i32)> = completed_on(platform, except)
+        .filter(test::Column::Commit.is_in(commits.iter().cloned()))
+        .select_only()
+        .column(test::Column::Commit)
+        .column(test::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows)
+}

@@ -1,0 +1,225 @@
+//! GET /runs/{run_id}/comparison: every test of the run (and any only a base ran) in
+//! upstream's classes against each base. A fixed number of queries whatever the number of
+//! tests: the bases are found first, then all runs are judged together.
+use crate::api::{
+    ComparisonBase, ComparisonEntry, ComparisonMeta, ComparisonPage, ComparisonReference,
+    ComparisonVersus, GetRunComparisonInput, GetRunComparisonResponse, OutputSignature,
+};
+use crate::data::entity::{regression_test, test};
+use crate::data::loaders::{Judging, Runs};
+use crate::domain::DomainError;
+use crate::domain::comparison::{
+    ANCESTOR_SEARCH_DEPTH, TestState, classify, counts, nearest_ancestor_run, signature,
+};
+use crate::domain::verdict;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::views::page::slice;
+use poem_openapi::payload::Json;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// One base asked for: its run, or why there is none.
+struct Reference {
+    base: ComparisonBase,
+    run: Result<test::Model, String>,
+}
+
+pub async fn handle(
+    state: &AppState,
+    req: GetRunComparisonInput,
+) -> Result<GetRunComparisonResponse, ApiError> {
+    let run = test::Entity::find_by_id(req.run_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Run"))?;
+    let references = match req.base.as_deref() {
+        None => vec![
+            master(state, &run).await?,
+            ancestor(state, &run, false).await?,
+        ],
+        Some("master") => vec![master(state, &run).await?],
+        Some("ancestor") => vec![ancestor(state, &run, true).await?],
+        Some(id) => vec![by_id(state, id).await?],
+    };
+
+    let mut ids = vec![run.id];
+    for r in &references {
+        if let Ok(b) = &r.run {
+            if !ids.contains(&b.id) {
+                ids.push(b.id);
+            }
+        }
+    }
+    let (runs, judging) =
+        tokio::try_join!(Runs::load(&state.db, &ids), Judging::load(&state.db, &ids))?;
+    let states: HashMap<i32, BTreeMap<i32, TestState>> = ids
+        .iter()
+        .map(|&id| (id, states_of(&judging, id, runs.phase(id))))
+        .collect();
+    let here = &states[&run.id];
+    let bases: Vec<Option<&BTreeMap<i32, TestState>>> = references
+        .iter()
+        .map(|r| r.run.as_ref().ok().map(|b| &states[&b.id]))
+        .collect();
+
+    let mut tests: BTreeSet<i32> = here.keys().copied().collect();
+    for b in bases.iter().flatten() {
+        tests.extend(b.keys());
+    }
+    let mut entries: Vec<ComparisonEntry> = tests
+        .into_iter()
+        .map(|rt| {
+            let current = here.get(&rt);
+            let against = references
+                .iter()
+                .zip(&bases)
+                .map(|(r, b)| {
+                    let there = b.and_then(|b| b.get(&rt));
+                    ComparisonVersus {
+                        base: r.base,
+                        class: classify(current, there),
+                        base_status: there.map(|t| t.status),
+                        base_signature: there.map(wire_signature).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            ComparisonEntry {
+                regression_test_id: rt,
+                sample_id: None,
+                status: current.map(|t| t.status),
+                signature: current.map(wire_signature).unwrap_or_default(),
+                against,
+            }
+        })
+        .collect();
+    let meta = ComparisonMeta {
+        run_id: run.id,
+        references: references
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ComparisonReference {
+                base: r.base,
+                base_run_id: r.run.as_ref().ok().map(|b| b.id),
+                commit_sha: r.run.as_ref().ok().map(|b| b.commit.clone()),
+                unavailable: r.run.as_ref().err().cloned(),
+                counts: counts(entries.iter().map(|e| e.against[i].class)),
+            })
+            .collect(),
+    };
+    if let Some(class) = req.class {
+        entries.retain(|e| e.against.iter().any(|v| v.class == class));
+    }
+    let (mut data, pagination) = slice(entries, req.limit, req.offset);
+    let samples: HashMap<i32, Option<i32>> = regression_test::Entity::find()
+        .filter(regression_test::Column::Id.is_in(data.iter().map(|e| e.regression_test_id)))
+        .select_only()
+        .column(regression_test::Column::Id)
+        .column(regression_test::Column::SampleId)
+        .into_tuple::<(i32, Option<i32>)>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    for e in &mut data {
+        e.sample_id = samples.get(&e.regression_test_id).copied().flatten();
+    }
+    Ok(GetRunComparisonResponse::Ok(Json(ComparisonPage {
+        data,
+        pagination,
+        meta,
+    })))
+}
+
+/// Each test of a run with its status (the verdict module's) and signature.
+fn states_of(j: &Judging, run: i32, phase: verdict::Phase) -> BTreeMap<i32, TestState> {
+    j.tests_of(run)
+        .into_iter()
+        .map(|rt| {
+            let facts = j.facts(run, rt, phase);
+            let state = TestState {
+                status: verdict::sample_status(&facts),
+                signature: signature(facts.produced),
+            };
+            (rt, state)
+        })
+        .collect()
+}
+
+fn wire_signature(t: &TestState) -> Vec<OutputSignature> {
+    t.signature
+        .iter()
+        .map(|(output_id, got)| OutputSignature {
+            output_id: *output_id,
+            got: got.clone(),
+        })
+        .collect()
+}
+
+async fn by_id(state: &AppState, id: &str) -> Result<Reference, DomainError> {
+    let id: i32 = id
+        .parse()
+        .map_err(|_| DomainError::invalid("base is not a run id.").detail("base", id))?;
+    let run = test::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Base run"))?;
+    Ok(Reference {
+        base: ComparisonBase::Run,
+        run: Ok(run),
+    })
+}
+
+async fn master(state: &AppState, run: &test::Model) -> Result<Reference, DomainError> {
+    let found = crate::data::comparison::latest_master(&state.db, &run.platform, run.id).await?;
+    Ok(Reference {
+        base: ComparisonBase::Master,
+        run: found.ok_or_else(|| format!("No other completed master run on {}.", run.platform)),
+    })
+}
+
+/// The closest ancestor's completed run. GitHub unreachable is a 503 when the ancestor is all
+/// that was asked for, else this base is reported unavailable and the others still answer.
+async fn ancestor(
+    state: &AppState,
+    run: &test::Model,
+    only: bool,
+) -> Result<Reference, DomainError> {
+    let unavailable = |why: String| Reference {
+        base: ComparisonBase::Ancestor,
+        run: Err(why),
+    };
+    let pull_request = (run.test_type == "pull_request" && run.pr_nr > 0).then_some(run.pr_nr);
+    let ancestry = match state
+        .github
+        .ancestry(
+            &state.config.main_repository,
+            pull_request,
+            &run.commit,
+            ANCESTOR_SEARCH_DEPTH,
+        )
+        .await
+    {
+        Ok(a) => a,
+        Err(e) if only => return Err(e.into()),
+        Err(e) => return Ok(unavailable(e.to_string())),
+    };
+    let runs =
+        crate::data::comparison::completed_runs_of(&state.db, &run.platform, &ancestry, run.id)
+            .await?;
+    let Some(id) = nearest_ancestor_run(&ancestry, &runs) else {
+        return Ok(unavailable(format!(
+            "No completed run on {} of the {} commits searched.",
+            run.platform,
+            ancestry.len()
+        )));
+    };
+    let found = test::Entity::find_by_id(id).one(&state.db).await?;
+    Ok(match found {
+        Some(b) => Reference {
+            base: ComparisonBase::Ancestor,
+            run: Ok(b),
+        },
+        None => unavailable("The ancestor's run was deleted meanwhile.".into()),
+    })
+}
