@@ -45,10 +45,10 @@ pub async fn handle(
 
     let mut ids = vec![run.id];
     for r in &references {
-        if let Ok(b) = &r.run {
-            if !ids.contains(&b.id) {
-                ids.push(b.id);
-            }
+        if let Ok(b) = &r.run
+            && !ids.contains(&b.id)
+        {
+            ids.push(b.id);
         }
     }
     let (runs, judging) =
