@@ -226,7 +226,8 @@ mod tests {
             output_id: o,
             got: g.map(str::to_string),
         };
-        let cases: Vec<(Vec<Produced>, Vec<(i32, String)>)> = vec![
+        type Signature = Vec<(i32, String)>;
+        let cases: Vec<(Vec<Produced>, Signature)> = vec![
             (vec![], vec![]),
             (vec![p(1, None)], vec![]),
             (

@@ -57,12 +57,9 @@ impl Story {
             .await;
         fx.complete(base, 0).await;
         fx.complete(run, 10).await;
-        // (test, base: exit code and produced hash, here: the same)
-        let plan: [(
-            usize,
-            Option<(i32, Option<&str>)>,
-            Option<(i32, Option<&str>)>,
-        ); 8] = [
+        // (test, in the base: exit code and produced hash, here: the same)
+        type Reported<'a> = Option<(i32, Option<&'a str>)>;
+        let plan: [(usize, Reported, Reported); 8] = [
             (0, Some((0, None)), Some((0, None))),
             (1, Some((0, None)), Some((0, Some("b1")))),
             (2, Some((0, Some("f1"))), Some((0, None))),
