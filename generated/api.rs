@@ -2492,7 +2492,7 @@ pub struct OutputSignature {
     #[oai(rename = "got")]
     pub got: String,
 }
-/// The test against one base.
+/// The test against one base; base_status is null when the base did not have the test.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "ComparisonVersus")]
 pub struct ComparisonVersus {
@@ -2500,14 +2500,13 @@ pub struct ComparisonVersus {
     pub base: ComparisonBase,
     #[oai(rename = "class")]
     pub class: ComparisonClass,
-    /// The test's status in the base run; null when the base did not have it.
     #[oai(rename = "base_status", nullable)]
     pub base_status: Option<RunSampleStatus>,
     /// The base run's signature of the test.
     #[oai(rename = "base_signature")]
     pub base_signature: Vec<OutputSignature>,
 }
-/// One regression test of the run (or of a base only, for removed_test), with its status here and its class against each base. The signature is upstream's: the outputs that produced a file other than the baseline, with the produced hash, sorted by output id.
+/// One regression test of the run (or of a base only, for removed_test), with its status here (null when only a base ran it) and its class against each base. The signature is upstream's: the outputs that produced a file other than the baseline, with the produced hash, sorted by output id.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "ComparisonEntry")]
 pub struct ComparisonEntry {
@@ -2516,7 +2515,6 @@ pub struct ComparisonEntry {
     /// The test's sample; null for a test deleted since.
     #[oai(rename = "sample_id", nullable)]
     pub sample_id: Option<i32>,
-    /// The test's status in this run; null when only a base ran it.
     #[oai(rename = "status", nullable)]
     pub status: Option<RunSampleStatus>,
     #[oai(rename = "signature")]
@@ -2544,6 +2542,135 @@ pub struct ComparisonPage {
     pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: ComparisonMeta,
+}
+/// broken: failed in each of its last `broken_runs` runs of the window (default 5); flaky: at least `min_flips` flips in the window (default 3), or a fail and a pass on the same commit (a rerun that disagreed); otherwise stable. One regression and its fix (2 flips) is not flaky. Broken is decided first.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "StabilityState")]
+pub enum StabilityState {
+    #[oai(rename = "stable")]
+    Stable,
+    #[oai(rename = "flaky")]
+    Flaky,
+    #[oai(rename = "broken")]
+    Broken,
+}
+impl StabilityState {
+    pub const ALL: &'static [Self] = &[Self::Stable, Self::Flaky, Self::Broken];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stable => "stable",
+            Self::Flaky => "flaky",
+            Self::Broken => "broken",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "stable" => Some(Self::Stable),
+            "flaky" => Some(Self::Flaky),
+            "broken" => Some(Self::Broken),
+            _ => None,
+        }
+    }
+}
+/// The thresholds an answer was computed with.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "StabilityThresholds")]
+pub struct StabilityThresholds {
+    /// Completed runs of the branch looked at, per platform, most recent.
+    #[oai(rename = "window")]
+    pub window: i32,
+    #[oai(rename = "min_flips")]
+    pub min_flips: i32,
+    #[oai(rename = "broken_runs")]
+    pub broken_runs: i32,
+    /// Runs after which a flip weighs half as much in weighted_flip_rate: the flip between the k-th and the (k+1)-th most recent verdicts weighs 0.5^((k-1)/half_life).
+    #[oai(rename = "half_life")]
+    pub half_life: i32,
+}
+/// One regression test on one platform over the window: its verdicts (pass, or fail and missing_output as failures; runs where it has no verdict do not count), the flips between consecutive verdicts, the flip rate (flips over verdicts minus one), the exponentially weighted flip rate (recent flips weigh more, see half_life), the last flip's run (the run whose verdict differed from the one before), and its state.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "TestStability")]
+pub struct TestStability {
+    #[oai(rename = "regression_test_id")]
+    pub regression_test_id: i32,
+    #[oai(rename = "sample_id", nullable)]
+    pub sample_id: Option<i32>,
+    #[oai(rename = "platform")]
+    pub platform: Platform,
+    #[oai(rename = "verdicts")]
+    pub verdicts: i32,
+    #[oai(rename = "failures")]
+    pub failures: i32,
+    #[oai(rename = "flips")]
+    pub flips: i32,
+    #[oai(rename = "flip_rate")]
+    pub flip_rate: f64,
+    #[oai(rename = "weighted_flip_rate")]
+    pub weighted_flip_rate: f64,
+    #[oai(rename = "last_flip_run_id", nullable)]
+    pub last_flip_run_id: Option<i32>,
+    /// A fail and a pass on the same commit within the window.
+    #[oai(rename = "rerun_disagreed")]
+    pub rerun_disagreed: bool,
+    #[oai(rename = "state")]
+    pub state: StabilityState,
+}
+/// What the list was computed over.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "FlakyMeta")]
+pub struct FlakyMeta {
+    #[oai(rename = "branch")]
+    pub branch: String,
+    #[oai(rename = "platforms")]
+    pub platforms: Vec<Platform>,
+    #[oai(rename = "thresholds")]
+    pub thresholds: StabilityThresholds,
+}
+/// Tests by weighted flip rate, highest first.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "FlakyTestPage")]
+pub struct FlakyTestPage {
+    #[oai(rename = "data")]
+    pub data: Vec<TestStability>,
+    #[oai(rename = "pagination")]
+    pub pagination: Page,
+    #[oai(rename = "meta")]
+    pub meta: FlakyMeta,
+}
+/// The test's verdict in one completed run.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "StabilityVerdict")]
+pub struct StabilityVerdict {
+    #[oai(rename = "run_id")]
+    pub run_id: i32,
+    #[oai(rename = "commit_sha")]
+    pub commit_sha: String,
+    #[oai(rename = "status")]
+    pub status: RunSampleStatus,
+}
+/// A test's stability on one platform with its verdicts, oldest first.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "PlatformStability")]
+pub struct PlatformStability {
+    #[oai(rename = "stability")]
+    pub stability: TestStability,
+    #[oai(rename = "sequence")]
+    pub sequence: Vec<StabilityVerdict>,
+}
+/// A test's stability on each platform it has verdicts on.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "RegressionTestStability")]
+pub struct RegressionTestStability {
+    #[oai(rename = "regression_test_id")]
+    pub regression_test_id: i32,
+    #[oai(rename = "branch")]
+    pub branch: String,
+    #[oai(rename = "thresholds")]
+    pub thresholds: StabilityThresholds,
+    #[oai(rename = "platforms")]
+    pub platforms: Vec<PlatformStability>,
 }
 /// A media sample.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -8916,6 +9043,249 @@ pub struct CreateRegressionTestInput {
     pub body: RegressionTestCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__list_flaky_tests_bad_request")]
+pub enum ListFlakyTestsResponse {
+    /// A page of tests by weighted flip rate.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(Json<FlakyTestPage>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __list_flaky_tests_bad_request(err: poem::Error) -> ListFlakyTestsResponse {
+    <ListFlakyTestsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for ListFlakyTestsResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[doc(hidden)]
+fn __default_list_flaky_tests_branch() -> String {
+    String::from("master")
+}
+#[doc(hidden)]
+fn __default_list_flaky_tests_window() -> i32 {
+    50
+}
+#[doc(hidden)]
+fn __default_list_flaky_tests_min_flips() -> i32 {
+    3
+}
+#[doc(hidden)]
+fn __default_list_flaky_tests_broken_runs() -> i32 {
+    5
+}
+#[doc(hidden)]
+fn __default_list_flaky_tests_half_life() -> i32 {
+    10
+}
+#[doc(hidden)]
+fn __default_list_flaky_tests_limit() -> i32 {
+    50
+}
+#[doc(hidden)]
+fn __default_list_flaky_tests_offset() -> i32 {
+    0
+}
+#[derive(Debug)]
+pub struct ListFlakyTestsInput {
+    pub platform: Option<Platform>,
+    pub branch: String,
+    pub window: i32,
+    pub min_flips: i32,
+    pub broken_runs: i32,
+    pub half_life: i32,
+    pub state: Option<StabilityState>,
+    pub limit: i32,
+    pub offset: i32,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__get_regression_test_stability_bad_request")]
+pub enum GetRegressionTestStabilityResponse {
+    /// The test's stability.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(Json<RegressionTestStability>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __get_regression_test_stability_bad_request(
+    err: poem::Error,
+) -> GetRegressionTestStabilityResponse {
+    <GetRegressionTestStabilityResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for GetRegressionTestStabilityResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[doc(hidden)]
+fn __default_get_regression_test_stability_branch() -> String {
+    String::from("master")
+}
+#[doc(hidden)]
+fn __default_get_regression_test_stability_window() -> i32 {
+    50
+}
+#[doc(hidden)]
+fn __default_get_regression_test_stability_min_flips() -> i32 {
+    3
+}
+#[doc(hidden)]
+fn __default_get_regression_test_stability_broken_runs() -> i32 {
+    5
+}
+#[doc(hidden)]
+fn __default_get_regression_test_stability_half_life() -> i32 {
+    10
+}
+#[derive(Debug)]
+pub struct GetRegressionTestStabilityInput {
+    pub regression_test_id: i32,
+    pub platform: Option<Platform>,
+    pub branch: String,
+    pub window: i32,
+    pub min_flips: i32,
+    pub broken_runs: i32,
+    pub half_life: i32,
+}
+#[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_regression_test_bad_request")]
 pub enum GetRegressionTestResponse {
     /// The regression test.
@@ -11959,7 +12329,7 @@ pub enum ApiTags {
     /// Platform user administration.
     #[oai(rename = "Users")]
     Users,
-    /// Expected outputs of regression tests and their accepted variants.
+    /// Expected outputs of regression tests and their accepted variants, and how stable each test is across runs.
     #[oai(rename = "Regression Tests")]
     RegressionTests,
     /// Uploading samples, the queue of uploaded samples, and FTP credentials.
@@ -12586,6 +12956,22 @@ pub trait UsersApi: Authorizer {
 }
 /// Operations tagged `Regression Tests`; implemented by hand in `src/handlers/`.
 pub trait RegressionTestsApi: Authorizer {
+    /// List regression tests by flakiness
+    fn list_flaky_tests(
+        &self,
+        principal: &Self::Principal,
+        req: ListFlakyTestsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListFlakyTestsResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Get a regression test's stability
+    fn get_regression_test_stability(
+        &self,
+        principal: &Self::Principal,
+        req: GetRegressionTestStabilityInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRegressionTestStabilityResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Locate a baseline file
     fn download_regression_test_output(
         &self,
@@ -15479,6 +15865,155 @@ impl<
                 .await,
         )
     }
+    /// List regression tests by flakiness
+    #[oai(
+        path = "/regression-tests/flaky",
+        method = "get",
+        operation_id = "listFlakyTests",
+        tag = ApiTags::RegressionTests
+    )]
+    async fn list_flaky_tests(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(name = "platform")]
+        platform: Query<Option<Platform>>,
+        #[oai(
+            name = "branch",
+            validator(max_length = 255, min_length = 1),
+            default = "__default_list_flaky_tests_branch"
+        )]
+        branch: Query<String>,
+        #[oai(
+            name = "window",
+            validator(maximum(value = "500"), minimum(value = "2")),
+            default = "__default_list_flaky_tests_window"
+        )]
+        window: Query<i32>,
+        #[oai(
+            name = "min_flips",
+            validator(maximum(value = "500"), minimum(value = "1")),
+            default = "__default_list_flaky_tests_min_flips"
+        )]
+        min_flips: Query<i32>,
+        #[oai(
+            name = "broken_runs",
+            validator(maximum(value = "500"), minimum(value = "1")),
+            default = "__default_list_flaky_tests_broken_runs"
+        )]
+        broken_runs: Query<i32>,
+        #[oai(
+            name = "half_life",
+            validator(maximum(value = "500"), minimum(value = "1")),
+            default = "__default_list_flaky_tests_half_life"
+        )]
+        half_life: Query<i32>,
+        #[oai(name = "state")]
+        state: Query<Option<StabilityState>>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_flaky_tests_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_flaky_tests_offset"
+        )]
+        offset: Query<i32>,
+    ) -> ListFlakyTestsResponse {
+        <ListFlakyTestsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListFlakyTestsInput {
+                    platform: platform.0,
+                    branch: branch.0,
+                    window: window.0,
+                    min_flips: min_flips.0,
+                    broken_runs: broken_runs.0,
+                    half_life: half_life.0,
+                    state: state.0,
+                    limit: limit.0,
+                    offset: offset.0,
+                };
+                self.0.list_flaky_tests(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Get a regression test's stability
+    #[oai(
+        path = "/regression-tests/:regression_test_id/stability",
+        method = "get",
+        operation_id = "getRegressionTestStability",
+        tag = ApiTags::RegressionTests
+    )]
+    async fn get_regression_test_stability(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "regression_test_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_test_id: Path<i32>,
+        #[oai(name = "platform")]
+        platform: Query<Option<Platform>>,
+        #[oai(
+            name = "branch",
+            validator(max_length = 255, min_length = 1),
+            default = "__default_get_regression_test_stability_branch"
+        )]
+        branch: Query<String>,
+        #[oai(
+            name = "window",
+            validator(maximum(value = "500"), minimum(value = "2")),
+            default = "__default_get_regression_test_stability_window"
+        )]
+        window: Query<i32>,
+        #[oai(
+            name = "min_flips",
+            validator(maximum(value = "500"), minimum(value = "1")),
+            default = "__default_get_regression_test_stability_min_flips"
+        )]
+        min_flips: Query<i32>,
+        #[oai(
+            name = "broken_runs",
+            validator(maximum(value = "500"), minimum(value = "1")),
+            default = "__default_get_regression_test_stability_broken_runs"
+        )]
+        broken_runs: Query<i32>,
+        #[oai(
+            name = "half_life",
+            validator(maximum(value = "500"), minimum(value = "1")),
+            default = "__default_get_regression_test_stability_half_life"
+        )]
+        half_life: Query<i32>,
+    ) -> GetRegressionTestStabilityResponse {
+        <GetRegressionTestStabilityResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = GetRegressionTestStabilityInput {
+                    regression_test_id: regression_test_id.0,
+                    platform: platform.0,
+                    branch: branch.0,
+                    window: window.0,
+                    min_flips: min_flips.0,
+                    broken_runs: broken_runs.0,
+                    half_life: half_life.0,
+                };
+                self.0.get_regression_test_stability(&principal, req).await
+            }
+                .await,
+        )
+    }
     /// Locate a baseline file
     #[oai(
         path = "/regression-tests/:regression_test_id/outputs/:output_id/download",
@@ -16667,6 +17202,50 @@ pub const OPERATIONS: &[OperationInfo] = &[
         statuses: &[201, 400, 401, 403, 404, 413, 415, 429, 500, 503],
         params: &[],
         has_body: true,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "listFlakyTests",
+        method: "GET",
+        path: "/regression-tests/flaky",
+        tag: "Regression Tests",
+        public: false,
+        scopes: &[Scope::RunsRead],
+        roles: &[],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
+        params: &[
+            "platform",
+            "branch",
+            "window",
+            "min_flips",
+            "broken_runs",
+            "half_life",
+            "state",
+            "limit",
+            "offset",
+        ],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "getRegressionTestStability",
+        method: "GET",
+        path: "/regression-tests/{regression_test_id}/stability",
+        tag: "Regression Tests",
+        public: false,
+        scopes: &[Scope::RunsRead],
+        roles: &[],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
+        params: &[
+            "regression_test_id",
+            "platform",
+            "branch",
+            "window",
+            "min_flips",
+            "broken_runs",
+            "half_life",
+        ],
+        has_body: false,
         streamed_body: false,
     },
     OperationInfo {

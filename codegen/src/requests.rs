@@ -69,12 +69,12 @@ pub fn generate(m: &Model, o: &Op) -> Result<Request, Error> {
                     Err(_) => bail!("{op_id}: default {n} is not a Rust literal"),
                 },
                 serde_json::Value::Bool(b) => quote!(#b),
-                serde_json::Value::String(v) => {
-                    let ReferenceOr::Reference { .. } = s else {
-                        bail!("{op_id}: string defaults only on enums")
-                    };
-                    quote!(<#ty>::parse(#v).expect("default is an enum value"))
-                }
+                serde_json::Value::String(v) => match s {
+                    ReferenceOr::Reference { .. } => {
+                        quote!(<#ty>::parse(#v).expect("default is an enum value"))
+                    }
+                    ReferenceOr::Item(_) => quote!(String::from(#v)),
+                },
                 other => bail!("{op_id}: default {other} unsupported"),
             };
             items.push(quote!(#[doc(hidden)] fn #f() -> #ty { #value }));

@@ -19,6 +19,7 @@ pub mod maintenance;
 pub mod outbox;
 pub mod result_count;
 pub mod snapshot;
+pub mod stability;
 pub mod token_use;
 pub mod union_page;
 pub mod verdict_cache;

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod comparison;
 pub mod diff;
 pub mod error;
+pub mod flakiness;
 pub mod forks;
 pub mod links;
 pub mod log_lines;

@@ -24,6 +24,7 @@ mod sample_library;
 mod smtp_sink;
 mod snapshots;
 mod spec_drift;
+mod stability;
 mod stored_files;
 mod system_admin;
 mod uploads;

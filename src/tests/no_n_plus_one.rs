@@ -79,6 +79,14 @@ async fn review_h6_list_endpoints_run_a_fixed_number_of_statements() {
         ("/samples?limit=1", "/samples?limit=50"),
         ("/system/queue?limit=5", "/system/queue?limit=50"),
         (
+            "/regression-tests/flaky?limit=5",
+            "/regression-tests/flaky?limit=50",
+        ),
+        (
+            "/regression-tests/flaky?window=2&limit=5",
+            "/regression-tests/flaky?window=500&limit=50",
+        ),
+        (
             &*format!("/runs/{narrow}/comparison?base={wide}&limit=5"),
             &*format!("/runs/{wide}/comparison?base={narrow}&limit=50"),
         ),

@@ -320,6 +320,19 @@ const SPCI_ONLY_OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "getRunComparison",
         "Runs",
     ),
+    // Flakiness is nowhere upstream: which tests flip between pass and fail across runs.
+    (
+        "GET",
+        "/regression-tests/flaky",
+        "listFlakyTests",
+        "Regression Tests",
+    ),
+    (
+        "GET",
+        "/regression-tests/{regression_test_id}/stability",
+        "getRegressionTestStability",
+        "Regression Tests",
+    ),
 ];
 
 /// Tags upstream has no operation for, declared after its own.

@@ -1,8 +1,12 @@
-//! `Regression Tests`: the files of expected outputs and their accepted variants.
+//! `Regression Tests`: the files of expected outputs and their accepted variants, and how
+//! stable each test is across a branch's runs.
 mod create_regression_test_variant;
 mod delete_regression_test_variant;
 mod download_regression_test_output;
 mod download_regression_test_variant;
+mod get_regression_test_stability;
+mod list_flaky_tests;
+mod stability;
 
 use crate::api::*;
 use crate::auth::Principal;
@@ -10,6 +14,20 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 
 impl RegressionTestsApi for AppState {
+    async fn list_flaky_tests(
+        &self,
+        _p: &Principal,
+        req: ListFlakyTestsInput,
+    ) -> Result<ListFlakyTestsResponse, ApiError> {
+        list_flaky_tests::handle(self, req).await
+    }
+    async fn get_regression_test_stability(
+        &self,
+        _p: &Principal,
+        req: GetRegressionTestStabilityInput,
+    ) -> Result<GetRegressionTestStabilityResponse, ApiError> {
+        get_regression_test_stability::handle(self, req).await
+    }
     async fn download_regression_test_output(
         &self,
         _p: &Principal,
