@@ -2672,6 +2672,97 @@ pub struct RegressionTestStability {
     #[oai(rename = "platforms")]
     pub platforms: Vec<PlatformStability>,
 }
+/// Why the tests of a group failed: missing_output (the same kinds of outputs missing, by extension and expected file name), exit_code (the same expected and actual exit codes), first_difference (the first differing output departs from its baseline at the same line text, expected and actual, whatever the line number), produced_hash (the same output produced the same hash, when the files could not be read to find the line).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "FailureCause")]
+pub enum FailureCause {
+    #[oai(rename = "missing_output")]
+    MissingOutput,
+    #[oai(rename = "exit_code")]
+    ExitCode,
+    #[oai(rename = "first_difference")]
+    FirstDifference,
+    #[oai(rename = "produced_hash")]
+    ProducedHash,
+}
+impl FailureCause {
+    pub const ALL: &'static [Self] = &[
+        Self::MissingOutput,
+        Self::ExitCode,
+        Self::FirstDifference,
+        Self::ProducedHash,
+    ];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MissingOutput => "missing_output",
+            Self::ExitCode => "exit_code",
+            Self::FirstDifference => "first_difference",
+            Self::ProducedHash => "produced_hash",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "missing_output" => Some(Self::MissingOutput),
+            "exit_code" => Some(Self::ExitCode),
+            "first_difference" => Some(Self::FirstDifference),
+            "produced_hash" => Some(Self::ProducedHash),
+            _ => None,
+        }
+    }
+}
+/// Failing tests of one run that share a cause; the fields of other causes are null.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "FailureGroup")]
+pub struct FailureGroup {
+    /// The cause as one stable string.
+    #[oai(rename = "group_key")]
+    pub group_key: String,
+    #[oai(rename = "cause")]
+    pub cause: FailureCause,
+    #[oai(rename = "size")]
+    pub size: i32,
+    #[oai(rename = "regression_test_ids")]
+    pub regression_test_ids: Vec<i32>,
+    /// The kinds of the missing outputs (extension, then expected file name).
+    #[oai(rename = "missing")]
+    pub missing: Vec<String>,
+    #[oai(rename = "expected_rc", nullable)]
+    pub expected_rc: Option<i32>,
+    #[oai(rename = "exit_code", nullable)]
+    pub exit_code: Option<i32>,
+    /// The baseline's line (at most 200 characters); null past its end.
+    #[oai(rename = "expected_line", nullable)]
+    pub expected_line: Option<String>,
+    /// The produced line (at most 200 characters); null past its end.
+    #[oai(rename = "actual_line", nullable)]
+    pub actual_line: Option<String>,
+    #[oai(rename = "output_id", nullable)]
+    pub output_id: Option<i32>,
+    #[oai(rename = "got", nullable)]
+    pub got: Option<String>,
+}
+/// The run grouped and how many of its tests failed.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "FailureGroupMeta")]
+pub struct FailureGroupMeta {
+    #[oai(rename = "run_id")]
+    pub run_id: i32,
+    #[oai(rename = "failing_tests")]
+    pub failing_tests: i32,
+}
+/// Groups, largest first.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "FailureGroupPage")]
+pub struct FailureGroupPage {
+    #[oai(rename = "data")]
+    pub data: Vec<FailureGroup>,
+    #[oai(rename = "pagination")]
+    pub pagination: Page,
+    #[oai(rename = "meta")]
+    pub meta: FailureGroupMeta,
+}
 /// A media sample.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "Sample")]
@@ -5707,6 +5798,110 @@ pub struct GetRunComparisonInput {
     pub run_id: i32,
     pub base: Option<String>,
     pub class: Option<ComparisonClass>,
+    pub limit: i32,
+    pub offset: i32,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__list_failure_groups_bad_request")]
+pub enum ListFailureGroupsResponse {
+    /// A page of failure groups.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(Json<FailureGroupPage>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __list_failure_groups_bad_request(err: poem::Error) -> ListFailureGroupsResponse {
+    <ListFailureGroupsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for ListFailureGroupsResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[doc(hidden)]
+fn __default_list_failure_groups_limit() -> i32 {
+    50
+}
+#[doc(hidden)]
+fn __default_list_failure_groups_offset() -> i32 {
+    0
+}
+#[derive(Debug)]
+pub struct ListFailureGroupsInput {
+    pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
 }
@@ -12516,6 +12711,14 @@ pub trait RunsApi: Authorizer {
     ) -> impl std::future::Future<
         Output = Result<GetRunComparisonResponse, crate::http::error::ApiError>,
     > + Send;
+    /// Group a run's failures by cause
+    fn list_failure_groups(
+        &self,
+        principal: &Self::Principal,
+        req: ListFailureGroupsInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListFailureGroupsResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get a run's verdict counts
     fn get_run_summary(
         &self,
@@ -13697,6 +13900,51 @@ impl<
                     offset: offset.0,
                 };
                 self.0.get_run_comparison(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Group a run's failures by cause
+    #[oai(
+        path = "/runs/:run_id/failure-groups",
+        method = "get",
+        operation_id = "listFailureGroups",
+        tag = ApiTags::Runs
+    )]
+    async fn list_failure_groups(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_failure_groups_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_failure_groups_offset"
+        )]
+        offset: Query<i32>,
+    ) -> ListFailureGroupsResponse {
+        <ListFailureGroupsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListFailureGroupsInput {
+                    run_id: run_id.0,
+                    limit: limit.0,
+                    offset: offset.0,
+                };
+                self.0.list_failure_groups(&principal, req).await
             }
                 .await,
         )
@@ -16768,6 +17016,19 @@ pub const OPERATIONS: &[OperationInfo] = &[
         roles: &[],
         statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
         params: &["run_id", "base", "class", "limit", "offset"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "listFailureGroups",
+        method: "GET",
+        path: "/runs/{run_id}/failure-groups",
+        tag: "Runs",
+        public: false,
+        scopes: &[Scope::RunsRead],
+        roles: &[],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
+        params: &["run_id", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },

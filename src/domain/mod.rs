@@ -9,6 +9,7 @@ pub mod diff;
 pub mod error;
 pub mod flakiness;
 pub mod forks;
+pub mod grouping;
 pub mod links;
 pub mod log_lines;
 pub mod ranges;

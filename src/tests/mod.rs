@@ -8,6 +8,7 @@ mod coexistence;
 mod common;
 mod comparison;
 mod errors;
+mod failure_groups;
 mod file_links;
 mod fixtures;
 mod github_link;

@@ -320,6 +320,13 @@ const SPCI_ONLY_OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "getRunComparison",
         "Runs",
     ),
+    // Upstream lists failures one by one; grouped by cause, one root cause is read once.
+    (
+        "GET",
+        "/runs/{run_id}/failure-groups",
+        "listFailureGroups",
+        "Runs",
+    ),
     // Flakiness is nowhere upstream: which tests flip between pass and fail across runs.
     (
         "GET",

@@ -6,6 +6,7 @@ mod get_run_comparison;
 mod get_run_config;
 mod get_run_progress;
 mod get_run_summary;
+mod list_failure_groups;
 mod list_runs;
 mod restart_run;
 
@@ -38,6 +39,13 @@ impl RunsApi for AppState {
         req: GetRunComparisonInput,
     ) -> Result<GetRunComparisonResponse, ApiError> {
         get_run_comparison::handle(self, req).await
+    }
+    async fn list_failure_groups(
+        &self,
+        _p: &Principal,
+        req: ListFailureGroupsInput,
+    ) -> Result<ListFailureGroupsResponse, ApiError> {
+        list_failure_groups::handle(self, req).await
     }
     async fn get_run_summary(
         &self,
