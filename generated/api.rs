@@ -1832,6 +1832,12 @@ pub struct UserPasswordResetDispatch {
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "Run")]
 pub struct Run {
+    /// 1 for a run, 2 for its first rerun, 3 for a rerun of that rerun, and so on.
+    #[oai(rename = "attempt")]
+    pub attempt: i32,
+    /// The run this one reruns (POST /runs/{run_id}/rerun); null for a run.
+    #[oai(rename = "rerun_of", nullable)]
+    pub rerun_of: Option<i32>,
     /// Whether the run's platform is in maintenance now: a queued run stays queued until the platform is back.
     #[oai(rename = "platform_in_maintenance")]
     pub platform_in_maintenance: bool,
@@ -1987,6 +1993,57 @@ pub struct RunCancelRequest {
         skip_serializing_if_is_none
     )]
     pub reason: Option<String>,
+}
+/// Which tests a rerun runs: failed (the tests that failed or missed an output in the original), all (the original's whole scope), selected (regression_test_ids).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "RerunScope")]
+pub enum RerunScope {
+    #[oai(rename = "failed")]
+    Failed,
+    #[oai(rename = "all")]
+    All,
+    #[oai(rename = "selected")]
+    Selected,
+}
+impl RerunScope {
+    pub const ALL: &'static [Self] = &[Self::Failed, Self::All, Self::Selected];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Failed => "failed",
+            Self::All => "all",
+            Self::Selected => "selected",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "failed" => Some(Self::Failed),
+            "all" => Some(Self::All),
+            "selected" => Some(Self::Selected),
+            _ => None,
+        }
+    }
+}
+/// A rerun of a run's commit, platform and repository.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "RerunRequest", deny_unknown_fields)]
+pub struct RerunRequest {
+    #[oai(rename = "scope")]
+    pub scope: RerunScope,
+    /// The tests to run, with scope selected (and only then); each active.
+    #[oai(
+        rename = "regression_test_ids",
+        validator(
+            maximum(value = "2147483647"),
+            minimum(value = "1"),
+            max_items = 500,
+            min_items = 1,
+            unique_items
+        ),
+        skip_serializing_if_is_none
+    )]
+    pub regression_test_ids: Option<Vec<i32>>,
 }
 /// Outcome of a cancel or restart request.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -6310,6 +6367,139 @@ impl crate::http::error::FromApiError for CancelRunResponse {
 pub struct CancelRunInput {
     pub run_id: i32,
     pub body: Option<RunCancelRequest>,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__rerun_run_bad_request")]
+pub enum RerunRunResponse {
+    /// The new run, queued.
+    #[oai(
+        status = 202,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Accepted(Json<Run>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Duplicate, or a change that would discard linked records (`conflict`).
+    #[oai(
+        status = 409,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Conflict(Json<ErrorResponse>),
+    /// Request body too large (`payload_too_large`).
+    #[oai(
+        status = 413,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    PayloadTooLarge(Json<ErrorResponse>),
+    /// Wrong request Content-Type (`validation_error`).
+    #[oai(
+        status = 415,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    UnsupportedMediaType(Json<ErrorResponse>),
+    /// Well-formed but semantically invalid request (`unprocessable`).
+    #[oai(
+        status = 422,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    UnprocessableEntity(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __rerun_run_bad_request(err: poem::Error) -> RerunRunResponse {
+    <RerunRunResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for RerunRunResponse {
+    const STATUSES: &'static [u16] = &[
+        202, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503,
+    ];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            409 => Self::Conflict(Json(body)),
+            413 => Self::PayloadTooLarge(Json(body)),
+            415 => Self::UnsupportedMediaType(Json(body)),
+            422 => Self::UnprocessableEntity(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct RerunRunInput {
+    pub run_id: i32,
+    pub body: RerunRequest,
 }
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__restart_run_bad_request")]
@@ -12751,6 +12941,14 @@ pub trait RunsApi: Authorizer {
     ) -> impl std::future::Future<
         Output = Result<CancelRunResponse, crate::http::error::ApiError>,
     > + Send;
+    /// Rerun a run's failed, all or selected tests
+    fn rerun_run(
+        &self,
+        principal: &Self::Principal,
+        req: RerunRunInput,
+    ) -> impl std::future::Future<
+        Output = Result<RerunRunResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Restart a run
     fn restart_run(
         &self,
@@ -14093,6 +14291,39 @@ impl<
                     body: body.0,
                 };
                 self.0.cancel_run(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Rerun a run's failed, all or selected tests
+    #[oai(
+        path = "/runs/:run_id/rerun",
+        method = "post",
+        operation_id = "rerunRun",
+        tag = ApiTags::Runs
+    )]
+    async fn rerun_run(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        body: Json<RerunRequest>,
+    ) -> RerunRunResponse {
+        <RerunRunResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
+                    .await?;
+                let req = RerunRunInput {
+                    run_id: run_id.0,
+                    body: body.0,
+                };
+                self.0.rerun_run(&principal, req).await
             }
                 .await,
         )
@@ -17080,6 +17311,19 @@ pub const OPERATIONS: &[OperationInfo] = &[
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Tester, Role::Contributor],
         statuses: &[202, 400, 401, 403, 404, 413, 415, 429, 500, 503],
+        params: &["run_id"],
+        has_body: true,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "rerunRun",
+        method: "POST",
+        path: "/runs/{run_id}/rerun",
+        tag: "Runs",
+        public: false,
+        scopes: &[Scope::RunsWrite],
+        roles: &[],
+        statuses: &[202, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
         params: &["run_id"],
         has_body: true,
         streamed_body: false,

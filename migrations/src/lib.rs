@@ -19,6 +19,7 @@ mod m20261203_000012_audit_log;
 mod m20261203_000013_mail_outbox;
 mod m20261203_000014_token_use;
 mod m20261203_000015_file_removal;
+mod m20261204_000016_rerun;
 
 pub struct Migrator;
 
@@ -127,6 +128,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_mail_outbox::Migration),
             Box::new(m20261203_000014_token_use::Migration),
             Box::new(m20261203_000015_file_removal::Migration),
+            Box::new(m20261204_000016_rerun::Migration),
         ]
     }
 }
@@ -173,6 +175,7 @@ pub const TABLES: &[&str] = &[
     "spci_mail_outbox",
     "spci_token_use",
     "spci_file_removal",
+    "spci_rerun",
 ];
 
 #[cfg(test)]
@@ -196,7 +199,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 40);
+        assert_eq!(TABLES.len(), 41);
     }
 
     #[tokio::test]

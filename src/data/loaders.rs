@@ -2,7 +2,7 @@
 //! whatever the number of runs or tests (no N+1: review H6).
 use crate::api;
 use crate::data::entity::{
-    customized_test, fork, regression_test_output, regression_test_output_files, test,
+    customized_test, fork, regression_test_output, regression_test_output_files, spci_rerun, test,
     test_progress, test_result, test_result_file,
 };
 use crate::domain::verdict::{self, Expected, Outcome, Phase, Produced, TestFacts};
@@ -15,12 +15,14 @@ pub struct Runs {
     pub progress: HashMap<i32, Vec<test_progress::Model>>,
     forks: HashMap<i32, String>,
     maintenance: Vec<crate::api::Platform>,
+    /// The runs that are reruns, by id.
+    reruns: HashMap<i32, spci_rerun::Model>,
 }
 
 impl Runs {
-    /// Four queries, whatever `ids` holds; keeps the order of `ids`.
+    /// Five queries, whatever `ids` holds; keeps the order of `ids`.
     pub async fn load(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Self, DbErr> {
-        let (tests, all_progress, maintenance) = tokio::try_join!(
+        let (tests, all_progress, maintenance, reruns) = tokio::try_join!(
             test::Entity::find()
                 .filter(test::Column::Id.is_in(ids.iter().copied()))
                 .all(db),
@@ -29,7 +31,11 @@ impl Runs {
                 .order_by_asc(test_progress::Column::Id)
                 .all(db),
             super::maintenance::platforms_in_maintenance(db),
+            spci_rerun::Entity::find()
+                .filter(spci_rerun::Column::RunId.is_in(ids.iter().copied()))
+                .all(db),
         )?;
+        let reruns = reruns.into_iter().map(|r| (r.run_id, r)).collect();
         let mut by_id: HashMap<i32, test::Model> = tests.into_iter().map(|t| (t.id, t)).collect();
         let runs: Vec<test::Model> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
         let mut progress: HashMap<i32, Vec<test_progress::Model>> = HashMap::new();
@@ -55,6 +61,7 @@ impl Runs {
             progress,
             forks,
             maintenance,
+            reruns,
         })
     }
 
@@ -66,6 +73,13 @@ impl Runs {
     /// The platforms in maintenance when the runs were loaded.
     pub fn platforms_in_maintenance(&self) -> &[crate::api::Platform] {
         &self.maintenance
+    }
+
+    /// (attempt, the run it reruns): (1, None) for a run that is no rerun.
+    pub fn lineage(&self, run: i32) -> (i32, Option<i32>) {
+        self.reruns
+            .get(&run)
+            .map_or((1, None), |r| (r.attempt, Some(r.rerun_of)))
     }
 
     pub fn progress_of(&self, run: i32) -> &[test_progress::Model] {

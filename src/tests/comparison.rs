@@ -26,12 +26,7 @@ async fn set_run(app: &TestApp, run: i32, commit: &str, branch: &str, pr: Option
         .into();
     m.commit = Set(commit.into());
     m.branch = Set(branch.into());
-    m.test_type = Set(if pr.is_some() {
-        "pull_request"
-    } else {
-        "commit"
-    }
-    .into());
+    m.test_type = Set(if pr.is_some() { "pr" } else { "commit" }.into());
     m.pr_nr = Set(pr.unwrap_or(0));
     m.update(&app.state.db).await.unwrap();
 }

@@ -327,6 +327,8 @@ const SPCI_ONLY_OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "listFailureGroups",
         "Runs",
     ),
+    // Upstream restarts a run in place, erasing its results; a rerun keeps them and links.
+    ("POST", "/runs/{run_id}/rerun", "rerunRun", "Runs"),
     // Flakiness is nowhere upstream: which tests flip between pass and fail across runs.
     (
         "GET",

@@ -17,8 +17,11 @@ pub fn run(runs: &Runs, run: &test::Model, status: api::RunStatus) -> api::Run {
         None => format!("{w}/commit/{}", run.commit),
     });
     let platform = platform(&run.platform);
+    let (attempt, rerun_of) = runs.lineage(run.id);
     api::Run {
         run_id: run.id,
+        attempt,
+        rerun_of,
         status,
         platform,
         platform_in_maintenance: runs.in_maintenance(platform),

@@ -189,7 +189,8 @@ async fn ancestor(
         base: ComparisonBase::Ancestor,
         run: Err(why),
     };
-    let pull_request = (run.test_type == "pull_request" && run.pr_nr > 0).then_some(run.pr_nr);
+    // Upstream stores `pr` for pull-request runs; their number is what GitHub knows them by.
+    let pull_request = (run.pr_nr > 0).then_some(run.pr_nr);
     let ancestry = match state
         .github
         .ancestry(

@@ -6,8 +6,10 @@ mod get_run_comparison;
 mod get_run_config;
 mod get_run_progress;
 mod get_run_summary;
+mod launch;
 mod list_failure_groups;
 mod list_runs;
+mod rerun_run;
 mod restart_run;
 
 use crate::api::*;
@@ -46,6 +48,13 @@ impl RunsApi for AppState {
         req: ListFailureGroupsInput,
     ) -> Result<ListFailureGroupsResponse, ApiError> {
         list_failure_groups::handle(self, req).await
+    }
+    async fn rerun_run(
+        &self,
+        p: &Principal,
+        req: RerunRunInput,
+    ) -> Result<RerunRunResponse, ApiError> {
+        rerun_run::handle(self, p, req).await
     }
     async fn get_run_summary(
         &self,
