@@ -1994,7 +1994,7 @@ pub struct RunCancelRequest {
     )]
     pub reason: Option<String>,
 }
-/// Which tests a rerun runs: failed (the tests that failed or missed an output in the original), all (the original's whole scope), selected (regression_test_ids).
+/// Which of the original's tests a rerun runs: failed (those that failed or missed an output) or all (its whole scope), narrowed to regression_test_ids when given.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "RerunScope")]
 pub enum RerunScope {
@@ -2002,17 +2002,14 @@ pub enum RerunScope {
     Failed,
     #[oai(rename = "all")]
     All,
-    #[oai(rename = "selected")]
-    Selected,
 }
 impl RerunScope {
-    pub const ALL: &'static [Self] = &[Self::Failed, Self::All, Self::Selected];
+    pub const ALL: &'static [Self] = &[Self::Failed, Self::All];
     /// The wire value.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Failed => "failed",
             Self::All => "all",
-            Self::Selected => "selected",
         }
     }
     /// Parses a wire value (e.g. one read from the database).
@@ -2020,7 +2017,6 @@ impl RerunScope {
         match s {
             "failed" => Some(Self::Failed),
             "all" => Some(Self::All),
-            "selected" => Some(Self::Selected),
             _ => None,
         }
     }
@@ -2031,7 +2027,7 @@ impl RerunScope {
 pub struct RerunRequest {
     #[oai(rename = "scope")]
     pub scope: RerunScope,
-    /// The tests to run, with scope selected (and only then); each active.
+    /// Only these tests of the scope; each must be one of the original run's tests (else 422). With scope all, exactly these tests.
     #[oai(
         rename = "regression_test_ids",
         validator(
@@ -12941,7 +12937,7 @@ pub trait RunsApi: Authorizer {
     ) -> impl std::future::Future<
         Output = Result<CancelRunResponse, crate::http::error::ApiError>,
     > + Send;
-    /// Rerun a run's failed, all or selected tests
+    /// Rerun a run's failed, all or chosen tests
     fn rerun_run(
         &self,
         principal: &Self::Principal,
@@ -14295,7 +14291,7 @@ impl<
                 .await,
         )
     }
-    /// Rerun a run's failed, all or selected tests
+    /// Rerun a run's failed, all or chosen tests
     #[oai(
         path = "/runs/:run_id/rerun",
         method = "post",

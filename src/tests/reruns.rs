@@ -100,13 +100,24 @@ async fn a_rerun_repeats_the_failed_all_or_selected_tests_and_links_back() {
 
     let (status, picked) = rerun(
         s.run as i64,
-        json!({"scope": "selected", "regression_test_ids": [passed]}),
+        json!({"scope": "all", "regression_test_ids": [passed]}),
     )
     .await;
     assert_eq!(status, 202, "{picked}");
     assert_eq!(
         scope_of(&s, picked["run_id"].as_i64().unwrap()).await,
         json!([passed])
+    );
+    // Narrowing the failed ones: only what failed among those named.
+    let (status, narrowed) = rerun(
+        s.run as i64,
+        json!({"scope": "failed", "regression_test_ids": [passed, missing]}),
+    )
+    .await;
+    assert_eq!(status, 202, "{narrowed}");
+    assert_eq!(
+        scope_of(&s, narrowed["run_id"].as_i64().unwrap()).await,
+        json!([missing])
     );
 }
 
@@ -143,18 +154,29 @@ async fn a_rerun_is_refused_as_post_runs_would_be_and_for_what_cannot_run() {
         s.tests[0]
     };
     let cases = [
-        (json!({"scope": "selected"}), 400, "validation_error"),
         (
-            json!({"scope": "failed", "regression_test_ids": [s.tests[1]]}),
-            400,
-            "validation_error",
+            json!({"scope": "all", "regression_test_ids": [inactive]}),
+            422,
+            "unprocessable",
         ),
+        // Not one of the run's tests.
         (
-            json!({"scope": "selected", "regression_test_ids": [inactive]}),
+            json!({"scope": "all", "regression_test_ids": [999_999]}),
+            422,
+            "unprocessable",
+        ),
+        // Named, but it passed: nothing failed among those named.
+        (
+            json!({"scope": "failed", "regression_test_ids": [inactive]}),
             422,
             "unprocessable",
         ),
         (json!({"scope": "sideways"}), 400, "validation_error"),
+        (
+            json!({"scope": "all", "regression_test_ids": []}),
+            400,
+            "validation_error",
+        ),
     ];
     for (body, want, code) in cases {
         let (status, e) = post(&s.app, &path, &s.staff, body.clone()).await;

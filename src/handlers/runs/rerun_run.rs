@@ -1,5 +1,6 @@
 //! POST /runs/{run_id}/rerun: a new run of the original's commit, platform, repository,
-//! branch and pull request with the scope asked for, linked to the original. The permission
+//! branch and pull request with the scope asked for (narrowed to the tests named), linked to
+//! the original. The permission
 //! rules are POST /runs' own (the same code); every check comes before the one transaction.
 use crate::api::{RerunRunInput, RerunRunResponse, RerunScope, RunSampleStatus, RunStatus};
 use crate::auth::Principal;
@@ -35,24 +36,34 @@ pub async fn handle(
         .ok_or_else(|| DomainError::unprocessable("The run has no repository to rerun."))?;
     let fork_url = super::launch::permitted_repository(state, p, &repository).await?;
 
-    let wanted: Vec<i32> = match (body.scope, body.regression_test_ids) {
-        (RerunScope::Selected, Some(ids)) => ids,
-        (RerunScope::Selected, None) => {
-            return Err(DomainError::invalid("scope `selected` needs regression_test_ids.").into());
-        }
-        (_, Some(_)) => {
-            return Err(
-                DomainError::invalid("regression_test_ids go with scope `selected` only.").into(),
-            );
-        }
-        (RerunScope::All, None) => j.judging.scope_of(original.id),
-        (RerunScope::Failed, None) => j
+    let scope_tests: Vec<i32> = match body.scope {
+        RerunScope::All => j.judging.scope_of(original.id),
+        RerunScope::Failed => j
             .judging
             .sample_statuses(original.id, j.phase)
             .into_iter()
             .filter(|(_, s)| matches!(s, RunSampleStatus::Fail | RunSampleStatus::MissingOutput))
             .map(|(rt, _)| rt)
             .collect(),
+    };
+    let wanted: Vec<i32> = match body.regression_test_ids {
+        None => scope_tests,
+        Some(ids) => {
+            let of_run = j.judging.tests_of(original.id);
+            let foreign: Vec<i32> = ids
+                .iter()
+                .copied()
+                .filter(|i| !of_run.contains(i))
+                .collect();
+            if !foreign.is_empty() {
+                return Err(DomainError::unprocessable("These tests are not the run's.")
+                    .detail("unknown_ids", foreign)
+                    .into());
+            }
+            ids.into_iter()
+                .filter(|i| scope_tests.contains(i))
+                .collect()
+        }
     };
     if wanted.is_empty() {
         return Err(
