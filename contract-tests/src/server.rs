@@ -219,6 +219,10 @@ impl Server {
             // build, and the harness logs in for every token-revoking case: argon2 (a supported
             // format, ~30 ms) keeps CI's time on the contract. The spci suite covers both formats.
             .env("SPCI_PASSWORD_FORMAT", "argon2id")
+            // GitHub is never the real one in a test: a local port nothing listens on, so
+            // what needs GitHub answers its documented 503 at once.
+            .env("SPCI_GITHUB_API_URL", "http://127.0.0.1:9")
+            .env("SPCI_GITHUB_OAUTH_URL", "http://127.0.0.1:9")
             .env("RUST_LOG", "warn")
             .envs(boot.env)
             .stdout(Stdio::piped())

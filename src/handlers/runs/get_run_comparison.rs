@@ -157,13 +157,13 @@ fn wire_signature(t: &TestState) -> Vec<OutputSignature> {
 }
 
 async fn by_id(state: &AppState, id: &str) -> Result<Reference, DomainError> {
-    let id: i32 = id
-        .parse()
-        .map_err(|_| DomainError::invalid("base is not a run id.").detail("base", id))?;
+    // The spec's pattern allows ten digits; an id past i32 names no run.
+    let not_found = || DomainError::not_found("Base run");
+    let id: i32 = id.parse().map_err(|_| not_found())?;
     let run = test::Entity::find_by_id(id)
         .one(&state.db)
         .await?
-        .ok_or_else(|| DomainError::not_found("Base run"))?;
+        .ok_or_else(not_found)?;
     Ok(Reference {
         base: ComparisonBase::Run,
         run: Ok(run),
