@@ -223,6 +223,15 @@ fn main() {
             format!("/samples/{sample_id}/history?status=fail&limit=50"),
             requests,
         ),
+        (
+            format!("/runs/{run_id}/comparison?base=master&limit=50"),
+            requests,
+        ),
+        (
+            "/regression-tests/flaky?platform=linux&window=50&limit=50".to_string(),
+            requests,
+        ),
+        (format!("/runs/{run_id}/failure-groups"), requests),
     ];
     for (path, n) in &paths {
         let one = measure(&client, path, *n, 1, window);
