@@ -159,12 +159,7 @@ impl GitHub {
 
     /// The numeric id of the account with this login; `None` when GitHub has no such account.
     pub async fn id_of(&self, login: &str) -> Result<Option<i64>, GitHubError> {
-        let mut url =
-            reqwest::Url::parse(&self.api).map_err(|e| GitHubError::Unreachable(e.to_string()))?;
-        url.path_segments_mut()
-            .map_err(|_| GitHubError::Unreachable("the API URL cannot be a base".into()))?
-            .pop_if_empty()
-            .extend(["users", login]);
+        let url = self.api_url(["users", login])?;
         Ok(self.account(url.as_str()).await?.map(|a| a.id))
     }
 
@@ -184,11 +179,14 @@ impl GitHub {
     ) -> Result<Vec<String>, GitHubError> {
         let start = match pull_request {
             Some(n) => self
-                .get_json::<Pull>(&self.repo_url(repository, &["pulls", &n.to_string()])?)
+                .get_json::<Pull>(
+                    self.repo_url(repository, &["pulls", &n.to_string()])?
+                        .as_str(),
+                )
                 .await?
                 .map(|p| p.base.sha),
             None => self
-                .get_json::<Commit>(&self.repo_url(repository, &["commits", commit])?)
+                .get_json::<Commit>(self.repo_url(repository, &["commits", commit])?.as_str())
                 .await?
                 .and_then(|c| c.parents.into_iter().next())
                 .map(|p| p.sha),
@@ -196,8 +194,7 @@ impl GitHub {
         let Some(start) = start else {
             return Ok(vec![]);
         };
-        let mut url = reqwest::Url::parse(&self.repo_url(repository, &["commits"])?)
-            .map_err(|e| GitHubError::Unreachable(e.to_string()))?;
+        let mut url = self.repo_url(repository, &["commits"])?;
         url.query_pairs_mut()
             .append_pair("sha", &start)
             .append_pair("per_page", &depth.min(100).to_string());
@@ -205,17 +202,26 @@ impl GitHub {
         Ok(commits.into_iter().take(depth).map(|c| c.sha).collect())
     }
 
-    /// `<api>/repos/<owner>/<name>/<rest…>`, each segment escaped.
-    fn repo_url(&self, repository: &str, rest: &[&str]) -> Result<String, GitHubError> {
+    /// `<api>/repos/<owner>/<name>/<rest…>`.
+    fn repo_url(&self, repository: &str, rest: &[&str]) -> Result<reqwest::Url, GitHubError> {
+        let segments = std::iter::once("repos")
+            .chain(repository.split('/'))
+            .chain(rest.iter().copied());
+        self.api_url(segments)
+    }
+
+    /// `<api>/<segment>/…`, each segment escaped, so a login or sha cannot change the path.
+    fn api_url<'a>(
+        &self,
+        segments: impl IntoIterator<Item = &'a str>,
+    ) -> Result<reqwest::Url, GitHubError> {
         let mut url =
             reqwest::Url::parse(&self.api).map_err(|e| GitHubError::Unreachable(e.to_string()))?;
         url.path_segments_mut()
             .map_err(|_| GitHubError::Unreachable("the API URL cannot be a base".into()))?
             .pop_if_empty()
-            .push("repos")
-            .extend(repository.split('/'))
-            .extend(rest);
-        Ok(url.into())
+            .extend(segments);
+        Ok(url)
     }
 
     /// A JSON answer; `None` for a 404, anything else unexpected is GitHub being unreachable.

@@ -100,6 +100,23 @@ impl Catalog {
     }
 }
 
+/// The sample of each of these regression tests (None for a test without one). One query.
+pub async fn sample_ids_of(
+    db: &impl ConnectionTrait,
+    tests: impl IntoIterator<Item = i32>,
+) -> Result<HashMap<i32, Option<i32>>, DbErr> {
+    Ok(regression_test::Entity::find()
+        .filter(regression_test::Column::Id.is_in(tests))
+        .select_only()
+        .column(regression_test::Column::Id)
+        .column(regression_test::Column::SampleId)
+        .into_tuple::<(i32, Option<i32>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 pub async fn samples_by_id(
     db: &impl ConnectionTrait,
     ids: &BTreeSet<i32>,

@@ -28,24 +28,19 @@ pub async fn latest_master(
         .await
 }
 
-/// (commit, run id) of the completed runs of these commits on `platform`, other than `except`,
-/// most recently completed first.
+/// The completed runs of these commits on `platform`, other than `except`, most recently
+/// completed first (a run may repeat, once per completed row).
 pub async fn completed_runs_of(
     db: &impl ConnectionTrait,
     platform: &str,
     commits: &[String],
     except: i32,
-) -> Result<Vec<(String, i32)>, DbErr> {
+) -> Result<Vec<test::Model>, DbErr> {
     if commits.is_empty() {
         return Ok(vec![]);
     }
-    let rows: Vec<(String, i32)> = completed_on(platform, except)
+    completed_on(platform, except)
         .filter(test::Column::Commit.is_in(commits.iter().cloned()))
-        .select_only()
-        .column(test::Column::Commit)
-        .column(test::Column::Id)
-        .into_tuple()
         .all(db)
-        .await?;
-    Ok(rows)
+        .await
 }

@@ -2,7 +2,7 @@
 //! pull-request comment's): the verdict stays absolute, the report is relative. Pure functions
 //! over statuses the verdict module gave and the produced hashes.
 use crate::api::{ComparisonClass, ComparisonCounts, RunSampleStatus};
-use crate::domain::verdict::Produced;
+use crate::domain::verdict::{Produced, passed};
 
 /// How one regression test behaved in one run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,16 +23,6 @@ pub fn signature(produced: &[Produced]) -> Vec<(i32, String)> {
         .collect();
     s.sort();
     s
-}
-
-/// Pass or fail; `None` while the test has no verdict (not started, running, skipped), when
-/// nothing can be said about it.
-fn passed(status: RunSampleStatus) -> Option<bool> {
-    match status {
-        RunSampleStatus::Pass => Some(true),
-        RunSampleStatus::Fail | RunSampleStatus::MissingOutput => Some(false),
-        RunSampleStatus::NotStarted | RunSampleStatus::Running | RunSampleStatus::Skipped => None,
-    }
 }
 
 /// The class of a test here (`current`) against a base run's record of it. `None` on a side

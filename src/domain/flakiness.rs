@@ -1,7 +1,7 @@
 //! How stable a regression test is across a branch's runs: flips between pass and fail, their
 //! rate, a rate weighted towards recent flips, and a state. Pure arithmetic over a verdict
 //! sequence (oldest first) the verdict module produced.
-use crate::api::{RunSampleStatus, StabilityState};
+use crate::api::StabilityState;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Thresholds {
@@ -19,16 +19,6 @@ pub struct Verdict {
     pub run_id: i32,
     pub commit: String,
     pub passed: bool,
-}
-
-/// Pass or fail; `None` for statuses that are no verdict (not started, running, skipped),
-/// which do not count in a sequence.
-pub fn passed(status: RunSampleStatus) -> Option<bool> {
-    match status {
-        RunSampleStatus::Pass => Some(true),
-        RunSampleStatus::Fail | RunSampleStatus::MissingOutput => Some(false),
-        RunSampleStatus::NotStarted | RunSampleStatus::Running | RunSampleStatus::Skipped => None,
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -266,21 +256,5 @@ mod tests {
             .state,
             Broken
         );
-    }
-
-    #[test]
-    fn statuses_that_are_no_verdict_do_not_count() {
-        use RunSampleStatus as S;
-        let cases = [
-            (S::Pass, Some(true)),
-            (S::Fail, Some(false)),
-            (S::MissingOutput, Some(false)),
-            (S::Skipped, None),
-            (S::NotStarted, None),
-            (S::Running, None),
-        ];
-        for (s, want) in cases {
-            assert_eq!(passed(s), want, "{s:?}");
-        }
     }
 }

@@ -131,6 +131,16 @@ pub fn sample_status(t: &TestFacts) -> RunSampleStatus {
     }
 }
 
+/// Pass or fail; `None` for statuses that are no verdict yet (not started, running, skipped):
+/// what comparisons and stability count, so nothing is said about a test that did not run.
+pub fn passed(status: RunSampleStatus) -> Option<bool> {
+    match status {
+        RunSampleStatus::Pass => Some(true),
+        RunSampleStatus::Fail | RunSampleStatus::MissingOutput => Some(false),
+        RunSampleStatus::NotStarted | RunSampleStatus::Running | RunSampleStatus::Skipped => None,
+    }
+}
+
 /// Per output: identical or an accepted variant is `pass`, another hash `fail`, no row at all
 /// (for a non-ignored output of a judged test) `missing_output`, a row for an output that no
 /// longer exists `missing_expected`. Ordered by output id.
@@ -555,6 +565,21 @@ mod tests {
             };
             assert_eq!(test_errors(&t), errors, "{produced:?}");
             assert_eq!(failure_signature(&t).as_deref(), signature, "{produced:?}");
+        }
+    }
+
+    #[test]
+    fn statuses_that_are_no_verdict_do_not_count() {
+        let cases = [
+            (S::Pass, Some(true)),
+            (S::Fail, Some(false)),
+            (S::MissingOutput, Some(false)),
+            (S::Skipped, None),
+            (S::NotStarted, None),
+            (S::Running, None),
+        ];
+        for (s, want) in cases {
+            assert_eq!(passed(s), want, "{s:?}");
         }
     }
 }

@@ -1,7 +1,7 @@
 //! GET /regression-tests/flaky: every test with a verdict in the window, per platform, by
 //! weighted flip rate. Three statements per platform plus the page's samples, whatever the
 //! window or the number of tests.
-use super::stability::{Ask, assess_all, samples_of, wire};
+use super::stability::{Ask, assess_all, wire};
 use crate::api::{FlakyMeta, FlakyTestPage, ListFlakyTestsInput, ListFlakyTestsResponse};
 use crate::domain::flakiness::Thresholds;
 use crate::http::error::ApiError;
@@ -36,7 +36,9 @@ pub async fn handle(
             .then(a.platform.as_str().cmp(b.platform.as_str()))
     });
     let (page, pagination) = slice(all, req.limit, req.offset);
-    let samples = samples_of(state, page.iter().map(|a| a.regression_test_id)).await?;
+    let samples =
+        crate::data::catalog::sample_ids_of(&state.db, page.iter().map(|a| a.regression_test_id))
+            .await?;
     let data = page
         .iter()
         .map(|a| wire(a, samples.get(&a.regression_test_id).copied().flatten()))

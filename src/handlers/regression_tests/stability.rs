@@ -3,7 +3,8 @@
 use crate::api::{Platform, RunSampleStatus, StabilityThresholds, TestStability};
 use crate::data::stability::{verdicts, window};
 use crate::domain::DomainError;
-use crate::domain::flakiness::{Stability, Thresholds, Verdict, assess, passed};
+use crate::domain::flakiness::{Stability, Thresholds, Verdict, assess};
+use crate::domain::verdict::passed;
 use crate::state::AppState;
 use std::collections::{BTreeMap, HashMap};
 
@@ -105,23 +106,4 @@ pub fn wire(a: &Assessed, sample_id: Option<i32>) -> TestStability {
         rerun_disagreed: s.rerun_disagreed,
         state: s.state,
     }
-}
-
-/// The sample of each of these tests, in one statement.
-pub async fn samples_of(
-    state: &AppState,
-    tests: impl Iterator<Item = i32>,
-) -> Result<HashMap<i32, Option<i32>>, DomainError> {
-    use crate::data::entity::regression_test;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-    Ok(regression_test::Entity::find()
-        .filter(regression_test::Column::Id.is_in(tests))
-        .select_only()
-        .column(regression_test::Column::Id)
-        .column(regression_test::Column::SampleId)
-        .into_tuple::<(i32, Option<i32>)>()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .collect())
 }

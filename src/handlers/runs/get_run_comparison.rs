@@ -5,7 +5,7 @@ use crate::api::{
     ComparisonBase, ComparisonEntry, ComparisonMeta, ComparisonPage, ComparisonReference,
     ComparisonVersus, GetRunComparisonInput, GetRunComparisonResponse, OutputSignature,
 };
-use crate::data::entity::{regression_test, test};
+use crate::data::entity::test;
 use crate::data::loaders::{Judging, Runs};
 use crate::domain::DomainError;
 use crate::domain::comparison::{
@@ -16,7 +16,7 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::page::slice;
 use poem_openapi::payload::Json;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::EntityTrait;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One base asked for: its run, or why there is none.
@@ -111,16 +111,9 @@ pub async fn handle(
         entries.retain(|e| e.against.iter().any(|v| v.class == class));
     }
     let (mut data, pagination) = slice(entries, req.limit, req.offset);
-    let samples: HashMap<i32, Option<i32>> = regression_test::Entity::find()
-        .filter(regression_test::Column::Id.is_in(data.iter().map(|e| e.regression_test_id)))
-        .select_only()
-        .column(regression_test::Column::Id)
-        .column(regression_test::Column::SampleId)
-        .into_tuple::<(i32, Option<i32>)>()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .collect();
+    let samples =
+        crate::data::catalog::sample_ids_of(&state.db, data.iter().map(|e| e.regression_test_id))
+            .await?;
     for e in &mut data {
         e.sample_id = samples.get(&e.regression_test_id).copied().flatten();
     }
@@ -208,19 +201,18 @@ async fn ancestor(
     let runs =
         crate::data::comparison::completed_runs_of(&state.db, &run.platform, &ancestry, run.id)
             .await?;
-    let Some(id) = nearest_ancestor_run(&ancestry, &runs) else {
-        return Ok(unavailable(format!(
-            "No completed run on {} of the {} commits searched.",
-            run.platform,
-            ancestry.len()
-        )));
-    };
-    let found = test::Entity::find_by_id(id).one(&state.db).await?;
-    Ok(match found {
+    let commits: Vec<(String, i32)> = runs.iter().map(|r| (r.commit.clone(), r.id)).collect();
+    let nearest = nearest_ancestor_run(&ancestry, &commits)
+        .and_then(|id| runs.into_iter().find(|r| r.id == id));
+    Ok(match nearest {
         Some(b) => Reference {
             base: ComparisonBase::Ancestor,
             run: Ok(b),
         },
-        None => unavailable("The ancestor's run was deleted meanwhile.".into()),
+        None => unavailable(format!(
+            "No completed run on {} of the {} commits searched.",
+            run.platform,
+            ancestry.len()
+        )),
     })
 }
