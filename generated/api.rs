@@ -1828,10 +1828,12 @@ pub struct UserPasswordResetDispatch {
     #[oai(rename = "sent")]
     pub sent: bool,
 }
-/// A CI run of one commit on one platform.
+/// A CI run of one commit on one platform. effective_status is its status with the failures of tests that were quarantined when the run completed forgiven: a failed run whose every test that did not pass was then quarantined is pass; any other status is unchanged. It is fixed once the run completes (quarantining or lifting later changes nothing about it), and status itself never changes.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "Run")]
 pub struct Run {
+    #[oai(rename = "effective_status")]
+    pub effective_status: RunStatus,
     /// 1 for a run, 2 for its first rerun, 3 for a rerun of that rerun, and so on.
     #[oai(rename = "attempt")]
     pub attempt: i32,
@@ -1936,7 +1938,7 @@ pub struct RunCreateRequest {
     )]
     pub regression_test_ids: Option<Vec<i32>>,
 }
-/// Verdict counts of a run.
+/// Verdict counts of a run, with its status and effective status (quarantined failures forgiven, as on the run).
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "RunSummary")]
 pub struct RunSummary {
@@ -1944,6 +1946,11 @@ pub struct RunSummary {
     pub run_id: i32,
     #[oai(rename = "status")]
     pub status: RunStatus,
+    #[oai(rename = "effective_status")]
+    pub effective_status: RunStatus,
+    /// Tests of a completed run that did not pass (counted in fail, missing output or skipped) and were quarantined when it completed; their failures do not fail the run (effective_status). 0 for a run that has not completed.
+    #[oai(rename = "quarantined_failure_count")]
+    pub quarantined_failure_count: i64,
     /// Regression tests in scope of the run.
     #[oai(rename = "total_samples")]
     pub total_samples: i64,
@@ -2691,6 +2698,54 @@ pub struct FlakyTestPage {
     pub pagination: Page,
     #[oai(rename = "meta")]
     pub meta: FlakyMeta,
+}
+/// Why a regression test is quarantined, and until when.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "QuarantineRequest", deny_unknown_fields)]
+pub struct QuarantineRequest {
+    /// Why its failures should not fail runs for now (a tracking issue, say).
+    #[oai(rename = "reason", validator(max_length = 500, min_length = 5))]
+    pub reason: String,
+    /// When the quarantine ends by itself (in the future); never when absent.
+    #[oai(rename = "expires_at", nullable)]
+    pub expires_at: Option<crate::types::UtcDateTime>,
+}
+/// A period in which a regression test's failures do not fail a run: from created_at until expires_at or lifted_at, whichever comes first. A run is judged against the periods in force when it completed.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "Quarantine")]
+pub struct Quarantine {
+    #[oai(rename = "id")]
+    pub id: i32,
+    #[oai(rename = "regression_test_id")]
+    pub regression_test_id: i32,
+    #[oai(rename = "reason")]
+    pub reason: String,
+    /// Platform user id of who quarantined the test.
+    #[oai(rename = "created_by")]
+    pub created_by: i32,
+    #[oai(rename = "created_at")]
+    pub created_at: crate::types::UtcDateTime,
+    #[oai(rename = "expires_at", nullable)]
+    pub expires_at: Option<crate::types::UtcDateTime>,
+    #[oai(rename = "lifted_at", nullable)]
+    pub lifted_at: Option<crate::types::UtcDateTime>,
+    /// Platform user id of who lifted it.
+    #[oai(rename = "lifted_by", nullable)]
+    pub lifted_by: Option<i32>,
+    /// Whether the quarantine is in force now (not expired, not lifted).
+    #[oai(rename = "in_force")]
+    pub in_force: bool,
+}
+/// A page of quarantines, newest first.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "QuarantinePage")]
+pub struct QuarantinePage {
+    #[oai(rename = "data")]
+    pub data: Vec<Quarantine>,
+    #[oai(rename = "pagination")]
+    pub pagination: Page,
+    #[oai(rename = "meta")]
+    pub meta: serde_json::Value,
 }
 /// The test's verdict in one completed run.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -3544,7 +3599,7 @@ pub struct BlockedUserDeletion {
     #[oai(rename = "deleted")]
     pub deleted: bool,
 }
-/// The kind of an administrative change: role_changed (target user, previous and new role), user_deactivated, github_user_blocked and github_user_unblocked (target the numeric GitHub id), maintenance_changed (target the platform, previous and new disabled flag), extension_forbidden and extension_allowed, reset_link_sent (by an admin, target the user), token_revoked (by an admin, target the token id).
+/// The kind of an administrative change: role_changed (target user, previous and new role), user_deactivated, github_user_blocked and github_user_unblocked (target the numeric GitHub id), maintenance_changed (target the platform, previous and new disabled flag), extension_forbidden and extension_allowed, reset_link_sent (by an admin, target the user), token_revoked (by an admin, target the token id), test_quarantined and quarantine_lifted (target the regression test id; value the reason and expiry, or the lifted quarantine's id).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "AuditAction")]
 pub enum AuditAction {
@@ -3566,6 +3621,10 @@ pub enum AuditAction {
     ResetLinkSent,
     #[oai(rename = "token_revoked")]
     TokenRevoked,
+    #[oai(rename = "test_quarantined")]
+    TestQuarantined,
+    #[oai(rename = "quarantine_lifted")]
+    QuarantineLifted,
 }
 impl AuditAction {
     pub const ALL: &'static [Self] = &[
@@ -3578,6 +3637,8 @@ impl AuditAction {
         Self::ExtensionAllowed,
         Self::ResetLinkSent,
         Self::TokenRevoked,
+        Self::TestQuarantined,
+        Self::QuarantineLifted,
     ];
     /// The wire value.
     pub fn as_str(self) -> &'static str {
@@ -3591,6 +3652,8 @@ impl AuditAction {
             Self::ExtensionAllowed => "extension_allowed",
             Self::ResetLinkSent => "reset_link_sent",
             Self::TokenRevoked => "token_revoked",
+            Self::TestQuarantined => "test_quarantined",
+            Self::QuarantineLifted => "quarantine_lifted",
         }
     }
     /// Parses a wire value (e.g. one read from the database).
@@ -3605,6 +3668,8 @@ impl AuditAction {
             "extension_allowed" => Some(Self::ExtensionAllowed),
             "reset_link_sent" => Some(Self::ResetLinkSent),
             "token_revoked" => Some(Self::TokenRevoked),
+            "test_quarantined" => Some(Self::TestQuarantined),
+            "quarantine_lifted" => Some(Self::QuarantineLifted),
             _ => None,
         }
     }
@@ -5533,6 +5598,7 @@ pub struct ListRunsInput {
     pub limit: i32,
     pub offset: i32,
     pub status: Option<RunStatus>,
+    pub effective_status: Option<RunStatus>,
     pub branch: Option<String>,
     pub commit_sha: Option<String>,
     pub ccx_version: Option<String>,
@@ -9545,6 +9611,335 @@ pub struct ListFlakyTestsInput {
     pub offset: i32,
 }
 #[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__list_quarantines_bad_request")]
+pub enum ListQuarantinesResponse {
+    /// A page of quarantines.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(Json<QuarantinePage>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __list_quarantines_bad_request(err: poem::Error) -> ListQuarantinesResponse {
+    <ListQuarantinesResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for ListQuarantinesResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[doc(hidden)]
+fn __default_list_quarantines_all() -> bool {
+    false
+}
+#[doc(hidden)]
+fn __default_list_quarantines_limit() -> i32 {
+    50
+}
+#[doc(hidden)]
+fn __default_list_quarantines_offset() -> i32 {
+    0
+}
+#[derive(Debug)]
+pub struct ListQuarantinesInput {
+    pub regression_test_id: Option<i32>,
+    pub all: bool,
+    pub limit: i32,
+    pub offset: i32,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__quarantine_regression_test_bad_request")]
+pub enum QuarantineRegressionTestResponse {
+    /// The quarantine, in force.
+    #[oai(
+        status = 201,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Created(Json<Quarantine>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Duplicate, or a change that would discard linked records (`conflict`).
+    #[oai(
+        status = 409,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Conflict(Json<ErrorResponse>),
+    /// Request body too large (`payload_too_large`).
+    #[oai(
+        status = 413,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    PayloadTooLarge(Json<ErrorResponse>),
+    /// Wrong request Content-Type (`validation_error`).
+    #[oai(
+        status = 415,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    UnsupportedMediaType(Json<ErrorResponse>),
+    /// Well-formed but semantically invalid request (`unprocessable`).
+    #[oai(
+        status = 422,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    UnprocessableEntity(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __quarantine_regression_test_bad_request(
+    err: poem::Error,
+) -> QuarantineRegressionTestResponse {
+    <QuarantineRegressionTestResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for QuarantineRegressionTestResponse {
+    const STATUSES: &'static [u16] = &[
+        201, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503,
+    ];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            409 => Self::Conflict(Json(body)),
+            413 => Self::PayloadTooLarge(Json(body)),
+            415 => Self::UnsupportedMediaType(Json(body)),
+            422 => Self::UnprocessableEntity(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct QuarantineRegressionTestInput {
+    pub regression_test_id: i32,
+    pub body: QuarantineRequest,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__lift_quarantine_bad_request")]
+pub enum LiftQuarantineResponse {
+    /// The quarantine, lifted.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Ok(Json<Quarantine>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __lift_quarantine_bad_request(err: poem::Error) -> LiftQuarantineResponse {
+    <LiftQuarantineResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for LiftQuarantineResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct LiftQuarantineInput {
+    pub regression_test_id: i32,
+}
+#[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_regression_test_stability_bad_request")]
 pub enum GetRegressionTestStabilityResponse {
     /// The test's stability.
@@ -13361,6 +13756,30 @@ pub trait RegressionTestsApi: Authorizer {
     ) -> impl std::future::Future<
         Output = Result<ListFlakyTestsResponse, crate::http::error::ApiError>,
     > + Send;
+    /// List quarantines
+    fn list_quarantines(
+        &self,
+        principal: &Self::Principal,
+        req: ListQuarantinesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListQuarantinesResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Quarantine a regression test
+    fn quarantine_regression_test(
+        &self,
+        principal: &Self::Principal,
+        req: QuarantineRegressionTestInput,
+    ) -> impl std::future::Future<
+        Output = Result<QuarantineRegressionTestResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Lift a regression test's quarantine
+    fn lift_quarantine(
+        &self,
+        principal: &Self::Principal,
+        req: LiftQuarantineInput,
+    ) -> impl std::future::Future<
+        Output = Result<LiftQuarantineResponse, crate::http::error::ApiError>,
+    > + Send;
     /// Get a regression test's stability
     fn get_regression_test_stability(
         &self,
@@ -13932,6 +14351,8 @@ impl<
         offset: Query<i32>,
         #[oai(name = "status")]
         status: Query<Option<RunStatus>>,
+        #[oai(name = "effective_status")]
+        effective_status: Query<Option<RunStatus>>,
         #[oai(name = "branch", validator(max_length = 100))]
         branch: Query<Option<String>>,
         #[oai(
@@ -13969,6 +14390,7 @@ impl<
                     limit: limit.0,
                     offset: offset.0,
                     status: status.0,
+                    effective_status: effective_status.0,
                     branch: branch.0,
                     commit_sha: commit_sha.0,
                     ccx_version: ccx_version.0,
@@ -16420,6 +16842,128 @@ impl<
                 .await,
         )
     }
+    /// List quarantines
+    #[oai(
+        path = "/regression-tests/quarantined",
+        method = "get",
+        operation_id = "listQuarantines",
+        tag = ApiTags::RegressionTests
+    )]
+    async fn list_quarantines(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "regression_test_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_test_id: Query<Option<i32>>,
+        #[oai(name = "all", default = "__default_list_quarantines_all")]
+        all: Query<bool>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_quarantines_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_quarantines_offset"
+        )]
+        offset: Query<i32>,
+    ) -> ListQuarantinesResponse {
+        <ListQuarantinesResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = ListQuarantinesInput {
+                    regression_test_id: regression_test_id.0,
+                    all: all.0,
+                    limit: limit.0,
+                    offset: offset.0,
+                };
+                self.0.list_quarantines(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Quarantine a regression test
+    #[oai(
+        path = "/regression-tests/:regression_test_id/quarantine",
+        method = "post",
+        operation_id = "quarantineRegressionTest",
+        tag = ApiTags::RegressionTests
+    )]
+    async fn quarantine_regression_test(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "regression_test_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_test_id: Path<i32>,
+        body: Json<QuarantineRequest>,
+    ) -> QuarantineRegressionTestResponse {
+        <QuarantineRegressionTestResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = QuarantineRegressionTestInput {
+                    regression_test_id: regression_test_id.0,
+                    body: body.0,
+                };
+                self.0.quarantine_regression_test(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Lift a regression test's quarantine
+    #[oai(
+        path = "/regression-tests/:regression_test_id/quarantine",
+        method = "delete",
+        operation_id = "liftQuarantine",
+        tag = ApiTags::RegressionTests
+    )]
+    async fn lift_quarantine(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "regression_test_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        regression_test_id: Path<i32>,
+    ) -> LiftQuarantineResponse {
+        <LiftQuarantineResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::RunsWrite],
+                        &[Role::Admin, Role::Contributor],
+                    )
+                    .await?;
+                let req = LiftQuarantineInput {
+                    regression_test_id: regression_test_id.0,
+                };
+                self.0.lift_quarantine(&principal, req).await
+            }
+                .await,
+        )
+    }
     /// Get a regression test's stability
     #[oai(
         path = "/regression-tests/:regression_test_id/stability",
@@ -17195,6 +17739,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "limit",
             "offset",
             "status",
+            "effective_status",
             "branch",
             "commit_sha",
             "ccx_version",
@@ -17725,6 +18270,45 @@ pub const OPERATIONS: &[OperationInfo] = &[
             "limit",
             "offset",
         ],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "listQuarantines",
+        method: "GET",
+        path: "/regression-tests/quarantined",
+        tag: "Regression Tests",
+        public: false,
+        scopes: &[Scope::RunsRead],
+        roles: &[],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
+        params: &["regression_test_id", "all", "limit", "offset"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "quarantineRegressionTest",
+        method: "POST",
+        path: "/regression-tests/{regression_test_id}/quarantine",
+        tag: "Regression Tests",
+        public: false,
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
+        statuses: &[201, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
+        params: &["regression_test_id"],
+        has_body: true,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "liftQuarantine",
+        method: "DELETE",
+        path: "/regression-tests/{regression_test_id}/quarantine",
+        tag: "Regression Tests",
+        public: false,
+        scopes: &[Scope::RunsWrite],
+        roles: &[Role::Admin, Role::Contributor],
+        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
+        params: &["regression_test_id"],
         has_body: false,
         streamed_body: false,
     },

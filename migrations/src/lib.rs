@@ -20,6 +20,7 @@ mod m20261203_000013_mail_outbox;
 mod m20261203_000014_token_use;
 mod m20261203_000015_file_removal;
 mod m20261204_000016_rerun;
+mod m20261207_000017_quarantine;
 
 pub struct Migrator;
 
@@ -51,6 +52,11 @@ pub fn spci_table_indexes() -> Vec<(&'static str, &'static str, Vec<&'static str
             m20261202_000009_result_verdict::INDEX,
             m20261202_000009_result_verdict::TABLE,
             vec!["regression_test_id", "status", "test_id"],
+        ),
+        (
+            m20261207_000017_quarantine::EFFECTIVE_INDEX,
+            "spci_run_verdict",
+            vec!["effective_status", "test_id"],
         ),
     ]
 }
@@ -129,6 +135,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_token_use::Migration),
             Box::new(m20261203_000015_file_removal::Migration),
             Box::new(m20261204_000016_rerun::Migration),
+            Box::new(m20261207_000017_quarantine::Migration),
         ]
     }
 }
@@ -176,6 +183,7 @@ pub const TABLES: &[&str] = &[
     "spci_token_use",
     "spci_file_removal",
     "spci_rerun",
+    "spci_quarantine",
 ];
 
 #[cfg(test)]
@@ -199,7 +207,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 41);
+        assert_eq!(TABLES.len(), 42);
     }
 
     #[tokio::test]

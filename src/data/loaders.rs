@@ -2,10 +2,12 @@
 //! whatever the number of runs or tests (no N+1: review H6).
 use crate::api;
 use crate::data::entity::{
-    customized_test, fork, regression_test_output, regression_test_output_files, spci_rerun, test,
-    test_progress, test_result, test_result_file,
+    customized_test, fork, regression_test_output, regression_test_output_files, spci_quarantine,
+    spci_rerun, test, test_progress, test_result, test_result_file,
 };
+use crate::domain::quarantine::{self, Period};
 use crate::domain::verdict::{self, Expected, Outcome, Phase, Produced, TestFacts};
+use chrono::NaiveDateTime;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -90,6 +92,14 @@ impl Runs {
         Phase::from_last_progress(self.progress_of(run).last().map(|p| p.status.as_str()))
     }
 
+    /// When a completed run completed (its last progress row's time); `None` for any other.
+    pub fn completed_at(&self, run: i32) -> Option<NaiveDateTime> {
+        self.progress_of(run)
+            .last()
+            .filter(|p| p.status == "completed")
+            .map(|p| p.timestamp)
+    }
+
     pub fn repository_url(&self, run: &test::Model) -> Option<&str> {
         run.fork_id
             .and_then(|f| self.forks.get(&f))
@@ -107,6 +117,8 @@ pub struct Judging {
     produced: BTreeMap<(i32, i32), Vec<Produced>>,
     scope: HashMap<i32, Vec<i32>>,
     pub expected: HashMap<i32, Vec<Expected>>,
+    /// Quarantine periods of the runs' tests, by regression test.
+    quarantines: HashMap<i32, Vec<Period>>,
 }
 
 impl Judging {
@@ -143,7 +155,8 @@ impl Judging {
         let mut rts: BTreeSet<i32> = j.scope.values().flatten().copied().collect();
         rts.extend(results.iter().map(|r| r.regression_test_id));
         rts.extend(files.iter().map(|f| f.regression_test_id));
-        j.expected = expectations(db, &rts).await?;
+        (j.expected, j.quarantines) =
+            tokio::try_join!(expectations(db, &rts), quarantines(db, &rts))?;
         j.add(results, files);
         Ok(j)
     }
@@ -230,11 +243,64 @@ impl Judging {
         let statuses = self.sample_statuses(run, phase).into_iter().map(|(_, s)| s);
         verdict::run_status(phase, self.result_count(run), statuses)
     }
+
+    /// Whether `rt` was quarantined when a run completed at `completed_at` (never for a run that
+    /// did not complete).
+    pub fn quarantined(&self, rt: i32, completed_at: Option<NaiveDateTime>) -> bool {
+        completed_at.is_some_and(|at| {
+            self.quarantines
+                .get(&rt)
+                .is_some_and(|periods| quarantine::quarantined_at(periods, at))
+        })
+    }
+
+    /// The run's status and effective status, from one judging of its tests.
+    pub fn run_statuses(
+        &self,
+        run: i32,
+        phase: Phase,
+        completed_at: Option<NaiveDateTime>,
+    ) -> (api::RunStatus, api::RunStatus) {
+        let tests = self.sample_statuses(run, phase);
+        let status =
+            verdict::run_status(phase, self.result_count(run), tests.iter().map(|(_, s)| *s));
+        let effective = verdict::effective_status(
+            status,
+            tests
+                .iter()
+                .map(|(rt, s)| (*s, self.quarantined(*rt, completed_at))),
+        );
+        (status, effective)
+    }
 }
 
 /// The keys of one run's rows in a map ordered by (run, test).
 fn of_run(run: i32) -> std::ops::RangeInclusive<(i32, i32)> {
     (run, i32::MIN)..=(run, i32::MAX)
+}
+
+/// The quarantine periods of some regression tests, in one query.
+pub async fn quarantines(
+    db: &impl ConnectionTrait,
+    rts: &BTreeSet<i32>,
+) -> Result<HashMap<i32, Vec<Period>>, DbErr> {
+    if rts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut by_rt: HashMap<i32, Vec<Period>> = HashMap::new();
+    for q in spci_quarantine::Entity::find()
+        .filter(spci_quarantine::Column::RegressionTestId.is_in(rts.iter().copied()))
+        .order_by_asc(spci_quarantine::Column::Id)
+        .all(db)
+        .await?
+    {
+        by_rt.entry(q.regression_test_id).or_default().push(Period {
+            from: q.created_at,
+            expires: q.expires_at,
+            lifted: q.lifted_at,
+        });
+    }
+    Ok(by_rt)
 }
 
 /// Expected outputs (with their variants) of some regression tests, in two queries.

@@ -65,7 +65,20 @@ impl JudgedRun {
     }
 
     pub fn status(&self) -> RunStatus {
-        self.judging.run_status(self.run().id, self.phase)
+        self.statuses().0
+    }
+
+    /// (status, effective status), judged live.
+    pub fn statuses(&self) -> (RunStatus, RunStatus) {
+        let id = self.run().id;
+        self.judging
+            .run_statuses(id, self.phase, self.runs.completed_at(id))
+    }
+
+    /// Whether the run's test `rt` was quarantined when the run completed.
+    pub fn quarantined(&self, rt: i32) -> bool {
+        self.judging
+            .quarantined(rt, self.runs.completed_at(self.run().id))
     }
 }
 

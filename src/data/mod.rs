@@ -17,6 +17,7 @@ pub mod loaders;
 pub mod lookup;
 pub mod maintenance;
 pub mod outbox;
+pub mod quarantine;
 pub mod result_count;
 pub mod snapshot;
 pub mod stability;

@@ -275,10 +275,31 @@ pub fn status_expr() -> Expr {
     .into()
 }
 
+/// A run's materialised effective status (quarantined failures forgiven), as `status_expr`.
+pub fn effective_status_expr() -> Expr {
+    Func::coalesce([
+        Expr::col((
+            spci_run_verdict::Entity,
+            spci_run_verdict::Column::EffectiveStatus,
+        )),
+        Expr::val(RunStatus::Queued.as_str()),
+    ])
+    .into()
+}
+
 /// Runs with one of `statuses`, as an index range on (status, test_id) of the verdicts.
 pub fn status_in(statuses: &[RunStatus]) -> Expr {
     Expr::col((spci_run_verdict::Entity, spci_run_verdict::Column::Status))
         .is_in(statuses.iter().map(|s| s.as_str()))
+}
+
+/// Runs with effective status `status`, as an index range on (effective_status, test_id).
+pub fn effective_status_is(status: RunStatus) -> Expr {
+    Expr::col((
+        spci_run_verdict::Entity,
+        spci_run_verdict::Column::EffectiveStatus,
+    ))
+    .eq(status.as_str())
 }
 
 /// The run id as the verdict index orders it: a status-filtered page reads it in this order.
@@ -445,6 +466,7 @@ async fn judge(db: &DatabaseConnection, runs: &[i32], rules: i64) -> Result<(), 
                 last_progress_id: sea_orm::Set(0),
                 rules: sea_orm::Set(rules),
                 status: sea_orm::Set(RunStatus::Queued.as_str().to_string()),
+                effective_status: sea_orm::Set(RunStatus::Queued.as_str().to_string()),
             });
         spci_run_verdict::Entity::insert_many(queued)
             .on_conflict(
@@ -461,12 +483,14 @@ async fn judge(db: &DatabaseConnection, runs: &[i32], rules: i64) -> Result<(), 
         .iter()
         .filter_map(|run| {
             let last = loaded.progress_of(run.id).last()?;
-            let status = judging.run_status(run.id, loaded.phase(run.id));
+            let (status, effective) =
+                judging.run_statuses(run.id, loaded.phase(run.id), loaded.completed_at(run.id));
             Some(spci_run_verdict::ActiveModel {
                 test_id: sea_orm::Set(run.id),
                 last_progress_id: sea_orm::Set(last.id),
                 rules: sea_orm::Set(rules),
                 status: sea_orm::Set(status.as_str().to_string()),
+                effective_status: sea_orm::Set(effective.as_str().to_string()),
             })
         })
         .collect();
@@ -516,11 +540,12 @@ pub fn newest_wins(backend: DatabaseBackend) -> OnConflict {
         };
         on_conflict.values([
             (C::Status, keep_unless_newer("status")),
+            (C::EffectiveStatus, keep_unless_newer("effective_status")),
             (C::Rules, keep_unless_newer("rules")),
             (C::LastProgressId, keep_unless_newer("last_progress_id")),
         ]);
     } else {
-        on_conflict.update_columns([C::LastProgressId, C::Rules, C::Status]);
+        on_conflict.update_columns([C::LastProgressId, C::Rules, C::Status, C::EffectiveStatus]);
         on_conflict.action_and_where(
             Expr::col((spci_run_verdict::Entity, C::LastProgressId))
                 .lte(Expr::col((Alias::new("excluded"), C::LastProgressId))),

@@ -1,6 +1,6 @@
 //! Pure rules, with their own table-driven tests: verdicts, error classification, run
-//! comparison inputs, forks, diffs, log lines, signed links and scopes. Nothing here touches the database,
-//! files or HTTP; it depends on nothing but the generated wire enums.
+//! comparison, flakiness, quarantine, forks, diffs, log lines, signed links and scopes. Nothing
+//! here touches the database, files or HTTP; it depends on nothing but the generated wire enums.
 pub mod accounts;
 pub mod backoff;
 pub mod classify;
@@ -12,6 +12,7 @@ pub mod forks;
 pub mod grouping;
 pub mod links;
 pub mod log_lines;
+pub mod quarantine;
 pub mod ranges;
 pub mod scopes;
 pub mod uploads;

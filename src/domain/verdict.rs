@@ -196,6 +196,33 @@ pub fn run_status(
     }
 }
 
+/// A run's status with the failures of quarantined tests forgiven: a failed run whose every
+/// test that did not pass was quarantined when the run completed is effectively a pass. Every
+/// other status is its own effective status (a run with no result stays `error`: quarantine
+/// forgives a test's failure, not a run that tested nothing).
+pub fn effective_status(
+    status: RunStatus,
+    tests: impl IntoIterator<Item = (RunSampleStatus, bool)>,
+) -> RunStatus {
+    if status != RunStatus::Fail {
+        return status;
+    }
+    if tests
+        .into_iter()
+        .all(|(s, quarantined)| s == RunSampleStatus::Pass || quarantined)
+    {
+        RunStatus::Pass
+    } else {
+        RunStatus::Fail
+    }
+}
+
+/// Whether a test's status in a completed run is a failure quarantine forgives: anything that
+/// fails the run (fail, missing output, a test that never reported).
+pub fn fails_run(status: RunSampleStatus) -> bool {
+    status != RunSampleStatus::Pass
+}
+
 /// Summary counts that always reconcile: every test is in exactly one bucket, so
 /// `total == pass + fail + missing_output + skipped` (the review's MEDIUM item).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -464,6 +491,41 @@ mod tests {
         }
         assert!(Completed.is_finished() && Canceled.is_finished());
         assert!(!Running.is_finished() && !Queued.is_finished());
+    }
+
+    #[test]
+    fn effective_status_forgives_only_quarantined_failures() {
+        use RunStatus as R;
+        // (status, tests as (status, quarantined), effective)
+        let cases = [
+            (R::Fail, vec![(S::Pass, false), (S::Fail, true)], R::Pass),
+            (
+                R::Fail,
+                vec![(S::MissingOutput, true), (S::Skipped, true)],
+                R::Pass,
+            ),
+            (R::Fail, vec![(S::Fail, true), (S::Fail, false)], R::Fail),
+            (
+                R::Fail,
+                vec![(S::Pass, true), (S::MissingOutput, false)],
+                R::Fail,
+            ),
+            (R::Pass, vec![(S::Pass, true)], R::Pass),
+            (R::Error, vec![(S::MissingOutput, true)], R::Error),
+            (R::Running, vec![(S::Fail, true)], R::Running),
+            (R::Canceled, vec![(S::Skipped, true)], R::Canceled),
+            (R::Queued, vec![], R::Queued),
+            (R::Incomplete, vec![(S::Fail, true)], R::Incomplete),
+        ];
+        for (status, tests, want) in cases {
+            assert_eq!(
+                effective_status(status, tests.clone()),
+                want,
+                "{status:?} {tests:?}"
+            );
+        }
+        assert!(!fails_run(S::Pass));
+        assert!(fails_run(S::Fail) && fails_run(S::MissingOutput) && fails_run(S::Skipped));
     }
 
     #[test]

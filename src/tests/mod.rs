@@ -18,6 +18,7 @@ mod health;
 mod library;
 mod no_n_plus_one;
 mod outputs;
+mod quarantine;
 mod reruns;
 mod run_actions;
 mod run_errors;

@@ -342,6 +342,26 @@ const SPCI_ONLY_OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "getRegressionTestStability",
         "Regression Tests",
     ),
+    // Quarantine is nowhere upstream: a known-flaky test's failures stop failing runs for a
+    // while, without changing any status upstream reports.
+    (
+        "GET",
+        "/regression-tests/quarantined",
+        "listQuarantines",
+        "Regression Tests",
+    ),
+    (
+        "POST",
+        "/regression-tests/{regression_test_id}/quarantine",
+        "quarantineRegressionTest",
+        "Regression Tests",
+    ),
+    (
+        "DELETE",
+        "/regression-tests/{regression_test_id}/quarantine",
+        "liftQuarantine",
+        "Regression Tests",
+    ),
 ];
 
 /// Tags upstream has no operation for, declared after its own.

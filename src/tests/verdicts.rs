@@ -281,6 +281,7 @@ async fn an_older_verdict_never_overwrites_a_newer_one() {
             last_progress_id: Set(last),
             rules: Set(1),
             status: Set(status.into()),
+            effective_status: Set(format!("e-{status}")),
         })
         .on_conflict(newest_wins(db.get_database_backend()))
         .exec_without_returning(db)
@@ -291,6 +292,8 @@ async fn an_older_verdict_never_overwrites_a_newer_one() {
             .await
             .unwrap()
             .unwrap();
+        // The effective status always moves with the status it was judged with.
+        assert_eq!(v.effective_status, format!("e-{}", v.status));
         (v.last_progress_id, v.status)
     };
     assert_eq!(upsert(1_000, "fail").await, (1_000, "fail".into()));

@@ -1,6 +1,7 @@
 //! Rows to wire types: the page envelope and the shapes several operations share.
 pub mod categories;
 pub mod page;
+pub mod quarantine;
 pub mod regression_tests;
 pub mod run_sample;
 pub mod runs;

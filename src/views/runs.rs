@@ -4,8 +4,12 @@ use crate::data::entity::{test, test_progress};
 use crate::data::loaders::Runs;
 use crate::types::UtcDateTime;
 
-/// The wire form of a run; `status` comes from the verdict rules.
-pub fn run(runs: &Runs, run: &test::Model, status: api::RunStatus) -> api::Run {
+/// The wire form of a run; `(status, effective status)` come from the verdict rules.
+pub fn run(
+    runs: &Runs,
+    run: &test::Model,
+    (status, effective_status): (api::RunStatus, api::RunStatus),
+) -> api::Run {
     let progress = runs.progress_of(run.id);
     let at = |p: &test_progress::Model| Some(UtcDateTime::from_naive_utc(p.timestamp));
     let first = progress.first().and_then(at);
@@ -23,6 +27,7 @@ pub fn run(runs: &Runs, run: &test::Model, status: api::RunStatus) -> api::Run {
         attempt,
         rerun_of,
         status,
+        effective_status,
         platform,
         platform_in_maintenance: runs.in_maintenance(platform),
         test_type: if run.test_type == "pr" || pr_number.is_some() {

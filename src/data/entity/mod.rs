@@ -24,6 +24,7 @@ pub mod spci_baseline_approval;
 pub mod spci_file_removal;
 pub mod spci_lease;
 pub mod spci_mail_outbox;
+pub mod spci_quarantine;
 pub mod spci_rerun;
 pub mod spci_result_count;
 pub mod spci_result_verdict;

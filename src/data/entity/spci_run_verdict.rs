@@ -9,6 +9,8 @@ pub struct Model {
     pub last_progress_id: i32,
     pub rules: i64,
     pub status: String,
+    /// The status with the failures of tests quarantined when the run completed forgiven.
+    pub effective_status: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -55,6 +55,6 @@ pub async fn handle(
     Ok(CreateRunResponse::Accepted(Json(views::runs::run(
         &runs,
         &runs.runs[0],
-        RunStatus::Queued,
+        (RunStatus::Queued, RunStatus::Queued),
     ))))
 }

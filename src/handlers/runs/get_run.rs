@@ -11,6 +11,6 @@ pub async fn handle(state: &AppState, req: GetRunInput) -> Result<GetRunResponse
     Ok(GetRunResponse::Ok(Json(views::runs::run(
         &j.runs,
         j.run(),
-        j.status(),
+        j.statuses(),
     ))))
 }

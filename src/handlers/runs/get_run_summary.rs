@@ -15,6 +15,11 @@ pub async fn handle(
     let j = JudgedRun::load(&state.db, run_id).await?;
     let statuses = j.judging.sample_statuses(run_id, j.phase);
     let counts = verdict::count(statuses.iter().map(|(_, s)| *s));
+    let quarantined_failures = statuses
+        .iter()
+        .filter(|(rt, s)| verdict::fails_run(*s) && j.quarantined(*rt))
+        .count();
+    let (status, effective_status) = j.statuses();
     let error_count: usize = statuses
         .iter()
         .map(|(rt, _)| {
@@ -31,7 +36,9 @@ pub async fn handle(
         .sum();
     Ok(GetRunSummaryResponse::Ok(Json(RunSummary {
         run_id,
-        status: j.status(),
+        status,
+        effective_status,
+        quarantined_failure_count: quarantined_failures as i64,
         total_samples: counts.total,
         pass_count: counts.pass,
         fail_count: counts.fail,

@@ -7,7 +7,9 @@ use crate::data::count_of;
 use crate::data::entity::{ccextractor_version, fork, spci_run_verdict, test};
 use crate::data::filters::same_text;
 use crate::data::loaders::Runs;
-use crate::data::verdict_cache::{status_expr, status_in, verdict_run_id};
+use crate::data::verdict_cache::{
+    effective_status_expr, effective_status_is, status_expr, status_in, verdict_run_id,
+};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views;
@@ -27,8 +29,9 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
         || req.repository.is_some()
         || req.created_after.is_some()
         || req.created_before.is_some();
-    if let (Some(s), false) = (req.status, by_run) {
-        return by_status(state, &req, s).await;
+    let by_verdict = req.status.is_some() || req.effective_status.is_some();
+    if by_verdict && !by_run {
+        return by_status(state, &req).await;
     }
 
     let mut q = Query::select();
@@ -89,41 +92,51 @@ pub async fn handle(state: &AppState, req: ListRunsInput) -> Result<ListRunsResp
     }
     // Counting needs verdicts only to filter by them; the page shows each run's.
     let verdicts = || Expr::col(verdict_run_id()).equals((test::Entity, test::Column::Id));
-    if let Some(s) = req.status {
-        q.inner_join(spci_run_verdict::Entity, verdicts())
-            .and_where(status_in(&[s]));
+    if by_verdict {
+        q.inner_join(spci_run_verdict::Entity, verdicts());
+        verdict_filters(&mut q, &req);
     }
 
     let mut count = q.clone();
     count.expr(Func::count(Expr::col((test::Entity, test::Column::Id))));
 
     let order = order(&req);
-    if req.status.is_none() {
+    if !by_verdict {
         q.left_join(spci_run_verdict::Entity, verdicts());
     }
     q.column((test::Entity, test::Column::Id))
-        .expr(status_expr());
+        .expr(status_expr())
+        .expr(effective_status_expr());
     // Filtered, the page comes out of the verdict index in run order.
-    match req.status {
-        Some(_) => q.order_by(verdict_run_id(), order),
-        None => q.order_by((test::Entity, test::Column::Id), order),
-    };
+    if by_verdict {
+        q.order_by(verdict_run_id(), order);
+    } else {
+        q.order_by((test::Entity, test::Column::Id), order);
+    }
     q.limit(req.limit as u64).offset(req.offset as u64);
     page(state, &req, q, count).await
 }
 
-/// Runs with status `s`, counted and paged from the verdicts alone.
-async fn by_status(
-    state: &AppState,
-    req: &ListRunsInput,
-    s: RunStatus,
-) -> Result<ListRunsResponse, ApiError> {
+/// The status and effective status filters, on the joined verdicts.
+fn verdict_filters(q: &mut SelectStatement, req: &ListRunsInput) {
+    if let Some(s) = req.status {
+        q.and_where(status_in(&[s]));
+    }
+    if let Some(s) = req.effective_status {
+        q.and_where(effective_status_is(s));
+    }
+}
+
+/// Runs by status and/or effective status, counted and paged from the verdicts alone.
+async fn by_status(state: &AppState, req: &ListRunsInput) -> Result<ListRunsResponse, ApiError> {
     let mut q = Query::select();
-    q.from(spci_run_verdict::Entity).and_where(status_in(&[s]));
+    q.from(spci_run_verdict::Entity);
+    verdict_filters(&mut q, req);
     let mut count = q.clone();
     count.expr(Func::count(Expr::col(verdict_run_id())));
     q.column(verdict_run_id())
         .expr(status_expr())
+        .expr(effective_status_expr())
         .order_by(verdict_run_id(), order(req))
         .limit(req.limit as u64)
         .offset(req.offset as u64);
@@ -152,13 +165,13 @@ async fn page(
     for r in &rows {
         let id: i32 = r.try_get_by_index(0)?;
         let status: String = r.try_get_by_index(1)?;
-        page.push((
-            id,
-            RunStatus::parse(&status).unwrap_or(RunStatus::Incomplete),
-        ));
+        let effective: String = r.try_get_by_index(2)?;
+        let parse = |s: &str| RunStatus::parse(s).unwrap_or(RunStatus::Incomplete);
+        page.push((id, (parse(&status), parse(&effective))));
     }
     let ids: Vec<i32> = page.iter().map(|(id, _)| *id).collect();
-    let statuses: std::collections::HashMap<i32, RunStatus> = page.into_iter().collect();
+    let statuses: std::collections::HashMap<i32, (RunStatus, RunStatus)> =
+        page.into_iter().collect();
     let runs = Runs::load(db, &ids).await?;
     let data = runs
         .runs

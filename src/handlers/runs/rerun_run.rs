@@ -106,6 +106,6 @@ pub async fn handle(
     Ok(RerunRunResponse::Accepted(Json(views::runs::run(
         &runs,
         &runs.runs[0],
-        RunStatus::Queued,
+        (RunStatus::Queued, RunStatus::Queued),
     ))))
 }

@@ -1,11 +1,11 @@
 //! DELETE /regression-tests/{regression_test_id}: only a test no run used goes (a result, a
 //! reported file or a run's chosen tests would otherwise lose their test, or cascade away in
-//! upstream's schema). Its outputs, their variants and its category links go in the same
-//! transaction; the files stay, since they are content-addressed and may be shared.
+//! upstream's schema). Its outputs, their variants, its category links and its quarantines go
+//! in the same transaction; the files stay, since they are content-addressed and may be shared.
 use crate::api::{DeleteRegressionTestInput, DeleteRegressionTestResponse, DeletedResource};
 use crate::data::entity::{
     customized_test, regression_test, regression_test_category, regression_test_output,
-    regression_test_output_files, test_result, test_result_file,
+    regression_test_output_files, spci_quarantine, test_result, test_result_file,
 };
 use crate::data::writer::begin_write;
 use crate::domain::DomainError;
@@ -64,6 +64,11 @@ pub async fn handle(
         .await?;
     regression_test_category::Entity::delete_many()
         .filter(regression_test_category::Column::RegressionId.eq(id))
+        .exec(&tx)
+        .await?;
+    // Its quarantines judged no run (none used it): nothing to keep them for.
+    spci_quarantine::Entity::delete_many()
+        .filter(spci_quarantine::Column::RegressionTestId.eq(id))
         .exec(&tx)
         .await?;
     regression_test::Entity::delete_by_id(id).exec(&tx).await?;

@@ -1,0 +1,50 @@
+//! Reading and writing a regression test's quarantine periods (`spci_quarantine`).
+use super::entity::spci_quarantine;
+use crate::domain::quarantine::Period;
+use chrono::{NaiveDateTime, Timelike};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+pub fn period(q: &spci_quarantine::Model) -> Period {
+    Period {
+        from: q.created_at,
+        expires: q.expires_at,
+        lifted: q.lifted_at,
+    }
+}
+
+/// A test's quarantines, oldest first.
+pub async fn of_test(
+    db: &impl ConnectionTrait,
+    regression_test_id: i32,
+) -> Result<Vec<spci_quarantine::Model>, DbErr> {
+    spci_quarantine::Entity::find()
+        .filter(spci_quarantine::Column::RegressionTestId.eq(regression_test_id))
+        .order_by_asc(spci_quarantine::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Quarantines in force at `now` (`Period::in_force`): neither lifted nor expired. A lift is
+/// never set in the future by more than the rounding to a whole second, so a lifted one is over.
+pub fn in_force_at(now: NaiveDateTime) -> Condition {
+    Condition::all()
+        .add(spci_quarantine::Column::LiftedAt.is_null())
+        .add(
+            Condition::any()
+                .add(spci_quarantine::Column::ExpiresAt.is_null())
+                .add(Expr::col(spci_quarantine::Column::ExpiresAt).gt(now)),
+        )
+}
+
+/// The time a quarantine starts or is lifted: the next whole second. Stored times have whole
+/// seconds, as a run's completion time has, so rounding down could put a run that completed
+/// (and was judged) a moment before the change on the other side of it.
+pub fn boundary(now: NaiveDateTime) -> NaiveDateTime {
+    let whole = now.with_nanosecond(0).unwrap_or(now);
+    if whole == now {
+        now
+    } else {
+        whole + chrono::Duration::seconds(1)
+    }
+}
