@@ -1,6 +1,7 @@
 //! `spci demo`: a small, realistic dataset (modelled on production values of the sample
 //! platform) with files under the storage root, and an admin token. Idempotent: a second run
 //! only issues a new token.
+use super::story::{self, Library, LibraryTest, put};
 use crate::api::{Role, Scope};
 use crate::auth::issue;
 use crate::config::{Config, Mode};
@@ -9,14 +10,14 @@ use crate::domain::DomainError;
 use crate::files::storage::sample_file_name;
 use crate::files::{Folder, Key};
 use crate::state::AppState;
-use chrono::{Duration, NaiveDateTime, Utc};
-use object_store::ObjectStoreExt;
-use object_store::path::Path;
+use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "demo-admin-password";
+/// The demo's CCExtractor release (0.94) was cut from this commit.
+const RELEASE_COMMIT: &str = "1978060bf7d2edd119736ba3ba88341f3bec3323";
 
 fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -85,23 +86,8 @@ pub async fn seed(state: &AppState) -> Result<DemoTokens, DomainError> {
     })
 }
 
-async fn put(state: &AppState, key: Option<Key>, bytes: Vec<u8>) -> Result<(), DomainError> {
-    let key = key.ok_or_else(|| DomainError::internal("a demo file name is not a plain name"))?;
-    state
-        .storage
-        .store
-        .put(&Path::from(key.as_str()), bytes.into())
-        .await
-        .map_err(DomainError::internal)?;
-    Ok(())
-}
-
-struct Rt {
-    id: i32,
-    outputs: Vec<(i32, String, &'static str)>, // (output id, baseline hash, extension)
-}
-
 async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(), DomainError> {
+    let mut contributor = 0;
     for (i, (u, role)) in [
         ("tester", Role::Tester),
         ("contributor", Role::Contributor),
@@ -119,6 +105,9 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
             &format!("demo-{}-password-{i}", role.as_str()),
         )
         .await?;
+        if *role == Role::Contributor {
+            contributor = id;
+        }
         // The developer has connected GitHub, so their fork runs and GET /auth/me/github show it.
         if *role == Role::User {
             user::ActiveModel {
@@ -148,25 +137,16 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
     ccextractor_version::ActiveModel {
         version: Set(Some("0.94".into())),
         released: Set(Some(chrono::NaiveDate::from_ymd_opt(2021, 12, 15).unwrap())),
-        commit: Set(Some("1978060bf7d2edd119736ba3ba88341f3bec3323".into())),
+        commit: Set(Some(RELEASE_COMMIT.into())),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    for (k, v) in [
-        ("last_commit", "1978060bf7d2edd119736ba3ba88341f3bec3323"),
-        (
-            "fetch_commit_linux",
-            "1978060bf7d2edd119736ba3ba88341f3bec3323",
-        ),
-        (
-            "fetch_commit_windows",
-            "1978060bf7d2edd119736ba3ba88341f3bec3323",
-        ),
-    ] {
+    let last = story::last_master_commit();
+    for k in ["last_commit", "fetch_commit_linux", "fetch_commit_windows"] {
         general_data::ActiveModel {
             key: Set(Some(k.into())),
-            value: Set(v.into()),
+            value: Set(last.clone()),
             ..Default::default()
         }
         .insert(db)
@@ -295,8 +275,16 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         ),
         ("--autoprogram --out=srt --latin1", ".srt", 0, 3),
         ("--codec dvbsub --out=spupng", ".xml", 0, 1),
+        (
+            "--autoprogram --out=srt --latin1 --sentencecap",
+            ".srt",
+            0,
+            2,
+        ),
+        ("--autoprogram --out=srt --utf8 --nofc", ".srt", 0, 2),
+        ("--out=srt --latin1 --stdout", ".srt", 0, 2),
     ];
-    let mut rts = vec![];
+    let mut tests = vec![];
     for (i, (cmd, ext, rc, cat)) in commands.iter().enumerate() {
         let rt = regression_test::ActiveModel {
             sample_id: Set(Some(samples[i % samples.len()])),
@@ -316,11 +304,7 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         }
         .insert(db)
         .await?;
-        let baseline = format!(
-            "1\n00:00:0{i},000 --> 00:00:0{},000\nDemo caption {i}\n",
-            i + 1
-        )
-        .into_bytes();
+        let baseline = story::baseline(i).into_bytes();
         let h = sha(&baseline);
         put(state, Key::result(&h, ext), baseline).await?;
         let o = regression_test_output::ActiveModel {
@@ -333,163 +317,32 @@ async fn seed_dataset(state: &AppState, db: &impl ConnectionTrait) -> Result<(),
         }
         .insert(db)
         .await?;
-        rts.push(Rt {
+        tests.push(LibraryTest {
             id: rt.id,
-            outputs: vec![(o.id, h, ext)],
+            output: o.id,
+            baseline_hash: h,
+            extension: ext,
+            expected_rc: *rc,
         });
     }
-    let variant = b"1\n00:00:00,000 --> 00:00:01,000\nDemo caption 0 (accepted variant)\n".to_vec();
+    let variant = story::baseline(0)
+        .replace("brown fox", "brown fox.")
+        .into_bytes();
     let vh = sha(&variant);
     put(state, Key::result(&vh, ".srt"), variant).await?;
     regression_test_output_files::ActiveModel {
         file_hashes: Set(Some(vh)),
-        regression_test_output_id: Set(Some(rts[0].outputs[0].0)),
+        regression_test_output_id: Set(Some(tests[0].output)),
         ..Default::default()
     }
     .insert(db)
     .await?;
 
-    // Runs: a passing one, a failing one (diff mismatch, missing output, exit-code mismatch),
-    // one running, one queued, one canceled.
-    let base = Utc::now().naive_utc() - Duration::days(2);
-    let commit = |n: u8| format!("{:040x}", 0xabc0_u64 + n as u64);
-    let mk_run = |platform: &'static str, n: u8| test::ActiveModel {
-        platform: Set(platform.into()),
-        test_type: Set("commit".into()),
-        token: Set(Some(format!("{:0>64}", n))),
-        fork_id: Set(Some(main_fork.id)),
-        branch: Set("master".into()),
-        commit: Set(commit(n)),
-        pr_nr: Set(0),
-        ..Default::default()
+    let library = Library {
+        tests,
+        main_fork: main_fork.id,
+        contributor,
+        release_commit: RELEASE_COMMIT.to_string(),
     };
-    let progress =
-        |run: i32, status: &'static str, at: NaiveDateTime, msg: &str| test_progress::ActiveModel {
-            test_id: Set(Some(run)),
-            status: Set(status.into()),
-            timestamp: Set(at),
-            message: Set(msg.into()),
-            ..Default::default()
-        };
-
-    let pass = mk_run("linux", 1).insert(db).await?;
-    let fail = mk_run("linux", 2).insert(db).await?;
-    let running = mk_run("windows", 3).insert(db).await?;
-    let canceled = mk_run("windows", 4).insert(db).await?;
-    let _queued = mk_run("linux", 5).insert(db).await?;
-
-    for (run, t0, end) in [
-        (pass.id, base, Some("completed")),
-        (fail.id, base + Duration::hours(1), Some("completed")),
-        (running.id, base + Duration::hours(2), None),
-    ] {
-        progress(run, "preparation", t0, "Preparing VM")
-            .insert(db)
-            .await?;
-        progress(run, "testing", t0 + Duration::minutes(3), "Running tests")
-            .insert(db)
-            .await?;
-        if let Some(s) = end {
-            progress(run, s, t0 + Duration::minutes(20), "Ran all tests")
-                .insert(db)
-                .await?;
-        }
-    }
-    progress(
-        canceled.id,
-        "preparation",
-        base + Duration::hours(3),
-        "Preparing VM",
-    )
-    .insert(db)
-    .await?;
-    progress(
-        canceled.id,
-        "canceled",
-        base + Duration::hours(3) + Duration::minutes(2),
-        "Could not create VM: quota exceeded",
-    )
-    .insert(db)
-    .await?;
-
-    for rt in &rts {
-        let result = |run: i32, rc: i32, expected: i32| test_result::ActiveModel {
-            test_id: Set(run),
-            regression_test_id: Set(rt.id),
-            runtime: Set(Some(1200 + rt.id * 37)),
-            exit_code: Set(Some(rc)),
-            expected_rc: Set(Some(expected)),
-        };
-        let expected_rc = commands[(rt.id - rts[0].id) as usize].2;
-        let (o_id, o_hash, _) = &rt.outputs[0];
-        let file = |run: i32, got: Option<String>| test_result_file::ActiveModel {
-            test_id: Set(run),
-            regression_test_id: Set(rt.id),
-            regression_test_output_id: Set(*o_id),
-            expected: Set(o_hash.clone()),
-            got: Set(got),
-        };
-        // Passing run: every output identical.
-        result(pass.id, expected_rc, expected_rc).insert(db).await?;
-        file(pass.id, None).insert(db).await?;
-        // Failing run: rt 0 diff mismatch, rt 1 missing output, rt 2 exit-code mismatch, rest pass.
-        let idx = (rt.id - rts[0].id) as usize;
-        match idx {
-            0 => {
-                result(fail.id, expected_rc, expected_rc).insert(db).await?;
-                let actual = b"1\n00:00:00,000 --> 00:00:01,000\nDemo captoin 0\n".to_vec();
-                let h = sha(&actual);
-                put(state, Key::result(&h, ".srt"), actual).await?;
-                file(fail.id, Some(h)).insert(db).await?;
-            }
-            1 => {
-                result(fail.id, expected_rc, expected_rc).insert(db).await?;
-            }
-            2 => {
-                result(fail.id, 1, expected_rc).insert(db).await?;
-                file(fail.id, None).insert(db).await?;
-            }
-            _ => {
-                result(fail.id, expected_rc, expected_rc).insert(db).await?;
-                file(fail.id, None).insert(db).await?;
-            }
-        }
-    }
-    // The running run has results for its first two tests so far.
-    for rt in rts.iter().take(2) {
-        test_result::ActiveModel {
-            test_id: Set(running.id),
-            regression_test_id: Set(rt.id),
-            runtime: Set(Some(900)),
-            exit_code: Set(Some(0)),
-            expected_rc: Set(Some(0)),
-        }
-        .insert(db)
-        .await?;
-    }
-    for run in [pass.id, fail.id] {
-        put(state, Key::run_log(run), demo_log(run).into_bytes()).await?;
-        put(
-            state,
-            Key::new(Folder::Artifacts(run), "ccextractor"),
-            b"\x7fELF demo binary".to_vec(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-fn demo_log(run: i32) -> String {
-    let mut s = String::new();
-    for i in 0..200 {
-        let level = match i % 50 {
-            7 => "ERROR",
-            13 => "WARNING",
-            _ => "INFO",
-        };
-        s.push_str(&format!(
-            "[{level}] run {run}: step {i} of the regression suite\n"
-        ));
-    }
-    s
+    story::seed(state, db, &library).await
 }
