@@ -1,6 +1,9 @@
 //! The base runs a comparison can use, found as upstream finds them: a run counts as completed
-//! when it has a `completed` progress row, and the most recently completed comes first.
-use super::entity::{test, test_progress};
+//! when it has a `completed` progress row, and the most recently completed comes first. A rerun
+//! is never a base: it repeats some of an earlier run's tests (often one), and the run it
+//! repeats stands for its commit.
+use super::entity::{spci_rerun, test, test_progress};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
@@ -12,6 +15,14 @@ fn completed_on(platform: &str, except: i32) -> sea_orm::Select<test::Entity> {
         .filter(test_progress::Column::Status.eq("completed"))
         .filter(test::Column::Platform.eq(platform))
         .filter(test::Column::Id.ne(except))
+        .filter(
+            Expr::col((test::Entity, test::Column::Id)).not_in_subquery(
+                Query::select()
+                    .column(spci_rerun::Column::RunId)
+                    .from(spci_rerun::Entity)
+                    .to_owned(),
+            ),
+        )
         .order_by_desc(test_progress::Column::Id)
 }
 

@@ -212,6 +212,20 @@ async fn master_is_the_latest_completed_master_run_of_the_platform_but_this_one(
     let branch = fx.run("linux", &[s.tests[0]]).await;
     fx.complete(branch, 50).await;
     set_run(&s.app, branch, &"b".repeat(40), "feature", None).await;
+    // Nor a rerun of the base (one test repeated): the run it repeats stands for its commit.
+    let rerun = fx.run("linux", &[s.tests[0]]).await;
+    fx.complete(rerun, 55).await;
+    crate::data::entity::spci_rerun::ActiveModel {
+        run_id: Set(rerun),
+        rerun_of: Set(s.base),
+        attempt: Set(2),
+        scope: Set("all".into()),
+        requested_by: Set(1),
+        created_at: Set(super::fixtures::at(54)),
+    }
+    .insert(&s.app.state.db)
+    .await
+    .unwrap();
     // The run itself completed last: it is never its own base.
     let (status, page) = s.compare("?base=master").await;
     assert_eq!(status, 200, "{page}");
