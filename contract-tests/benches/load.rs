@@ -7,6 +7,7 @@
 //! cargo build --release -p spci && cargo bench -p contract-tests --bench load
 //! LOAD_RUNS=1000 LOAD_TESTS=50 LOAD_REQUESTS=100 cargo bench -p contract-tests --bench load
 //! LOAD_DATABASE_URL=postgres://ci@127.0.0.1:55432/load cargo bench -p contract-tests --bench load
+//! LOAD_ONLY=comparison,flaky,status=fail cargo bench -p contract-tests --bench load
 //! ```
 //!
 //! Each cell runs at least `LOAD_REQUESTS` requests and at least `LOAD_SECONDS` (default 5).
@@ -210,6 +211,7 @@ fn main() {
         ("/runs?limit=50".to_string(), requests),
         ("/runs?status=fail&limit=50".to_string(), requests),
         ("/runs?status=canceled&limit=50".to_string(), requests),
+        ("/runs?effective_status=fail&limit=50".to_string(), requests),
         (
             "/runs?status=pass&limit=50&offset=5000".to_string(),
             requests,
@@ -233,7 +235,14 @@ fn main() {
         ),
         (format!("/runs/{run_id}/failure-groups"), requests),
     ];
+    // LOAD_ONLY=comparison,flaky measures only the paths containing one of those words.
+    let only: Vec<String> = std::env::var("LOAD_ONLY")
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     for (path, n) in &paths {
+        if !only.is_empty() && !only.iter().any(|w| path.contains(w.as_str())) {
+            continue;
+        }
         let one = measure(&client, path, *n, 1, window);
         let sixteen = measure(&client, path, *n, 16, window);
         println!(

@@ -14,6 +14,7 @@ pub mod links;
 pub mod log_lines;
 pub mod quarantine;
 pub mod ranges;
+pub mod rerun;
 pub mod scopes;
 pub mod uploads;
 pub mod verdict;

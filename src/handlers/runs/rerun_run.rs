@@ -1,13 +1,13 @@
 //! POST /runs/{run_id}/rerun: a new run of the original's commit, platform, repository,
-//! branch and pull request with the scope asked for (narrowed to the tests named), linked to
-//! the original. The permission
-//! rules are POST /runs' own (the same code); every check comes before the one transaction.
-use crate::api::{RerunRunInput, RerunRunResponse, RerunScope, RunSampleStatus, RunStatus};
+//! branch and pull request with the scope asked for (`domain::rerun`), linked to the
+//! original. The permission rules are POST /runs' own (the same code); every check comes
+//! before the one transaction.
+use crate::api::{RerunRunInput, RerunRunResponse, RunStatus};
 use crate::auth::Principal;
 use crate::data::entity::spci_rerun;
 use crate::data::loaders::Runs;
 use crate::data::lookup::JudgedRun;
-use crate::domain::DomainError;
+use crate::domain::{DomainError, rerun};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views;
@@ -36,42 +36,16 @@ pub async fn handle(
         .ok_or_else(|| DomainError::unprocessable("The run has no repository to rerun."))?;
     let fork_url = super::launch::permitted_repository(state, p, &repository).await?;
 
-    let scope_tests: Vec<i32> = match body.scope {
-        RerunScope::All => j.judging.scope_of(original.id),
-        RerunScope::Failed => j
-            .judging
-            .sample_statuses(original.id, j.phase)
-            .into_iter()
-            .filter(|(_, s)| matches!(s, RunSampleStatus::Fail | RunSampleStatus::MissingOutput))
-            .map(|(rt, _)| rt)
-            .collect(),
-    };
-    let wanted: Vec<i32> = match body.regression_test_ids {
-        None => scope_tests,
-        Some(ids) => {
-            let of_run = j.judging.tests_of(original.id);
-            let foreign: Vec<i32> = ids
-                .iter()
-                .copied()
-                .filter(|i| !of_run.contains(i))
-                .collect();
-            if !foreign.is_empty() {
-                return Err(DomainError::unprocessable("These tests are not the run's.")
-                    .detail("unknown_ids", foreign)
-                    .into());
-            }
-            ids.into_iter()
-                .filter(|i| scope_tests.contains(i))
-                .collect()
-        }
-    };
-    if wanted.is_empty() {
-        return Err(
-            DomainError::unprocessable("The scope names no test to rerun.")
-                .detail("scope", body.scope.as_str())
-                .into(),
-        );
-    }
+    let statuses = j.judging.sample_statuses(original.id, j.phase);
+    let whole = j.judging.scope_of(original.id);
+    let wanted = rerun::tests(
+        &rerun::Original {
+            scope: &whole,
+            statuses: &statuses,
+        },
+        body.scope,
+        body.regression_test_ids.as_deref(),
+    )?;
     let scope = super::launch::active_scope(state, wanted).await?;
     let (attempt, _) = j.runs.lineage(original.id);
 
