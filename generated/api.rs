@@ -5643,6 +5643,14 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Forbidden(Json<ErrorResponse>),
+    /// Duplicate, or a change that would discard linked records (`conflict`).
+    #[oai(
+        status = 409,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -5700,12 +5708,15 @@ pub fn __create_run_bad_request(err: poem::Error) -> CreateRunResponse {
     )
 }
 impl crate::http::error::FromApiError for CreateRunResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 413, 415, 422, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[
+        202, 400, 401, 403, 409, 413, 415, 422, 429, 500, 503,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
             403 => Self::Forbidden(Json(body)),
+            409 => Self::Conflict(Json(body)),
             413 => Self::PayloadTooLarge(Json(body)),
             415 => Self::UnsupportedMediaType(Json(body)),
             422 => Self::UnprocessableEntity(Json(body)),
@@ -5718,6 +5729,7 @@ impl crate::http::error::FromApiError for CreateRunResponse {
 }
 #[derive(Debug)]
 pub struct CreateRunInput {
+    pub idempotency_key: Option<String>,
     pub body: RunCreateRequest,
 }
 #[derive(ApiResponse, Debug)]
@@ -6360,6 +6372,14 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     NotFound(Json<ErrorResponse>),
+    /// Duplicate, or a change that would discard linked records (`conflict`).
+    #[oai(
+        status = 409,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
     #[oai(
         status = 413,
@@ -6376,6 +6396,14 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
+    /// Well-formed but semantically invalid request (`unprocessable`).
+    #[oai(
+        status = 422,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6409,15 +6437,19 @@ pub fn __cancel_run_bad_request(err: poem::Error) -> CancelRunResponse {
     )
 }
 impl crate::http::error::FromApiError for CancelRunResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 413, 415, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[
+        202, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503,
+    ];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
             403 => Self::Forbidden(Json(body)),
             404 => Self::NotFound(Json(body)),
+            409 => Self::Conflict(Json(body)),
             413 => Self::PayloadTooLarge(Json(body)),
             415 => Self::UnsupportedMediaType(Json(body)),
+            422 => Self::UnprocessableEntity(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
@@ -6427,6 +6459,7 @@ impl crate::http::error::FromApiError for CancelRunResponse {
 }
 #[derive(Debug)]
 pub struct CancelRunInput {
+    pub idempotency_key: Option<String>,
     pub run_id: i32,
     pub body: Option<RunCancelRequest>,
 }
@@ -6560,6 +6593,7 @@ impl crate::http::error::FromApiError for RerunRunResponse {
 }
 #[derive(Debug)]
 pub struct RerunRunInput {
+    pub idempotency_key: Option<String>,
     pub run_id: i32,
     pub body: RerunRequest,
 }
@@ -6606,6 +6640,22 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     NotFound(Json<ErrorResponse>),
+    /// Duplicate, or a change that would discard linked records (`conflict`).
+    #[oai(
+        status = 409,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    Conflict(Json<ErrorResponse>),
+    /// Well-formed but semantically invalid request (`unprocessable`).
+    #[oai(
+        status = 422,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
     #[oai(
         status = 429,
@@ -6639,13 +6689,15 @@ pub fn __restart_run_bad_request(err: poem::Error) -> RestartRunResponse {
     )
 }
 impl crate::http::error::FromApiError for RestartRunResponse {
-    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 409, 422, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
             401 => Self::Unauthorized(Json(body)),
             403 => Self::Forbidden(Json(body)),
             404 => Self::NotFound(Json(body)),
+            409 => Self::Conflict(Json(body)),
+            422 => Self::UnprocessableEntity(Json(body)),
             429 => Self::TooManyRequests(Json(body)),
             500 => Self::InternalServerError(Json(body)),
             503 => Self::ServiceUnavailable(Json(body)),
@@ -6655,6 +6707,7 @@ impl crate::http::error::FromApiError for RestartRunResponse {
 }
 #[derive(Debug)]
 pub struct RestartRunInput {
+    pub idempotency_key: Option<String>,
     pub run_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -7306,6 +7359,7 @@ impl crate::http::error::FromApiError for ApproveBaselineResponse {
 }
 #[derive(Debug)]
 pub struct ApproveBaselineInput {
+    pub idempotency_key: Option<String>,
     pub run_id: i32,
     pub sample_id: i32,
     pub body: BaselineApprovalRequest,
@@ -14426,6 +14480,11 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(
+            name = "Idempotency-Key",
+            validator(max_length = 255, min_length = 1, pattern = "^[\\x21-\\x7E]+$")
+        )]
+        idempotency_key: poem_openapi::param::Header<Option<String>>,
         body: Json<RunCreateRequest>,
     ) -> CreateRunResponse {
         <CreateRunResponse as crate::http::error::FromApiError>::answer(
@@ -14434,7 +14493,10 @@ impl<
                     .0
                     .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
                     .await?;
-                let req = CreateRunInput { body: body.0 };
+                let req = CreateRunInput {
+                    idempotency_key: idempotency_key.0,
+                    body: body.0,
+                };
                 self.0.create_run(&principal, req).await
             }
                 .await,
@@ -14687,6 +14749,11 @@ impl<
         request: &poem::Request,
         auth: BearerAuth,
         #[oai(
+            name = "Idempotency-Key",
+            validator(max_length = 255, min_length = 1, pattern = "^[\\x21-\\x7E]+$")
+        )]
+        idempotency_key: poem_openapi::param::Header<Option<String>>,
+        #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
         )]
@@ -14705,6 +14772,7 @@ impl<
                     )
                     .await?;
                 let req = CancelRunInput {
+                    idempotency_key: idempotency_key.0,
                     run_id: run_id.0,
                     body: body.0,
                 };
@@ -14725,6 +14793,11 @@ impl<
         request: &poem::Request,
         auth: BearerAuth,
         #[oai(
+            name = "Idempotency-Key",
+            validator(max_length = 255, min_length = 1, pattern = "^[\\x21-\\x7E]+$")
+        )]
+        idempotency_key: poem_openapi::param::Header<Option<String>>,
+        #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
         )]
@@ -14738,6 +14811,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
                     .await?;
                 let req = RerunRunInput {
+                    idempotency_key: idempotency_key.0,
                     run_id: run_id.0,
                     body: body.0,
                 };
@@ -14758,6 +14832,11 @@ impl<
         request: &poem::Request,
         auth: BearerAuth,
         #[oai(
+            name = "Idempotency-Key",
+            validator(max_length = 255, min_length = 1, pattern = "^[\\x21-\\x7E]+$")
+        )]
+        idempotency_key: poem_openapi::param::Header<Option<String>>,
+        #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
         )]
@@ -14775,6 +14854,7 @@ impl<
                     )
                     .await?;
                 let req = RestartRunInput {
+                    idempotency_key: idempotency_key.0,
                     run_id: run_id.0,
                 };
                 self.0.restart_run(&principal, req).await
@@ -15869,6 +15949,11 @@ impl<
         request: &poem::Request,
         auth: BearerAuth,
         #[oai(
+            name = "Idempotency-Key",
+            validator(max_length = 255, min_length = 1, pattern = "^[\\x21-\\x7E]+$")
+        )]
+        idempotency_key: poem_openapi::param::Header<Option<String>>,
+        #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
         )]
@@ -15892,6 +15977,7 @@ impl<
                     )
                     .await?;
                 let req = ApproveBaselineInput {
+                    idempotency_key: idempotency_key.0,
                     run_id: run_id.0,
                     sample_id: sample_id.0,
                     body: body.0,
@@ -17760,8 +17846,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[202, 400, 401, 403, 413, 415, 422, 429, 500, 503],
-        params: &[],
+        statuses: &[202, 400, 401, 403, 409, 413, 415, 422, 429, 500, 503],
+        params: &["Idempotency-Key"],
         has_body: true,
         streamed_body: false,
     },
@@ -17851,8 +17937,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Tester, Role::Contributor],
-        statuses: &[202, 400, 401, 403, 404, 413, 415, 429, 500, 503],
-        params: &["run_id"],
+        statuses: &[202, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
+        params: &["Idempotency-Key", "run_id"],
         has_body: true,
         streamed_body: false,
     },
@@ -17865,7 +17951,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         scopes: &[Scope::RunsWrite],
         roles: &[],
         statuses: &[202, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
-        params: &["run_id"],
+        params: &["Idempotency-Key", "run_id"],
         has_body: true,
         streamed_body: false,
     },
@@ -17877,8 +17963,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[Role::Admin, Role::Tester, Role::Contributor],
-        statuses: &[202, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id"],
+        statuses: &[202, 400, 401, 403, 404, 409, 422, 429, 500, 503],
+        params: &["Idempotency-Key", "run_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -17963,7 +18049,7 @@ pub const OPERATIONS: &[OperationInfo] = &[
         scopes: &[Scope::BaselinesWrite],
         roles: &[Role::Admin],
         statuses: &[200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503],
-        params: &["run_id", "sample_id"],
+        params: &["Idempotency-Key", "run_id", "sample_id"],
         has_body: true,
         streamed_body: false,
     },

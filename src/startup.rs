@@ -163,6 +163,30 @@ impl Background {
                 }
             },
         );
+        // Idempotency keys past the day they are kept.
+        let s = state.clone();
+        bg.every(
+            "idempotency key sweeper",
+            Duration::from_secs(60),
+            Duration::from_secs(3600),
+            move || {
+                let s = s.clone();
+                async move {
+                    match crate::data::idempotency::sweep(&s.db).await {
+                        Ok(n) => {
+                            if n > 0 {
+                                tracing::info!(removed = n, "expired idempotency keys removed");
+                            }
+                            true
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "idempotency keys not swept; retrying");
+                            false
+                        }
+                    }
+                }
+            },
+        );
         let l = limits.clone();
         let s = state.clone();
         bg.every(

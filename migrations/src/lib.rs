@@ -21,6 +21,7 @@ mod m20261203_000014_token_use;
 mod m20261203_000015_file_removal;
 mod m20261204_000016_rerun;
 mod m20261207_000017_quarantine;
+mod m20261207_000018_idempotency;
 
 pub struct Migrator;
 
@@ -136,6 +137,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_file_removal::Migration),
             Box::new(m20261204_000016_rerun::Migration),
             Box::new(m20261207_000017_quarantine::Migration),
+            Box::new(m20261207_000018_idempotency::Migration),
         ]
     }
 }
@@ -184,6 +186,7 @@ pub const TABLES: &[&str] = &[
     "spci_file_removal",
     "spci_rerun",
     "spci_quarantine",
+    "spci_idempotency",
 ];
 
 #[cfg(test)]
@@ -207,7 +210,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 42);
+        assert_eq!(TABLES.len(), 43);
     }
 
     #[tokio::test]

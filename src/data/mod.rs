@@ -11,6 +11,7 @@ pub mod entity;
 pub mod error;
 pub mod file_removal;
 pub mod filters;
+pub mod idempotency;
 pub mod lease;
 pub mod like;
 pub mod loaders;

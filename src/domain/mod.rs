@@ -10,6 +10,7 @@ pub mod error;
 pub mod flakiness;
 pub mod forks;
 pub mod grouping;
+pub mod idempotency;
 pub mod links;
 pub mod log_lines;
 pub mod quarantine;

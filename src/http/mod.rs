@@ -20,13 +20,16 @@
 //! 12. [`middleware::Target`]: no NUL character in the path or query, no parameter twice;
 //! 13. [`body_schema::BodySchema`]: JSON bodies against the spec's schema (NUL characters
 //!     refused);
-//! 14. the generated poem-openapi adapters, which parse and validate parameters and bodies, call
+//! 14. [`idempotency::Idempotency`]: a write with an `Idempotency-Key` runs once, its answer
+//!     stored for retries;
+//! 15. the generated poem-openapi adapters, which parse and validate parameters and bodies, call
 //!     the handler (in `handlers/`), and turn its error into a status the operation documents
 //!     ([`error::FromApiError`]).
 pub mod body_schema;
 pub mod cors;
 pub mod error;
 pub mod gate;
+pub mod idempotency;
 pub mod middleware;
 pub mod multipart;
 pub mod operation;
@@ -89,6 +92,7 @@ pub fn with_stack(
 fn routes(state: Arc<AppState>) -> Route {
     let gate = gate::AuthGate(state.clone());
     let state_for_outage = state.clone();
+    let state_for_keys = state.clone();
     let service = openapi_service(state);
     let docs = service.swagger_ui();
     let api = Route::new()
@@ -98,6 +102,7 @@ fn routes(state: Arc<AppState>) -> Route {
         .nest(
             "/",
             service
+                .with(idempotency::Idempotency(state_for_keys))
                 .with(body_schema::BodySchema)
                 .with(middleware::Target)
                 .with(gate)

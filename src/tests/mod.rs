@@ -15,6 +15,7 @@ mod github_link;
 mod github_standin;
 mod hardening;
 mod health;
+mod idempotency;
 mod library;
 mod no_n_plus_one;
 mod outputs;

@@ -22,6 +22,7 @@ pub mod sample_tag_association;
 pub mod spci_audit_log;
 pub mod spci_baseline_approval;
 pub mod spci_file_removal;
+pub mod spci_idempotency;
 pub mod spci_lease;
 pub mod spci_mail_outbox;
 pub mod spci_quarantine;
