@@ -3756,6 +3756,14 @@ pub enum ListTokensResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<ApiTokenPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -3813,7 +3821,7 @@ pub fn __list_tokens_bad_request(err: poem::Error) -> ListTokensResponse {
     )
 }
 impl crate::http::error::FromApiError for ListTokensResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -3840,6 +3848,7 @@ fn __default_list_tokens_all() -> bool {
 }
 #[derive(Debug)]
 pub struct ListTokensInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
     pub all: bool,
@@ -4490,6 +4499,14 @@ pub enum GetCurrentUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<CurrentUser>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -4547,7 +4564,7 @@ pub fn __get_current_user_bad_request(err: poem::Error) -> GetCurrentUserRespons
     )
 }
 impl crate::http::error::FromApiError for GetCurrentUserResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4561,7 +4578,9 @@ impl crate::http::error::FromApiError for GetCurrentUserResponse {
     }
 }
 #[derive(Debug)]
-pub struct GetCurrentUserInput {}
+pub struct GetCurrentUserInput {
+    pub if_none_match: Option<String>,
+}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__update_account_bad_request")]
 pub enum UpdateAccountResponse {
@@ -4685,6 +4704,14 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<GithubLink>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -4742,7 +4769,7 @@ pub fn __get_github_link_bad_request(err: poem::Error) -> GetGithubLinkResponse 
     )
 }
 impl crate::http::error::FromApiError for GetGithubLinkResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4756,7 +4783,9 @@ impl crate::http::error::FromApiError for GetGithubLinkResponse {
     }
 }
 #[derive(Debug)]
-pub struct GetGithubLinkInput {}
+pub struct GetGithubLinkInput {
+    pub if_none_match: Option<String>,
+}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__unlink_github_bad_request")]
 pub enum UnlinkGithubResponse {
@@ -4851,6 +4880,14 @@ pub enum CompleteGithubLinkResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<GithubUnlink>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -4894,7 +4931,7 @@ pub fn __complete_github_link_bad_request(
     )
 }
 impl crate::http::error::FromApiError for CompleteGithubLinkResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4907,6 +4944,7 @@ impl crate::http::error::FromApiError for CompleteGithubLinkResponse {
 }
 #[derive(Debug)]
 pub struct CompleteGithubLinkInput {
+    pub if_none_match: Option<String>,
     pub code: String,
     pub state: String,
 }
@@ -4921,6 +4959,14 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<FtpCredentials>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -4978,7 +5024,7 @@ pub fn __get_ftp_credentials_bad_request(err: poem::Error) -> GetFtpCredentialsR
     )
 }
 impl crate::http::error::FromApiError for GetFtpCredentialsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -4992,7 +5038,9 @@ impl crate::http::error::FromApiError for GetFtpCredentialsResponse {
     }
 }
 #[derive(Debug)]
-pub struct GetFtpCredentialsInput {}
+pub struct GetFtpCredentialsInput {
+    pub if_none_match: Option<String>,
+}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__list_users_bad_request")]
 pub enum ListUsersResponse {
@@ -5004,6 +5052,14 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<PlatformUserPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -5061,7 +5117,7 @@ pub fn __list_users_bad_request(err: poem::Error) -> ListUsersResponse {
     )
 }
 impl crate::http::error::FromApiError for ListUsersResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5084,6 +5140,7 @@ fn __default_list_users_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListUsersInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
 }
@@ -5098,6 +5155,14 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<PlatformUser>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -5163,7 +5228,7 @@ pub fn __get_user_bad_request(err: poem::Error) -> GetUserResponse {
     )
 }
 impl crate::http::error::FromApiError for GetUserResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5179,6 +5244,7 @@ impl crate::http::error::FromApiError for GetUserResponse {
 }
 #[derive(Debug)]
 pub struct GetUserInput {
+    pub if_none_match: Option<String>,
     pub user_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -5515,6 +5581,14 @@ pub enum ListRunsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<RunPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -5572,7 +5646,7 @@ pub fn __list_runs_bad_request(err: poem::Error) -> ListRunsResponse {
     )
 }
 impl crate::http::error::FromApiError for ListRunsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5595,6 +5669,7 @@ fn __default_list_runs_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListRunsInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
     pub status: Option<RunStatus>,
@@ -5743,6 +5818,14 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<Run>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -5808,7 +5891,7 @@ pub fn __get_run_bad_request(err: poem::Error) -> GetRunResponse {
     )
 }
 impl crate::http::error::FromApiError for GetRunResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5824,6 +5907,7 @@ impl crate::http::error::FromApiError for GetRunResponse {
 }
 #[derive(Debug)]
 pub struct GetRunInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -5837,6 +5921,14 @@ pub enum GetRunComparisonResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<ComparisonPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -5902,7 +5994,7 @@ pub fn __get_run_comparison_bad_request(err: poem::Error) -> GetRunComparisonRes
     )
 }
 impl crate::http::error::FromApiError for GetRunComparisonResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -5926,6 +6018,7 @@ fn __default_get_run_comparison_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct GetRunComparisonInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub base: Option<String>,
     pub class: Option<ComparisonClass>,
@@ -5943,6 +6036,14 @@ pub enum ListFailureGroupsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<FailureGroupPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -6008,7 +6109,7 @@ pub fn __list_failure_groups_bad_request(err: poem::Error) -> ListFailureGroupsR
     )
 }
 impl crate::http::error::FromApiError for ListFailureGroupsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6032,6 +6133,7 @@ fn __default_list_failure_groups_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListFailureGroupsInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -6047,6 +6149,14 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<RunSummary>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -6112,7 +6222,7 @@ pub fn __get_run_summary_bad_request(err: poem::Error) -> GetRunSummaryResponse 
     )
 }
 impl crate::http::error::FromApiError for GetRunSummaryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6128,6 +6238,7 @@ impl crate::http::error::FromApiError for GetRunSummaryResponse {
 }
 #[derive(Debug)]
 pub struct GetRunSummaryInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -6141,6 +6252,14 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<ProgressEventPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -6206,7 +6325,7 @@ pub fn __get_run_progress_bad_request(err: poem::Error) -> GetRunProgressRespons
     )
 }
 impl crate::http::error::FromApiError for GetRunProgressResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6230,6 +6349,7 @@ fn __default_get_run_progress_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct GetRunProgressInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -6246,6 +6366,14 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<RunConfig>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -6311,7 +6439,7 @@ pub fn __get_run_config_bad_request(err: poem::Error) -> GetRunConfigResponse {
     )
 }
 impl crate::http::error::FromApiError for GetRunConfigResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6327,6 +6455,7 @@ impl crate::http::error::FromApiError for GetRunConfigResponse {
 }
 #[derive(Debug)]
 pub struct GetRunConfigInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -6721,6 +6850,14 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<RunSamplePage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -6786,7 +6923,7 @@ pub fn __list_run_samples_bad_request(err: poem::Error) -> ListRunSamplesRespons
     )
 }
 impl crate::http::error::FromApiError for ListRunSamplesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6810,6 +6947,7 @@ fn __default_list_run_samples_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListRunSamplesInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -6829,6 +6967,14 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<RunSample>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -6894,7 +7040,7 @@ pub fn __get_run_sample_bad_request(err: poem::Error) -> GetRunSampleResponse {
     )
 }
 impl crate::http::error::FromApiError for GetRunSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -6910,6 +7056,7 @@ impl crate::http::error::FromApiError for GetRunSampleResponse {
 }
 #[derive(Debug)]
 pub struct GetRunSampleInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub regression_test_id: i32,
 }
@@ -6924,6 +7071,14 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<OutputFile>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -6989,7 +7144,7 @@ pub fn __get_expected_output_bad_request(err: poem::Error) -> GetExpectedOutputR
     )
 }
 impl crate::http::error::FromApiError for GetExpectedOutputResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7005,6 +7160,7 @@ impl crate::http::error::FromApiError for GetExpectedOutputResponse {
 }
 #[derive(Debug)]
 pub struct GetExpectedOutputInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub sample_id: i32,
     pub regression_id: i32,
@@ -7030,6 +7186,14 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     SeeOther(#[oai(header = "Location")] String),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -7095,7 +7259,7 @@ pub fn __get_actual_output_bad_request(err: poem::Error) -> GetActualOutputRespo
     )
 }
 impl crate::http::error::FromApiError for GetActualOutputResponse {
-    const STATUSES: &'static [u16] = &[200, 303, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 303, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7111,6 +7275,7 @@ impl crate::http::error::FromApiError for GetActualOutputResponse {
 }
 #[derive(Debug)]
 pub struct GetActualOutputInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub sample_id: i32,
     pub regression_id: i32,
@@ -7128,6 +7293,14 @@ pub enum GetDiffResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<DiffResult>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -7201,7 +7374,7 @@ pub fn __get_diff_bad_request(err: poem::Error) -> GetDiffResponse {
     )
 }
 impl crate::http::error::FromApiError for GetDiffResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 422, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 422, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7222,6 +7395,7 @@ fn __default_get_diff_context_lines() -> i32 {
 }
 #[derive(Debug)]
 pub struct GetDiffInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub sample_id: i32,
     pub regression_id: i32,
@@ -7375,6 +7549,14 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<ErrorItemPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -7440,7 +7622,7 @@ pub fn __list_run_errors_bad_request(err: poem::Error) -> ListRunErrorsResponse 
     )
 }
 impl crate::http::error::FromApiError for ListRunErrorsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7464,6 +7646,7 @@ fn __default_list_run_errors_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListRunErrorsInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -7482,6 +7665,14 @@ pub enum ListInfraErrorsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<ErrorItemPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -7547,7 +7738,7 @@ pub fn __list_infra_errors_bad_request(err: poem::Error) -> ListInfraErrorsRespo
     )
 }
 impl crate::http::error::FromApiError for ListInfraErrorsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7575,6 +7766,7 @@ fn __default_list_infra_errors_include_stack() -> bool {
 }
 #[derive(Debug)]
 pub struct ListInfraErrorsInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -7593,6 +7785,14 @@ pub enum GetErrorSummaryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<ErrorSummaryBucketPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -7658,7 +7858,7 @@ pub fn __get_error_summary_bad_request(err: poem::Error) -> GetErrorSummaryRespo
     )
 }
 impl crate::http::error::FromApiError for GetErrorSummaryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7682,6 +7882,7 @@ fn __default_get_error_summary_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct GetErrorSummaryInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -7699,6 +7900,14 @@ pub enum GetRunLogsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<LogLinePage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -7764,7 +7973,7 @@ pub fn __get_run_logs_bad_request(err: poem::Error) -> GetRunLogsResponse {
     )
 }
 impl crate::http::error::FromApiError for GetRunLogsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7784,6 +7993,7 @@ fn __default_get_run_logs_limit() -> i32 {
 }
 #[derive(Debug)]
 pub struct GetRunLogsInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub limit: i32,
     pub cursor: Option<i32>,
@@ -7802,6 +8012,14 @@ pub enum GetSampleLogsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<LogLinePage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -7867,7 +8085,7 @@ pub fn __get_sample_logs_bad_request(err: poem::Error) -> GetSampleLogsResponse 
     )
 }
 impl crate::http::error::FromApiError for GetSampleLogsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7887,6 +8105,7 @@ fn __default_get_sample_logs_limit() -> i32 {
 }
 #[derive(Debug)]
 pub struct GetSampleLogsInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub sample_id: i32,
     pub limit: i32,
@@ -7905,6 +8124,14 @@ pub enum ListArtifactsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<ArtifactPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -7970,7 +8197,7 @@ pub fn __list_artifacts_bad_request(err: poem::Error) -> ListArtifactsResponse {
     )
 }
 impl crate::http::error::FromApiError for ListArtifactsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -7994,6 +8221,7 @@ fn __default_list_artifacts_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListArtifactsInput {
+    pub if_none_match: Option<String>,
     pub run_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -8010,6 +8238,14 @@ pub enum ListSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<SamplePage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -8067,7 +8303,7 @@ pub fn __list_samples_bad_request(err: poem::Error) -> ListSamplesResponse {
     )
 }
 impl crate::http::error::FromApiError for ListSamplesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8090,6 +8326,7 @@ fn __default_list_samples_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListSamplesInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
     pub status: Option<SampleStatusFilter>,
@@ -8221,6 +8458,14 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<Sample>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -8286,7 +8531,7 @@ pub fn __get_sample_bad_request(err: poem::Error) -> GetSampleResponse {
     )
 }
 impl crate::http::error::FromApiError for GetSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8302,6 +8547,7 @@ impl crate::http::error::FromApiError for GetSampleResponse {
 }
 #[derive(Debug)]
 pub struct GetSampleInput {
+    pub if_none_match: Option<String>,
     pub sample_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -8542,6 +8788,14 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<SampleDetails>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -8607,7 +8861,7 @@ pub fn __get_sample_details_bad_request(err: poem::Error) -> GetSampleDetailsRes
     )
 }
 impl crate::http::error::FromApiError for GetSampleDetailsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8623,6 +8877,7 @@ impl crate::http::error::FromApiError for GetSampleDetailsResponse {
 }
 #[derive(Debug)]
 pub struct GetSampleDetailsInput {
+    pub if_none_match: Option<String>,
     pub sample_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -8636,6 +8891,14 @@ pub enum DownloadSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<SampleFile>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -8701,7 +8964,7 @@ pub fn __download_sample_bad_request(err: poem::Error) -> DownloadSampleResponse
     )
 }
 impl crate::http::error::FromApiError for DownloadSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8717,6 +8980,7 @@ impl crate::http::error::FromApiError for DownloadSampleResponse {
 }
 #[derive(Debug)]
 pub struct DownloadSampleInput {
+    pub if_none_match: Option<String>,
     pub sample_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -8730,6 +8994,14 @@ pub enum DownloadSampleMediaInfoResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<SampleFile>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -8797,7 +9069,7 @@ pub fn __download_sample_media_info_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DownloadSampleMediaInfoResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8813,6 +9085,7 @@ impl crate::http::error::FromApiError for DownloadSampleMediaInfoResponse {
 }
 #[derive(Debug)]
 pub struct DownloadSampleMediaInfoInput {
+    pub if_none_match: Option<String>,
     pub sample_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -8826,6 +9099,14 @@ pub enum DownloadSampleExtraFileResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<SampleFile>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -8893,7 +9174,7 @@ pub fn __download_sample_extra_file_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DownloadSampleExtraFileResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -8909,6 +9190,7 @@ impl crate::http::error::FromApiError for DownloadSampleExtraFileResponse {
 }
 #[derive(Debug)]
 pub struct DownloadSampleExtraFileInput {
+    pub if_none_match: Option<String>,
     pub sample_id: i32,
     pub extra_id: i32,
 }
@@ -9020,6 +9302,14 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<SampleHistoryEntryPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -9085,7 +9375,7 @@ pub fn __get_sample_history_bad_request(err: poem::Error) -> GetSampleHistoryRes
     )
 }
 impl crate::http::error::FromApiError for GetSampleHistoryResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9109,6 +9399,7 @@ fn __default_get_sample_history_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct GetSampleHistoryInput {
+    pub if_none_match: Option<String>,
     pub sample_id: i32,
     pub limit: i32,
     pub offset: i32,
@@ -9130,6 +9421,14 @@ pub enum ListTagsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<TagPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -9187,7 +9486,7 @@ pub fn __list_tags_bad_request(err: poem::Error) -> ListTagsResponse {
     )
 }
 impl crate::http::error::FromApiError for ListTagsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9210,6 +9509,7 @@ fn __default_list_tags_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListTagsInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
 }
@@ -9336,6 +9636,14 @@ pub enum ListRegressionTestsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<RegressionTestPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -9395,7 +9703,7 @@ pub fn __list_regression_tests_bad_request(
     )
 }
 impl crate::http::error::FromApiError for ListRegressionTestsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9422,6 +9730,7 @@ fn __default_list_regression_tests_active() -> bool {
 }
 #[derive(Debug)]
 pub struct ListRegressionTestsInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
     pub active: bool,
@@ -9554,6 +9863,14 @@ pub enum ListFlakyTestsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<FlakyTestPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -9611,7 +9928,7 @@ pub fn __list_flaky_tests_bad_request(err: poem::Error) -> ListFlakyTestsRespons
     )
 }
 impl crate::http::error::FromApiError for ListFlakyTestsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9654,6 +9971,7 @@ fn __default_list_flaky_tests_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListFlakyTestsInput {
+    pub if_none_match: Option<String>,
     pub platform: Option<Platform>,
     pub branch: String,
     pub window: i32,
@@ -9675,6 +9993,14 @@ pub enum ListQuarantinesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<QuarantinePage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -9732,7 +10058,7 @@ pub fn __list_quarantines_bad_request(err: poem::Error) -> ListQuarantinesRespon
     )
 }
 impl crate::http::error::FromApiError for ListQuarantinesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -9759,6 +10085,7 @@ fn __default_list_quarantines_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListQuarantinesInput {
+    pub if_none_match: Option<String>,
     pub regression_test_id: Option<i32>,
     pub all: bool,
     pub limit: i32,
@@ -10004,6 +10331,14 @@ pub enum GetRegressionTestStabilityResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<RegressionTestStability>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -10071,7 +10406,7 @@ pub fn __get_regression_test_stability_bad_request(
     )
 }
 impl crate::http::error::FromApiError for GetRegressionTestStabilityResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10107,6 +10442,7 @@ fn __default_get_regression_test_stability_half_life() -> i32 {
 }
 #[derive(Debug)]
 pub struct GetRegressionTestStabilityInput {
+    pub if_none_match: Option<String>,
     pub regression_test_id: i32,
     pub platform: Option<Platform>,
     pub branch: String,
@@ -10126,6 +10462,14 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<RegressionTestDetail>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -10191,7 +10535,7 @@ pub fn __get_regression_test_bad_request(err: poem::Error) -> GetRegressionTestR
     )
 }
 impl crate::http::error::FromApiError for GetRegressionTestResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10207,6 +10551,7 @@ impl crate::http::error::FromApiError for GetRegressionTestResponse {
 }
 #[derive(Debug)]
 pub struct GetRegressionTestInput {
+    pub if_none_match: Option<String>,
     pub regression_test_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -10440,6 +10785,14 @@ pub enum DownloadRegressionTestOutputResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<StoredFile>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -10507,7 +10860,7 @@ pub fn __download_regression_test_output_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DownloadRegressionTestOutputResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10523,6 +10876,7 @@ impl crate::http::error::FromApiError for DownloadRegressionTestOutputResponse {
 }
 #[derive(Debug)]
 pub struct DownloadRegressionTestOutputInput {
+    pub if_none_match: Option<String>,
     pub regression_test_id: i32,
     pub output_id: i32,
 }
@@ -10762,6 +11116,14 @@ pub enum DownloadRegressionTestVariantResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<StoredFile>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -10829,7 +11191,7 @@ pub fn __download_regression_test_variant_bad_request(
     )
 }
 impl crate::http::error::FromApiError for DownloadRegressionTestVariantResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10845,6 +11207,7 @@ impl crate::http::error::FromApiError for DownloadRegressionTestVariantResponse 
 }
 #[derive(Debug)]
 pub struct DownloadRegressionTestVariantInput {
+    pub if_none_match: Option<String>,
     pub regression_test_id: i32,
     pub output_id: i32,
     pub variant_id: i32,
@@ -10860,6 +11223,14 @@ pub enum ListCategoriesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<CategoryPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -10917,7 +11288,7 @@ pub fn __list_categories_bad_request(err: poem::Error) -> ListCategoriesResponse
     )
 }
 impl crate::http::error::FromApiError for ListCategoriesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -10940,6 +11311,7 @@ fn __default_list_categories_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListCategoriesInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
 }
@@ -11293,6 +11665,14 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<QueuedSamplePage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -11350,7 +11730,7 @@ pub fn __list_queued_samples_bad_request(err: poem::Error) -> ListQueuedSamplesR
     )
 }
 impl crate::http::error::FromApiError for ListQueuedSamplesResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -11373,6 +11753,7 @@ fn __default_list_queued_samples_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListQueuedSamplesInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
 }
@@ -11387,6 +11768,14 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<QueuedSample>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -11452,7 +11841,7 @@ pub fn __get_queued_sample_bad_request(err: poem::Error) -> GetQueuedSampleRespo
     )
 }
 impl crate::http::error::FromApiError for GetQueuedSampleResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 404, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -11468,6 +11857,7 @@ impl crate::http::error::FromApiError for GetQueuedSampleResponse {
 }
 #[derive(Debug)]
 pub struct GetQueuedSampleInput {
+    pub if_none_match: Option<String>,
     pub queued_id: i32,
 }
 #[derive(ApiResponse, Debug)]
@@ -11827,6 +12217,14 @@ pub enum GetHealthResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<SystemHealth>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -11868,7 +12266,7 @@ pub fn __get_health_bad_request(err: poem::Error) -> GetHealthResponse {
     )
 }
 impl crate::http::error::FromApiError for GetHealthResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -11879,7 +12277,9 @@ impl crate::http::error::FromApiError for GetHealthResponse {
     }
 }
 #[derive(Debug)]
-pub struct GetHealthInput {}
+pub struct GetHealthInput {
+    pub if_none_match: Option<String>,
+}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_liveness_bad_request")]
 pub enum GetLivenessResponse {
@@ -11891,6 +12291,14 @@ pub enum GetLivenessResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<Liveness>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -11924,7 +12332,7 @@ pub fn __get_liveness_bad_request(err: poem::Error) -> GetLivenessResponse {
     )
 }
 impl crate::http::error::FromApiError for GetLivenessResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 429, 500];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 429, 500];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -11935,7 +12343,9 @@ impl crate::http::error::FromApiError for GetLivenessResponse {
     }
 }
 #[derive(Debug)]
-pub struct GetLivenessInput {}
+pub struct GetLivenessInput {
+    pub if_none_match: Option<String>,
+}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_queue_bad_request")]
 pub enum GetQueueResponse {
@@ -11947,6 +12357,14 @@ pub enum GetQueueResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<QueueJobPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -12004,7 +12422,7 @@ pub fn __get_queue_bad_request(err: poem::Error) -> GetQueueResponse {
     )
 }
 impl crate::http::error::FromApiError for GetQueueResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -12027,6 +12445,7 @@ fn __default_get_queue_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct GetQueueInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
     pub platform: Option<Platform>,
@@ -12043,6 +12462,14 @@ pub enum SystemAboutResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<SystemAbout>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -12100,7 +12527,7 @@ pub fn __system_about_bad_request(err: poem::Error) -> SystemAboutResponse {
     )
 }
 impl crate::http::error::FromApiError for SystemAboutResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -12114,7 +12541,9 @@ impl crate::http::error::FromApiError for SystemAboutResponse {
     }
 }
 #[derive(Debug)]
-pub struct SystemAboutInput {}
+pub struct SystemAboutInput {
+    pub if_none_match: Option<String>,
+}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__get_maintenance_bad_request")]
 pub enum GetMaintenanceResponse {
@@ -12126,6 +12555,14 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<MaintenanceOverview>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -12183,7 +12620,7 @@ pub fn __get_maintenance_bad_request(err: poem::Error) -> GetMaintenanceResponse
     )
 }
 impl crate::http::error::FromApiError for GetMaintenanceResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -12197,7 +12634,9 @@ impl crate::http::error::FromApiError for GetMaintenanceResponse {
     }
 }
 #[derive(Debug)]
-pub struct GetMaintenanceInput {}
+pub struct GetMaintenanceInput {
+    pub if_none_match: Option<String>,
+}
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "__update_maintenance_bad_request")]
 pub enum UpdateMaintenanceResponse {
@@ -12322,6 +12761,14 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<BlockedUserPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -12379,7 +12826,7 @@ pub fn __list_blocked_users_bad_request(err: poem::Error) -> ListBlockedUsersRes
     )
 }
 impl crate::http::error::FromApiError for ListBlockedUsersResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -12402,6 +12849,7 @@ fn __default_list_blocked_users_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListBlockedUsersInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
 }
@@ -12622,6 +13070,14 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<ForbiddenExtensionPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -12681,7 +13137,7 @@ pub fn __list_forbidden_extensions_bad_request(
     )
 }
 impl crate::http::error::FromApiError for ListForbiddenExtensionsResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -12704,6 +13160,7 @@ fn __default_list_forbidden_extensions_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListForbiddenExtensionsInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
 }
@@ -12928,6 +13385,14 @@ pub enum ListAuditLogResponse {
         header(name = "X-RateLimit-Reset", ty = "i64")
     )]
     Ok(Json<AuditEntryPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64")
+    )]
+    NotModified(#[oai(header = "ETag")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -12985,7 +13450,7 @@ pub fn __list_audit_log_bad_request(err: poem::Error) -> ListAuditLogResponse {
     )
 }
 impl crate::http::error::FromApiError for ListAuditLogResponse {
-    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -13008,6 +13473,7 @@ fn __default_list_audit_log_offset() -> i32 {
 }
 #[derive(Debug)]
 pub struct ListAuditLogInput {
+    pub if_none_match: Option<String>,
     pub limit: i32,
     pub offset: i32,
     pub actor_id: Option<i32>,
@@ -13976,6 +14442,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -14003,6 +14471,7 @@ impl<
                     )
                     .await?;
                 let req = ListTokensInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                     all: all.0,
@@ -14173,6 +14642,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
     ) -> GetCurrentUserResponse {
         <GetCurrentUserResponse as crate::http::error::FromApiError>::answer(
             async {
@@ -14180,7 +14651,9 @@ impl<
                     .0
                     .authorize(request, &auth.0.token, &[], &[])
                     .await?;
-                let req = GetCurrentUserInput {};
+                let req = GetCurrentUserInput {
+                    if_none_match: if_none_match.0,
+                };
                 self.0.get_current_user(&principal, req).await
             }
                 .await,
@@ -14222,6 +14695,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
     ) -> GetGithubLinkResponse {
         <GetGithubLinkResponse as crate::http::error::FromApiError>::answer(
             async {
@@ -14229,7 +14704,9 @@ impl<
                     .0
                     .authorize(request, &auth.0.token, &[], &[])
                     .await?;
-                let req = GetGithubLinkInput {};
+                let req = GetGithubLinkInput {
+                    if_none_match: if_none_match.0,
+                };
                 self.0.get_github_link(&principal, req).await
             }
                 .await,
@@ -14268,6 +14745,8 @@ impl<
     )]
     async fn complete_github_link(
         &self,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(name = "code", validator(max_length = 512, min_length = 1))]
         code: Query<String>,
         #[oai(name = "state", validator(max_length = 512, min_length = 1))]
@@ -14276,6 +14755,7 @@ impl<
         <CompleteGithubLinkResponse as crate::http::error::FromApiError>::answer(
             async {
                 let req = CompleteGithubLinkInput {
+                    if_none_match: if_none_match.0,
                     code: code.0,
                     state: state.0,
                 };
@@ -14295,6 +14775,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "user_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -14312,7 +14794,10 @@ impl<
                         &[Role::Admin],
                     )
                     .await?;
-                let req = GetUserInput { user_id: user_id.0 };
+                let req = GetUserInput {
+                    if_none_match: if_none_match.0,
+                    user_id: user_id.0,
+                };
                 self.0.get_user(&principal, req).await
             }
                 .await,
@@ -14391,6 +14876,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -14441,6 +14928,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListRunsInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                     status: status.0,
@@ -14513,6 +15001,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -14525,7 +15015,10 @@ impl<
                     .0
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
-                let req = GetRunInput { run_id: run_id.0 };
+                let req = GetRunInput {
+                    if_none_match: if_none_match.0,
+                    run_id: run_id.0,
+                };
                 self.0.get_run(&principal, req).await
             }
                 .await,
@@ -14542,6 +15035,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -14571,6 +15066,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetRunComparisonInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     base: base.0,
                     class: class.0,
@@ -14593,6 +15089,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -14618,6 +15116,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListFailureGroupsInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -14638,6 +15137,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -14651,6 +15152,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetRunSummaryInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                 };
                 self.0.get_run_summary(&principal, req).await
@@ -14669,6 +15171,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -14696,6 +15200,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetRunProgressInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -14717,6 +15222,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -14730,6 +15237,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetRunConfigInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                 };
                 self.0.get_run_config(&principal, req).await
@@ -14873,6 +15381,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -14906,6 +15416,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListRunSamplesInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -14930,6 +15441,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -14948,6 +15461,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetRunSampleInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     regression_test_id: regression_test_id.0,
                 };
@@ -14967,6 +15481,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -15003,6 +15519,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListSamplesInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                     status: status.0,
@@ -15027,6 +15544,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "sample_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15040,6 +15559,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetSampleInput {
+                    if_none_match: if_none_match.0,
                     sample_id: sample_id.0,
                 };
                 self.0.get_sample(&principal, req).await
@@ -15132,6 +15652,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "sample_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15145,6 +15667,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetSampleDetailsInput {
+                    if_none_match: if_none_match.0,
                     sample_id: sample_id.0,
                 };
                 self.0.get_sample_details(&principal, req).await
@@ -15163,6 +15686,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "sample_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15176,6 +15701,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = DownloadSampleInput {
+                    if_none_match: if_none_match.0,
                     sample_id: sample_id.0,
                 };
                 self.0.download_sample(&principal, req).await
@@ -15194,6 +15720,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "sample_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15207,6 +15735,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = DownloadSampleMediaInfoInput {
+                    if_none_match: if_none_match.0,
                     sample_id: sample_id.0,
                 };
                 self.0.download_sample_media_info(&principal, req).await
@@ -15225,6 +15754,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "sample_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15243,6 +15774,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = DownloadSampleExtraFileInput {
+                    if_none_match: if_none_match.0,
                     sample_id: sample_id.0,
                     extra_id: extra_id.0,
                 };
@@ -15304,6 +15836,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "sample_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15344,6 +15878,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetSampleHistoryInput {
+                    if_none_match: if_none_match.0,
                     sample_id: sample_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -15380,6 +15915,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -15400,6 +15937,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListTagsInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                 };
@@ -15449,6 +15987,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -15480,6 +16020,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListRegressionTestsInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                     active: active.0,
@@ -15535,6 +16076,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "regression_test_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15548,6 +16091,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetRegressionTestInput {
+                    if_none_match: if_none_match.0,
                     regression_test_id: regression_test_id.0,
                 };
                 self.0.get_regression_test(&principal, req).await
@@ -15640,6 +16184,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -15660,6 +16206,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListCategoriesInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                 };
@@ -15785,6 +16332,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15815,6 +16364,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
                     .await?;
                 let req = GetExpectedOutputInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     sample_id: sample_id.0,
                     regression_id: regression_id.0,
@@ -15837,6 +16387,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15867,6 +16419,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
                     .await?;
                 let req = GetActualOutputInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     sample_id: sample_id.0,
                     regression_id: regression_id.0,
@@ -15889,6 +16442,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -15925,6 +16480,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
                     .await?;
                 let req = GetDiffInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     sample_id: sample_id.0,
                     regression_id: regression_id.0,
@@ -15998,6 +16554,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -16032,6 +16590,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
                     .await?;
                 let req = ListRunErrorsInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -16055,6 +16614,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -16089,6 +16650,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
                     .await?;
                 let req = ListInfraErrorsInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -16112,6 +16674,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -16141,6 +16705,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
                     .await?;
                 let req = GetErrorSummaryInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -16163,6 +16728,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -16193,6 +16760,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
                     .await?;
                 let req = GetRunLogsInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     limit: limit.0,
                     cursor: cursor.0,
@@ -16216,6 +16784,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -16249,6 +16819,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
                     .await?;
                 let req = GetSampleLogsInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     sample_id: sample_id.0,
                     limit: limit.0,
@@ -16272,6 +16843,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "run_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -16299,6 +16872,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::ResultsRead], &[])
                     .await?;
                 let req = ListArtifactsInput {
+                    if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     limit: limit.0,
                     offset: offset.0,
@@ -16316,10 +16890,16 @@ impl<
         operation_id = "getHealth",
         tag = ApiTags::System
     )]
-    async fn get_health(&self) -> GetHealthResponse {
+    async fn get_health(
+        &self,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
+    ) -> GetHealthResponse {
         <GetHealthResponse as crate::http::error::FromApiError>::answer(
             async {
-                let req = GetHealthInput {};
+                let req = GetHealthInput {
+                    if_none_match: if_none_match.0,
+                };
                 self.0.get_health(req).await
             }
                 .await,
@@ -16332,10 +16912,16 @@ impl<
         operation_id = "getLiveness",
         tag = ApiTags::System
     )]
-    async fn get_liveness(&self) -> GetLivenessResponse {
+    async fn get_liveness(
+        &self,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
+    ) -> GetLivenessResponse {
         <GetLivenessResponse as crate::http::error::FromApiError>::answer(
             async {
-                let req = GetLivenessInput {};
+                let req = GetLivenessInput {
+                    if_none_match: if_none_match.0,
+                };
                 self.0.get_liveness(req).await
             }
                 .await,
@@ -16352,6 +16938,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -16376,6 +16964,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
                     .await?;
                 let req = GetQueueInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                     platform: platform.0,
@@ -16397,6 +16986,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
     ) -> SystemAboutResponse {
         <SystemAboutResponse as crate::http::error::FromApiError>::answer(
             async {
@@ -16404,7 +16995,9 @@ impl<
                     .0
                     .authorize(request, &auth.0.token, &[Scope::SystemRead], &[])
                     .await?;
-                let req = SystemAboutInput {};
+                let req = SystemAboutInput {
+                    if_none_match: if_none_match.0,
+                };
                 self.0.system_about(&principal, req).await
             }
                 .await,
@@ -16421,6 +17014,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
     ) -> GetMaintenanceResponse {
         <GetMaintenanceResponse as crate::http::error::FromApiError>::answer(
             async {
@@ -16433,7 +17028,9 @@ impl<
                         &[Role::Admin],
                     )
                     .await?;
-                let req = GetMaintenanceInput {};
+                let req = GetMaintenanceInput {
+                    if_none_match: if_none_match.0,
+                };
                 self.0.get_maintenance(&principal, req).await
             }
                 .await,
@@ -16485,6 +17082,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -16510,6 +17109,7 @@ impl<
                     )
                     .await?;
                 let req = ListBlockedUsersInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                 };
@@ -16597,6 +17197,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -16622,6 +17224,7 @@ impl<
                     )
                     .await?;
                 let req = ListForbiddenExtensionsInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                 };
@@ -16713,6 +17316,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -16749,6 +17354,7 @@ impl<
                     )
                     .await?;
                 let req = ListAuditLogInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                     actor_id: actor_id.0,
@@ -16777,6 +17383,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -16802,6 +17410,7 @@ impl<
                     )
                     .await?;
                 let req = ListUsersInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                 };
@@ -16859,6 +17468,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(name = "platform")]
         platform: Query<Option<Platform>>,
         #[oai(
@@ -16913,6 +17524,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListFlakyTestsInput {
+                    if_none_match: if_none_match.0,
                     platform: platform.0,
                     branch: branch.0,
                     window: window.0,
@@ -16939,6 +17551,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "regression_test_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -16966,6 +17580,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListQuarantinesInput {
+                    if_none_match: if_none_match.0,
                     regression_test_id: regression_test_id.0,
                     all: all.0,
                     limit: limit.0,
@@ -17061,6 +17676,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "regression_test_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -17106,6 +17723,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetRegressionTestStabilityInput {
+                    if_none_match: if_none_match.0,
                     regression_test_id: regression_test_id.0,
                     platform: platform.0,
                     branch: branch.0,
@@ -17130,6 +17748,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "regression_test_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -17148,6 +17768,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = DownloadRegressionTestOutputInput {
+                    if_none_match: if_none_match.0,
                     regression_test_id: regression_test_id.0,
                     output_id: output_id.0,
                 };
@@ -17259,6 +17880,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "regression_test_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -17282,6 +17905,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = DownloadRegressionTestVariantInput {
+                    if_none_match: if_none_match.0,
                     regression_test_id: regression_test_id.0,
                     output_id: output_id.0,
                     variant_id: variant_id.0,
@@ -17302,6 +17926,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
     ) -> GetFtpCredentialsResponse {
         <GetFtpCredentialsResponse as crate::http::error::FromApiError>::answer(
             async {
@@ -17309,7 +17935,9 @@ impl<
                     .0
                     .authorize(request, &auth.0.token, &[Scope::RunsWrite], &[])
                     .await?;
-                let req = GetFtpCredentialsInput {};
+                let req = GetFtpCredentialsInput {
+                    if_none_match: if_none_match.0,
+                };
                 self.0.get_ftp_credentials(&principal, req).await
             }
                 .await,
@@ -17351,6 +17979,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -17371,6 +18001,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = ListQueuedSamplesInput {
+                    if_none_match: if_none_match.0,
                     limit: limit.0,
                     offset: offset.0,
                 };
@@ -17390,6 +18021,8 @@ impl<
         &self,
         request: &poem::Request,
         auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
         #[oai(
             name = "queued_id",
             validator(maximum(value = "2147483647"), minimum(value = "1"))
@@ -17403,6 +18036,7 @@ impl<
                     .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
                     .await?;
                 let req = GetQueuedSampleInput {
+                    if_none_match: if_none_match.0,
                     queued_id: queued_id.0,
                 };
                 self.0.get_queued_sample(&principal, req).await
@@ -17573,8 +18207,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset", "all"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "limit", "offset", "all"],
         has_body: false,
         streamed_body: false,
     },
@@ -17677,8 +18311,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &[],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match"],
         has_body: false,
         streamed_body: false,
     },
@@ -17703,8 +18337,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &[],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match"],
         has_body: false,
         streamed_body: false,
     },
@@ -17729,8 +18363,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 429, 500, 503],
-        params: &["code", "state"],
+        statuses: &[200, 304, 400, 429, 500, 503],
+        params: &["If-None-Match", "code", "state"],
         has_body: false,
         streamed_body: false,
     },
@@ -17742,8 +18376,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsWrite],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &[],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match"],
         has_body: false,
         streamed_body: false,
     },
@@ -17755,8 +18389,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },
@@ -17768,8 +18402,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::TokensManage],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["user_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "user_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -17820,8 +18454,9 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
         params: &[
+            "If-None-Match",
             "limit",
             "offset",
             "status",
@@ -17859,8 +18494,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "run_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -17872,8 +18507,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "base", "class", "limit", "offset"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "run_id", "base", "class", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },
@@ -17885,8 +18520,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "limit", "offset"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "run_id", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },
@@ -17898,8 +18533,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "run_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -17911,8 +18546,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "limit", "offset", "status"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "run_id", "limit", "offset", "status"],
         has_body: false,
         streamed_body: false,
     },
@@ -17924,8 +18559,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "run_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -17976,8 +18611,17 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "limit", "offset", "status", "name", "tag", "category"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "run_id",
+            "limit",
+            "offset",
+            "status",
+            "name",
+            "tag",
+            "category",
+        ],
         has_body: false,
         streamed_body: false,
     },
@@ -17989,8 +18633,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "regression_test_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "run_id", "regression_test_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18002,8 +18646,15 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "run_id",
+            "sample_id",
+            "regression_id",
+            "output_id",
+            "format",
+        ],
         has_body: false,
         streamed_body: false,
     },
@@ -18015,8 +18666,15 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 303, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "sample_id", "regression_id", "output_id", "format"],
+        statuses: &[200, 303, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "run_id",
+            "sample_id",
+            "regression_id",
+            "output_id",
+            "format",
+        ],
         has_body: false,
         streamed_body: false,
     },
@@ -18028,8 +18686,9 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 422, 429, 500, 503],
+        statuses: &[200, 304, 400, 401, 403, 404, 422, 429, 500, 503],
         params: &[
+            "If-None-Match",
             "run_id",
             "sample_id",
             "regression_id",
@@ -18061,8 +18720,16 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "limit", "offset", "type", "severity", "sample_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "run_id",
+            "limit",
+            "offset",
+            "type",
+            "severity",
+            "sample_id",
+        ],
         has_body: false,
         streamed_body: false,
     },
@@ -18074,8 +18741,16 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "limit", "offset", "type", "severity", "include_stack"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "run_id",
+            "limit",
+            "offset",
+            "type",
+            "severity",
+            "include_stack",
+        ],
         has_body: false,
         streamed_body: false,
     },
@@ -18087,8 +18762,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "limit", "offset", "group_by", "severity"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "run_id", "limit", "offset", "group_by", "severity"],
         has_body: false,
         streamed_body: false,
     },
@@ -18100,8 +18775,16 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "limit", "cursor", "level", "source", "contains"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "run_id",
+            "limit",
+            "cursor",
+            "level",
+            "source",
+            "contains",
+        ],
         has_body: false,
         streamed_body: false,
     },
@@ -18113,8 +18796,16 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "sample_id", "limit", "cursor", "level", "contains"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "run_id",
+            "sample_id",
+            "limit",
+            "cursor",
+            "level",
+            "contains",
+        ],
         has_body: false,
         streamed_body: false,
     },
@@ -18126,8 +18817,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::ResultsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["run_id", "limit", "offset", "type"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "run_id", "limit", "offset", "type"],
         has_body: false,
         streamed_body: false,
     },
@@ -18139,8 +18830,17 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset", "status", "name", "tag", "sha256", "extension"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "limit",
+            "offset",
+            "status",
+            "name",
+            "tag",
+            "sha256",
+            "extension",
+        ],
         has_body: false,
         streamed_body: false,
     },
@@ -18165,8 +18865,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["sample_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "sample_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18204,8 +18904,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["sample_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "sample_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18217,8 +18917,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["sample_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "sample_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18230,8 +18930,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["sample_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "sample_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18243,8 +18943,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["sample_id", "extra_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "sample_id", "extra_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18269,8 +18969,9 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
         params: &[
+            "If-None-Match",
             "sample_id",
             "limit",
             "offset",
@@ -18292,8 +18993,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },
@@ -18318,8 +19019,16 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset", "active", "category", "tag", "sample_id"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "limit",
+            "offset",
+            "active",
+            "category",
+            "tag",
+            "sample_id",
+        ],
         has_body: false,
         streamed_body: false,
     },
@@ -18344,8 +19053,9 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
         params: &[
+            "If-None-Match",
             "platform",
             "branch",
             "window",
@@ -18367,8 +19077,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["regression_test_id", "all", "limit", "offset"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "regression_test_id", "all", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },
@@ -18406,8 +19116,9 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
         params: &[
+            "If-None-Match",
             "regression_test_id",
             "platform",
             "branch",
@@ -18427,8 +19138,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["regression_test_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "regression_test_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18466,8 +19177,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["regression_test_id", "output_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "regression_test_id", "output_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18505,8 +19216,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["regression_test_id", "output_id", "variant_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "regression_test_id", "output_id", "variant_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18518,8 +19229,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },
@@ -18570,8 +19281,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },
@@ -18583,8 +19294,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::RunsRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 404, 429, 500, 503],
-        params: &["queued_id"],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "queued_id"],
         has_body: false,
         streamed_body: false,
     },
@@ -18635,8 +19346,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 429, 500, 503],
-        params: &[],
+        statuses: &[200, 304, 400, 429, 500, 503],
+        params: &["If-None-Match"],
         has_body: false,
         streamed_body: false,
     },
@@ -18648,8 +19359,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 400, 429, 500],
-        params: &[],
+        statuses: &[200, 304, 400, 429, 500],
+        params: &["If-None-Match"],
         has_body: false,
         streamed_body: false,
     },
@@ -18661,8 +19372,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset", "platform", "status"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "limit", "offset", "platform", "status"],
         has_body: false,
         streamed_body: false,
     },
@@ -18674,8 +19385,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &[],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match"],
         has_body: false,
         streamed_body: false,
     },
@@ -18687,8 +19398,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &[],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match"],
         has_body: false,
         streamed_body: false,
     },
@@ -18713,8 +19424,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },
@@ -18752,8 +19463,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "limit", "offset"],
         has_body: false,
         streamed_body: false,
     },
@@ -18791,8 +19502,16 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: false,
         scopes: &[Scope::SystemRead],
         roles: &[Role::Admin],
-        statuses: &[200, 400, 401, 403, 429, 500, 503],
-        params: &["limit", "offset", "actor_id", "action", "since", "until"],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &[
+            "If-None-Match",
+            "limit",
+            "offset",
+            "actor_id",
+            "action",
+            "since",
+            "until",
+        ],
         has_body: false,
         streamed_body: false,
     },

@@ -218,6 +218,10 @@ pub struct Config {
     /// Reads (GET) per window per token, or per client IP without a token
     #[arg(long, env = "SPCI_RATE_READS", default_value_t = 120)]
     pub rate_reads: u32,
+    /// Conditional reads answered 304 (If-None-Match naming the current ETag) per window per
+    /// token, or per client IP without a token: cheap polls get a larger bucket of their own
+    #[arg(long, env = "SPCI_RATE_CONDITIONAL", default_value_t = 600)]
+    pub rate_conditional: u32,
     /// Window of the read and write limits, seconds
     #[arg(long, env = "SPCI_RATE_WINDOW", default_value_t = 60)]
     pub rate_window: u64,
@@ -368,6 +372,7 @@ impl Config {
             ("SPCI_RATE_CREDENTIALS", self.rate_credentials),
             ("SPCI_RATE_WRITES", self.rate_writes),
             ("SPCI_RATE_READS", self.rate_reads),
+            ("SPCI_RATE_CONDITIONAL", self.rate_conditional),
             ("SPCI_RATE_PER_IP", self.rate_per_ip),
             ("SPCI_RATE_FAILED_AUTH", self.rate_failed_auth),
             ("SPCI_RATE_LOGIN_FAILURES", self.rate_login_failures),

@@ -67,6 +67,7 @@ pub fn status_variant(code: u16) -> Result<&'static str, Error> {
         202 => "Accepted",
         204 => "NoContent",
         303 => "SeeOther",
+        304 => "NotModified",
         206 => "PartialContent",
         400 => "BadRequest",
         401 => "Unauthorized",

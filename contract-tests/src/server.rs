@@ -210,6 +210,7 @@ impl Server {
             // The harness sends many requests from one address: it configures generous limits
             // (the limiter stays on; its own tests prove it refuses).
             .env("SPCI_RATE_READS", "1000000")
+            .env("SPCI_RATE_CONDITIONAL", "1000000")
             .env("SPCI_RATE_WRITES", "1000000")
             .env("SPCI_RATE_PER_IP", "1000000")
             .env("SPCI_RATE_CREDENTIALS", "1000000")

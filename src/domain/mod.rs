@@ -7,6 +7,7 @@ pub mod classify;
 pub mod comparison;
 pub mod diff;
 pub mod error;
+pub mod etag;
 pub mod flakiness;
 pub mod forks;
 pub mod grouping;

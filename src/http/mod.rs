@@ -22,10 +22,12 @@
 //!     refused);
 //! 14. [`idempotency::Idempotency`]: a write with an `Idempotency-Key` runs once, its answer
 //!     stored for retries;
-//! 15. the generated poem-openapi adapters, which parse and validate parameters and bodies, call
+//! 15. [`conditional::Conditional`]: ETags on JSON 200s, 304 for a matching `If-None-Match`;
+//! 16. the generated poem-openapi adapters, which parse and validate parameters and bodies, call
 //!     the handler (in `handlers/`), and turn its error into a status the operation documents
 //!     ([`error::FromApiError`]).
 pub mod body_schema;
+pub mod conditional;
 pub mod cors;
 pub mod error;
 pub mod gate;
@@ -102,6 +104,7 @@ fn routes(state: Arc<AppState>) -> Route {
         .nest(
             "/",
             service
+                .with(conditional::Conditional)
                 .with(idempotency::Idempotency(state_for_keys))
                 .with(body_schema::BodySchema)
                 .with(middleware::Target)

@@ -10,6 +10,10 @@
 //!   failed-authentication one;
 //! - anything else: reads or writes per IP.
 //!
+//! A read with `If-None-Match` is charged to the conditional bucket (larger: a 304 costs
+//! almost nothing); if it is answered in full after all, to the reads bucket as well, so a
+//! stale or made-up ETag buys no extra reads.
+//!
 //! Keys are stored as 64-bit keyed hashes and stale ones are swept (by a background task of
 //! `startup`, and on the request path above a bound), so memory stays bounded under many
 //! distinct keys.
@@ -21,7 +25,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use poem::http::{HeaderMap, HeaderValue, Method};
+use poem::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
@@ -73,12 +77,23 @@ struct Decision {
     remaining: u32,
     reset_after: Duration,
     denied: Option<(Duration, Duration)>, // (retry_after, window)
+    /// The bucket and key it charged, when the answer may have to charge reads as well.
+    conditional_key: Option<u64>,
+}
+
+/// Which of a caller's buckets a request is charged to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bucket {
+    Reads,
+    Writes,
+    Conditional,
 }
 
 pub struct Limits {
     credentials: Limit,
     reads: Limit,
     writes: Limit,
+    conditional: Limit,
     per_ip: Limit,
     failed_auth: Limit,
     hasher: RandomState,
@@ -93,6 +108,7 @@ impl Limits {
             credentials: Limit::new("credentials", c.rate_credentials, c.rate_credentials_window),
             reads: Limit::new("reads", c.rate_reads, c.rate_window),
             writes: Limit::new("writes", c.rate_writes, c.rate_window),
+            conditional: Limit::new("conditional", c.rate_conditional, c.rate_window),
             per_ip: Limit::new("per_ip", c.rate_per_ip, c.rate_window),
             failed_auth: Limit::new("failed_auth", c.rate_failed_auth, c.rate_window),
             metrics,
@@ -113,18 +129,45 @@ impl Limits {
         self.all().iter().map(|l| l.limiter.len()).sum()
     }
 
-    fn all(&self) -> [&Limit; 5] {
+    fn all(&self) -> [&Limit; 6] {
         [
             &self.credentials,
             &self.reads,
             &self.writes,
+            &self.conditional,
             &self.per_ip,
             &self.failed_auth,
         ]
     }
 
-    fn reads_or_writes(&self, write: bool) -> &Limit {
-        if write { &self.writes } else { &self.reads }
+    fn bucket(&self, b: Bucket) -> &Limit {
+        match b {
+            Bucket::Reads => &self.reads,
+            Bucket::Writes => &self.writes,
+            Bucket::Conditional => &self.conditional,
+        }
+    }
+
+    /// Charges `key`'s bucket `b`; a conditional charge remembers the key for [`Self::settle`].
+    fn charge(&self, b: Bucket, key: u64) -> Decision {
+        let mut d = self.check(self.bucket(b), key);
+        if b == Bucket::Conditional {
+            d.conditional_key = Some(key);
+        }
+        d
+    }
+
+    /// A conditional read answered in full costs a read too: charged after the fact (the answer
+    /// is already computed, so it is sent), and it is this decision the headers report.
+    fn settle(&self, d: Decision, status: StatusCode) -> Decision {
+        match d.conditional_key {
+            Some(key) if status != StatusCode::NOT_MODIFIED => {
+                let mut read = self.check(&self.reads, key);
+                read.denied = None;
+                read
+            }
+            _ => d,
+        }
     }
 
     fn key(&self, kind: &str, value: &[u8]) -> u64 {
@@ -151,6 +194,7 @@ impl Limits {
                     remaining,
                     reset_after: per_cell * (l.limit - remaining),
                     denied: None,
+                    conditional_key: None,
                 }
             }
             Err(not_until) => {
@@ -161,6 +205,7 @@ impl Limits {
                     remaining: 0,
                     reset_after: wait,
                     denied: Some((wait, l.window)),
+                    conditional_key: None,
                 }
             }
         }
@@ -199,20 +244,30 @@ impl Limits {
             .unwrap_or_default();
         let coarse = self.check(&self.per_ip, self.key("ip", ip.as_bytes()));
         let op = operation::of(req).op;
-        let write = !matches!(*req.method(), Method::GET | Method::HEAD);
+        let bucket = if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            Bucket::Writes
+        } else if super::conditional::applies(req)
+            && req
+                .headers()
+                .contains_key(super::conditional::IF_NONE_MATCH)
+        {
+            Bucket::Conditional
+        } else {
+            Bucket::Reads
+        };
         // Credential and mail endpoints: 5 per 15 minutes per IP by default.
         let specific = if op.is_some_and(|op| op.public && op.method == "POST") {
             Specific::Decided(self.check(&self.credentials, self.key("cred", ip.as_bytes())))
         } else if op.is_some_and(|op| !op.public) && gate::bearer_token(req).is_some() {
-            Specific::Pending { ip, write }
+            Specific::Pending { ip, bucket }
         } else {
-            Specific::Decided(self.anonymous(&ip, write))
+            Specific::Decided(self.anonymous(&ip, bucket))
         };
         (coarse, specific)
     }
 
-    fn anonymous(&self, ip: &str, write: bool) -> Decision {
-        self.check(self.reads_or_writes(write), self.key("anon", ip.as_bytes()))
+    fn anonymous(&self, ip: &str, bucket: Bucket) -> Decision {
+        self.charge(bucket, self.key("anon", ip.as_bytes()))
     }
 
     /// The 429 a refusing decision answers (counted in the metrics); `None` when it allows.
@@ -249,7 +304,7 @@ enum Specific {
     /// The request's bearer token is verified by the auth gate, which then settles the bucket.
     Pending {
         ip: String,
-        write: bool,
+        bucket: Bucket,
     },
 }
 
@@ -259,24 +314,23 @@ enum Specific {
 pub struct PendingToken {
     limits: Arc<Limits>,
     ip: String,
-    write: bool,
+    bucket: Bucket,
     settled: Arc<Mutex<Option<Decision>>>,
 }
 
 impl PendingToken {
     /// The token is genuine: its own bucket, keyed by its id.
     pub fn verified(&self, token_id: i32) -> Result<(), ApiError> {
-        let l = self.limits.reads_or_writes(self.write);
         let d = self
             .limits
-            .check(l, self.limits.key("tok", &token_id.to_be_bytes()));
+            .charge(self.bucket, self.limits.key("tok", &token_id.to_be_bytes()));
         self.settle(d)
     }
 
     /// The token is not (invalid, expired, revoked): the attempt counts against the sender's
     /// IP, in the anonymous bucket and in the stricter failed-authentication one.
     pub fn failed(&self) -> Result<(), ApiError> {
-        let anon = self.limits.anonymous(&self.ip, self.write);
+        let anon = self.limits.anonymous(&self.ip, self.bucket);
         let failed = self.limits.check(
             &self.limits.failed_auth,
             self.limits.key("fail", self.ip.as_bytes()),
@@ -365,11 +419,11 @@ impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
             Specific::Pending { .. } if coarse.denied.is_some() => {
                 return Err(refuse(&coarse).expect("a refusing decision"));
             }
-            Specific::Pending { ip, write } => {
+            Specific::Pending { ip, bucket } => {
                 let p = PendingToken {
                     limits: self.limits.clone(),
                     ip,
-                    write,
+                    bucket,
                     settled: Arc::default(),
                 };
                 req.extensions_mut().insert(p.clone());
@@ -383,16 +437,18 @@ impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
             // known down): an unverified request.
             Ok(p) => p
                 .take()
-                .unwrap_or_else(|| self.limits.anonymous(&p.ip, p.write)),
+                .unwrap_or_else(|| self.limits.anonymous(&p.ip, p.bucket)),
         };
         match result {
             Ok(r) => {
                 let mut resp = r.into_response();
+                let d = self.limits.settle(d, resp.status());
                 resp.headers_mut().extend(headers(&d));
                 Ok(resp)
             }
             // The error contract answers it, with these headers too.
             Err(mut e) => {
+                let d = self.limits.settle(d, e.status());
                 let mut h = headers(&d);
                 if let Some(ErrorHeaders(own)) = e.data::<ErrorHeaders>() {
                     h.extend(own.clone());

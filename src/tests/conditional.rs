@@ -1,0 +1,118 @@
+//! Conditional GETs: a strong ETag and `Vary: Authorization` on JSON 200s, 304 without a body
+//! while nothing changed, 200 again after a change, and a 304 never spends the caller's reads.
+use super::common::{TestApp, TestAppBuilder, bearer};
+use super::fixtures::{Fx, at};
+use poem::test::TestResponse;
+
+async fn conditional_get(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    etag: Option<&str>,
+) -> TestResponse {
+    let mut r = app
+        .client
+        .get(format!("/api/v1{path}"))
+        .header("Authorization", bearer(token));
+    if let Some(e) = etag {
+        r = r.header("If-None-Match", e);
+    }
+    r.send().await
+}
+
+fn header(r: &TestResponse, name: &str) -> Option<String> {
+    r.0.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+async fn a_run(app: &TestApp) -> i32 {
+    let fx = Fx { db: &app.state.db };
+    let cat = fx.category("General").await;
+    let sample = fx.sample("etag").await;
+    let (rt, _) = fx.regression_test(sample, &[cat], 1).await;
+    let run = fx.run("linux", &[rt]).await;
+    fx.progress(run, "preparation", at(0)).await;
+    run
+}
+
+#[tokio::test]
+async fn a_304_while_unchanged_and_a_200_after_a_change() {
+    let app = TestApp::new().await;
+    let (_, token) = app.user_with_token("user", &["runs:read"]).await;
+    let run = a_run(&app).await;
+    let path = format!("/runs/{run}");
+
+    let first = conditional_get(&app, &path, &token, None).await;
+    assert_eq!(first.0.status().as_u16(), 200);
+    let etag = header(&first, "ETag").expect("an ETag on a JSON 200");
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && etag.len() == 34,
+        "{etag}"
+    );
+    assert_eq!(header(&first, "Vary").as_deref(), Some("Authorization"));
+
+    let again = conditional_get(&app, &path, &token, Some(&etag)).await;
+    assert_eq!(again.0.status().as_u16(), 304);
+    assert_eq!(header(&again, "ETag"), Some(etag.clone()));
+    let body = again.0.into_body().into_string().await.unwrap();
+    assert!(body.is_empty(), "a 304 has no body: {body}");
+    // Named among others, or weakly: still not modified.
+    let listed = format!("\"00000000000000000000000000000000\", W/{etag}");
+    let weak = conditional_get(&app, &path, &token, Some(&listed)).await;
+    assert_eq!(weak.0.status().as_u16(), 304);
+
+    // The run moves on: the old ETag no longer names it.
+    Fx { db: &app.state.db }
+        .progress(run, "testing", at(1))
+        .await;
+    let changed = conditional_get(&app, &path, &token, Some(&etag)).await;
+    assert_eq!(changed.0.status().as_u16(), 200);
+    let new_etag = header(&changed, "ETag").unwrap();
+    assert_ne!(new_etag, etag);
+    let json = changed.0.into_body().into_string().await.unwrap();
+    assert!(json.contains("\"running\""), "{json}");
+
+    // Lists and errors: a page has one too; a 404 has none.
+    let page = conditional_get(&app, "/runs?limit=5", &token, None).await;
+    assert!(header(&page, "ETag").is_some());
+    let missing = conditional_get(&app, "/runs/999999", &token, None).await;
+    assert_eq!(missing.0.status().as_u16(), 404);
+    assert!(header(&missing, "ETag").is_none());
+}
+
+#[tokio::test]
+async fn a_304_leaves_the_read_limit_untouched_and_a_full_answer_spends_it() {
+    let app = TestAppBuilder::new()
+        .config(|c| {
+            c.rate_reads = 5;
+            c.rate_conditional = 50;
+        })
+        .build()
+        .await;
+    let (_, token) = app.user_with_token("user", &["runs:read"]).await;
+    let run = a_run(&app).await;
+    let path = format!("/runs/{run}");
+    let remaining = |r: &TestResponse| {
+        header(r, "X-RateLimit-Remaining")
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
+    let first = conditional_get(&app, &path, &token, None).await;
+    let etag = header(&first, "ETag").unwrap();
+    assert_eq!(remaining(&first), 4);
+    // Twenty polls that changed nothing: more than the read limit, none of it spent.
+    for _ in 0..20 {
+        let r = conditional_get(&app, &path, &token, Some(&etag)).await;
+        assert_eq!(r.0.status().as_u16(), 304);
+        assert_eq!(header(&r, "X-RateLimit-Limit").as_deref(), Some("50"));
+    }
+    let read = conditional_get(&app, &path, &token, None).await;
+    assert_eq!((read.0.status().as_u16(), remaining(&read)), (200, 3));
+    // A made-up ETag is answered in full and charged to the reads as well.
+    let stale = conditional_get(&app, &path, &token, Some("\"made-up\"")).await;
+    assert_eq!((stale.0.status().as_u16(), remaining(&stale)), (200, 2));
+    assert_eq!(header(&stale, "X-RateLimit-Limit").as_deref(), Some("5"));
+}
