@@ -3753,23 +3753,30 @@ pub enum ListTokensResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<ApiTokenPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -3777,7 +3784,9 @@ pub enum ListTokensResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -3785,7 +3794,9 @@ pub enum ListTokensResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -3794,6 +3805,8 @@ pub enum ListTokensResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -3802,7 +3815,9 @@ pub enum ListTokensResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -3810,7 +3825,9 @@ pub enum ListTokensResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -3861,7 +3878,9 @@ pub enum CreateTokenResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<AuthToken>, #[oai(header = "Cache-Control")] String),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -3869,7 +3888,9 @@ pub enum CreateTokenResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -3877,7 +3898,9 @@ pub enum CreateTokenResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -3885,7 +3908,9 @@ pub enum CreateTokenResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -3893,7 +3918,9 @@ pub enum CreateTokenResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -3901,7 +3928,9 @@ pub enum CreateTokenResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -3910,6 +3939,8 @@ pub enum CreateTokenResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -3918,7 +3949,9 @@ pub enum CreateTokenResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -3926,7 +3959,9 @@ pub enum CreateTokenResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -3964,7 +3999,9 @@ pub enum RevokeCurrentTokenResponse {
         status = 204,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NoContent,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -3972,7 +4009,9 @@ pub enum RevokeCurrentTokenResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -3980,7 +4019,9 @@ pub enum RevokeCurrentTokenResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -3988,7 +4029,9 @@ pub enum RevokeCurrentTokenResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -3997,6 +4040,8 @@ pub enum RevokeCurrentTokenResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4005,7 +4050,9 @@ pub enum RevokeCurrentTokenResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4013,7 +4060,9 @@ pub enum RevokeCurrentTokenResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4049,7 +4098,9 @@ pub enum RevokeTokenResponse {
         status = 204,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NoContent,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -4057,7 +4108,9 @@ pub enum RevokeTokenResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -4065,7 +4118,9 @@ pub enum RevokeTokenResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -4073,7 +4128,9 @@ pub enum RevokeTokenResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -4081,7 +4138,9 @@ pub enum RevokeTokenResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4090,6 +4149,8 @@ pub enum RevokeTokenResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4098,7 +4159,9 @@ pub enum RevokeTokenResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4106,7 +4169,9 @@ pub enum RevokeTokenResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4143,7 +4208,9 @@ pub enum SignupResponse {
         status = 202,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Accepted(Json<MailSent>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -4151,7 +4218,9 @@ pub enum SignupResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -4159,7 +4228,9 @@ pub enum SignupResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -4167,7 +4238,9 @@ pub enum SignupResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4176,6 +4249,8 @@ pub enum SignupResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4184,7 +4259,9 @@ pub enum SignupResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4192,7 +4269,9 @@ pub enum SignupResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4228,7 +4307,9 @@ pub enum CompleteSignupResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<PlatformUser>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -4236,7 +4317,9 @@ pub enum CompleteSignupResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -4244,7 +4327,9 @@ pub enum CompleteSignupResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -4252,7 +4337,9 @@ pub enum CompleteSignupResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -4260,7 +4347,9 @@ pub enum CompleteSignupResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4269,6 +4358,8 @@ pub enum CompleteSignupResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4277,7 +4368,9 @@ pub enum CompleteSignupResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4285,7 +4378,9 @@ pub enum CompleteSignupResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4322,7 +4417,9 @@ pub enum RequestPasswordResetResponse {
         status = 202,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Accepted(Json<MailSent>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -4330,7 +4427,9 @@ pub enum RequestPasswordResetResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -4338,7 +4437,9 @@ pub enum RequestPasswordResetResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -4346,7 +4447,9 @@ pub enum RequestPasswordResetResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4355,6 +4458,8 @@ pub enum RequestPasswordResetResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4363,7 +4468,9 @@ pub enum RequestPasswordResetResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4371,7 +4478,9 @@ pub enum RequestPasswordResetResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4409,7 +4518,9 @@ pub enum CompletePasswordResetResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<PasswordResetCompletion>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -4417,7 +4528,9 @@ pub enum CompletePasswordResetResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -4425,7 +4538,9 @@ pub enum CompletePasswordResetResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -4433,7 +4548,9 @@ pub enum CompletePasswordResetResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4442,6 +4559,8 @@ pub enum CompletePasswordResetResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4450,7 +4569,9 @@ pub enum CompletePasswordResetResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4458,7 +4579,9 @@ pub enum CompletePasswordResetResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4496,23 +4619,30 @@ pub enum GetCurrentUserResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<CurrentUser>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -4520,7 +4650,9 @@ pub enum GetCurrentUserResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -4528,7 +4660,9 @@ pub enum GetCurrentUserResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4537,6 +4671,8 @@ pub enum GetCurrentUserResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4545,7 +4681,9 @@ pub enum GetCurrentUserResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4553,7 +4691,9 @@ pub enum GetCurrentUserResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4589,7 +4729,9 @@ pub enum UpdateAccountResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<PlatformUser>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -4597,7 +4739,9 @@ pub enum UpdateAccountResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -4605,7 +4749,9 @@ pub enum UpdateAccountResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -4613,7 +4759,9 @@ pub enum UpdateAccountResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -4621,7 +4769,9 @@ pub enum UpdateAccountResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -4629,7 +4779,9 @@ pub enum UpdateAccountResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -4637,7 +4789,9 @@ pub enum UpdateAccountResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4646,6 +4800,8 @@ pub enum UpdateAccountResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4654,7 +4810,9 @@ pub enum UpdateAccountResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4662,7 +4820,9 @@ pub enum UpdateAccountResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4701,23 +4861,30 @@ pub enum GetGithubLinkResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<GithubLink>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -4725,7 +4892,9 @@ pub enum GetGithubLinkResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -4733,7 +4902,9 @@ pub enum GetGithubLinkResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4742,6 +4913,8 @@ pub enum GetGithubLinkResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4750,7 +4923,9 @@ pub enum GetGithubLinkResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4758,7 +4933,9 @@ pub enum GetGithubLinkResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4794,7 +4971,9 @@ pub enum UnlinkGithubResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<GithubUnlink>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -4802,7 +4981,9 @@ pub enum UnlinkGithubResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -4810,7 +4991,9 @@ pub enum UnlinkGithubResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -4818,7 +5001,9 @@ pub enum UnlinkGithubResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4827,6 +5012,8 @@ pub enum UnlinkGithubResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4835,7 +5022,9 @@ pub enum UnlinkGithubResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4843,7 +5032,9 @@ pub enum UnlinkGithubResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4877,23 +5068,30 @@ pub enum CompleteGithubLinkResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<GithubUnlink>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4902,6 +5100,8 @@ pub enum CompleteGithubLinkResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -4910,7 +5110,9 @@ pub enum CompleteGithubLinkResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -4918,7 +5120,9 @@ pub enum CompleteGithubLinkResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4956,23 +5160,30 @@ pub enum GetFtpCredentialsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<FtpCredentials>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -4980,7 +5191,9 @@ pub enum GetFtpCredentialsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -4988,7 +5201,9 @@ pub enum GetFtpCredentialsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -4997,6 +5212,8 @@ pub enum GetFtpCredentialsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5005,7 +5222,9 @@ pub enum GetFtpCredentialsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5013,7 +5232,9 @@ pub enum GetFtpCredentialsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5049,23 +5270,30 @@ pub enum ListUsersResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<PlatformUserPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -5073,7 +5301,9 @@ pub enum ListUsersResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -5081,7 +5311,9 @@ pub enum ListUsersResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -5090,6 +5322,8 @@ pub enum ListUsersResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5098,7 +5332,9 @@ pub enum ListUsersResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5106,7 +5342,9 @@ pub enum ListUsersResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5152,23 +5390,30 @@ pub enum GetUserResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<PlatformUser>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -5176,7 +5421,9 @@ pub enum GetUserResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -5184,7 +5431,9 @@ pub enum GetUserResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -5192,7 +5441,9 @@ pub enum GetUserResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -5201,6 +5452,8 @@ pub enum GetUserResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5209,7 +5462,9 @@ pub enum GetUserResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5217,7 +5472,9 @@ pub enum GetUserResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5255,7 +5512,9 @@ pub enum UpdateUserRoleResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<PlatformUser>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -5263,7 +5522,9 @@ pub enum UpdateUserRoleResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -5271,7 +5532,9 @@ pub enum UpdateUserRoleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -5279,7 +5542,9 @@ pub enum UpdateUserRoleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -5287,7 +5552,9 @@ pub enum UpdateUserRoleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -5295,7 +5562,9 @@ pub enum UpdateUserRoleResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -5303,7 +5572,9 @@ pub enum UpdateUserRoleResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -5311,7 +5582,9 @@ pub enum UpdateUserRoleResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -5320,6 +5593,8 @@ pub enum UpdateUserRoleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5328,7 +5603,9 @@ pub enum UpdateUserRoleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5336,7 +5613,9 @@ pub enum UpdateUserRoleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5379,7 +5658,9 @@ pub enum DeactivateUserResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<UserDeactivation>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -5387,7 +5668,9 @@ pub enum DeactivateUserResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -5395,7 +5678,9 @@ pub enum DeactivateUserResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -5403,7 +5688,9 @@ pub enum DeactivateUserResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -5411,7 +5698,9 @@ pub enum DeactivateUserResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -5419,7 +5708,9 @@ pub enum DeactivateUserResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -5428,6 +5719,8 @@ pub enum DeactivateUserResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5436,7 +5729,9 @@ pub enum DeactivateUserResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5444,7 +5739,9 @@ pub enum DeactivateUserResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5482,7 +5779,9 @@ pub enum SendUserPasswordResetResponse {
         status = 202,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Accepted(Json<UserPasswordResetDispatch>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -5490,7 +5789,9 @@ pub enum SendUserPasswordResetResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -5498,7 +5799,9 @@ pub enum SendUserPasswordResetResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -5506,7 +5809,9 @@ pub enum SendUserPasswordResetResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -5514,7 +5819,9 @@ pub enum SendUserPasswordResetResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -5523,6 +5830,8 @@ pub enum SendUserPasswordResetResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5531,7 +5840,9 @@ pub enum SendUserPasswordResetResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5539,7 +5850,9 @@ pub enum SendUserPasswordResetResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5578,23 +5891,30 @@ pub enum ListRunsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<RunPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -5602,7 +5922,9 @@ pub enum ListRunsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -5610,7 +5932,9 @@ pub enum ListRunsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -5619,6 +5943,8 @@ pub enum ListRunsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5627,7 +5953,9 @@ pub enum ListRunsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5635,7 +5963,9 @@ pub enum ListRunsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5691,7 +6021,9 @@ pub enum CreateRunResponse {
         status = 202,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Accepted(Json<Run>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -5699,7 +6031,9 @@ pub enum CreateRunResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -5707,7 +6041,9 @@ pub enum CreateRunResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -5715,7 +6051,9 @@ pub enum CreateRunResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -5723,7 +6061,9 @@ pub enum CreateRunResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -5731,7 +6071,9 @@ pub enum CreateRunResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -5739,7 +6081,9 @@ pub enum CreateRunResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
@@ -5747,7 +6091,9 @@ pub enum CreateRunResponse {
         status = 422,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -5756,6 +6102,8 @@ pub enum CreateRunResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5764,7 +6112,9 @@ pub enum CreateRunResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5772,7 +6122,9 @@ pub enum CreateRunResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5815,23 +6167,30 @@ pub enum GetRunResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<Run>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -5839,7 +6198,9 @@ pub enum GetRunResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -5847,7 +6208,9 @@ pub enum GetRunResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -5855,7 +6218,9 @@ pub enum GetRunResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -5864,6 +6229,8 @@ pub enum GetRunResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5872,7 +6239,9 @@ pub enum GetRunResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5880,7 +6249,9 @@ pub enum GetRunResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5918,23 +6289,30 @@ pub enum GetRunComparisonResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<ComparisonPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -5942,7 +6320,9 @@ pub enum GetRunComparisonResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -5950,7 +6330,9 @@ pub enum GetRunComparisonResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -5958,7 +6340,9 @@ pub enum GetRunComparisonResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -5967,6 +6351,8 @@ pub enum GetRunComparisonResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -5975,7 +6361,9 @@ pub enum GetRunComparisonResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -5983,7 +6371,9 @@ pub enum GetRunComparisonResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6033,23 +6423,30 @@ pub enum ListFailureGroupsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<FailureGroupPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -6057,7 +6454,9 @@ pub enum ListFailureGroupsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -6065,7 +6464,9 @@ pub enum ListFailureGroupsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -6073,7 +6474,9 @@ pub enum ListFailureGroupsResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -6082,6 +6485,8 @@ pub enum ListFailureGroupsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -6090,7 +6495,9 @@ pub enum ListFailureGroupsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -6098,7 +6505,9 @@ pub enum ListFailureGroupsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6146,23 +6555,30 @@ pub enum GetRunSummaryResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<RunSummary>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -6170,7 +6586,9 @@ pub enum GetRunSummaryResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -6178,7 +6596,9 @@ pub enum GetRunSummaryResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -6186,7 +6606,9 @@ pub enum GetRunSummaryResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -6195,6 +6617,8 @@ pub enum GetRunSummaryResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -6203,7 +6627,9 @@ pub enum GetRunSummaryResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -6211,7 +6637,9 @@ pub enum GetRunSummaryResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6249,23 +6677,30 @@ pub enum GetRunProgressResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<ProgressEventPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -6273,7 +6708,9 @@ pub enum GetRunProgressResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -6281,7 +6718,9 @@ pub enum GetRunProgressResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -6289,7 +6728,9 @@ pub enum GetRunProgressResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -6298,6 +6739,8 @@ pub enum GetRunProgressResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -6306,7 +6749,9 @@ pub enum GetRunProgressResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -6314,7 +6759,9 @@ pub enum GetRunProgressResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6363,23 +6810,30 @@ pub enum GetRunConfigResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<RunConfig>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -6387,7 +6841,9 @@ pub enum GetRunConfigResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -6395,7 +6851,9 @@ pub enum GetRunConfigResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -6403,7 +6861,9 @@ pub enum GetRunConfigResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -6412,6 +6872,8 @@ pub enum GetRunConfigResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -6420,7 +6882,9 @@ pub enum GetRunConfigResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -6428,7 +6892,9 @@ pub enum GetRunConfigResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6466,7 +6932,9 @@ pub enum CancelRunResponse {
         status = 202,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Accepted(Json<RunActionResult>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -6474,7 +6942,9 @@ pub enum CancelRunResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -6482,7 +6952,9 @@ pub enum CancelRunResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -6490,7 +6962,9 @@ pub enum CancelRunResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -6498,7 +6972,9 @@ pub enum CancelRunResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -6506,7 +6982,9 @@ pub enum CancelRunResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -6514,7 +6992,9 @@ pub enum CancelRunResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -6522,7 +7002,9 @@ pub enum CancelRunResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
@@ -6530,7 +7012,9 @@ pub enum CancelRunResponse {
         status = 422,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -6539,6 +7023,8 @@ pub enum CancelRunResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -6547,7 +7033,9 @@ pub enum CancelRunResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -6555,7 +7043,9 @@ pub enum CancelRunResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6600,7 +7090,9 @@ pub enum RerunRunResponse {
         status = 202,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Accepted(Json<Run>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -6608,7 +7100,9 @@ pub enum RerunRunResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -6616,7 +7110,9 @@ pub enum RerunRunResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -6624,7 +7120,9 @@ pub enum RerunRunResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -6632,7 +7130,9 @@ pub enum RerunRunResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -6640,7 +7140,9 @@ pub enum RerunRunResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -6648,7 +7150,9 @@ pub enum RerunRunResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -6656,7 +7160,9 @@ pub enum RerunRunResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
@@ -6664,7 +7170,9 @@ pub enum RerunRunResponse {
         status = 422,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -6673,6 +7181,8 @@ pub enum RerunRunResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -6681,7 +7191,9 @@ pub enum RerunRunResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -6689,7 +7201,9 @@ pub enum RerunRunResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6734,7 +7248,9 @@ pub enum RestartRunResponse {
         status = 202,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Accepted(Json<RunActionResult>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -6742,7 +7258,9 @@ pub enum RestartRunResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -6750,7 +7268,9 @@ pub enum RestartRunResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -6758,7 +7278,9 @@ pub enum RestartRunResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -6766,7 +7288,9 @@ pub enum RestartRunResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -6774,7 +7298,9 @@ pub enum RestartRunResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
@@ -6782,7 +7308,9 @@ pub enum RestartRunResponse {
         status = 422,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -6791,6 +7319,8 @@ pub enum RestartRunResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -6799,7 +7329,9 @@ pub enum RestartRunResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -6807,7 +7339,9 @@ pub enum RestartRunResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6847,23 +7381,30 @@ pub enum ListRunSamplesResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<RunSamplePage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -6871,7 +7412,9 @@ pub enum ListRunSamplesResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -6879,7 +7422,9 @@ pub enum ListRunSamplesResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -6887,7 +7432,9 @@ pub enum ListRunSamplesResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -6896,6 +7443,8 @@ pub enum ListRunSamplesResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -6904,7 +7453,9 @@ pub enum ListRunSamplesResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -6912,7 +7463,9 @@ pub enum ListRunSamplesResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6964,23 +7517,30 @@ pub enum GetRunSampleResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<RunSample>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -6988,7 +7548,9 @@ pub enum GetRunSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -6996,7 +7558,9 @@ pub enum GetRunSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -7004,7 +7568,9 @@ pub enum GetRunSampleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -7013,6 +7579,8 @@ pub enum GetRunSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -7021,7 +7589,9 @@ pub enum GetRunSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -7029,7 +7599,9 @@ pub enum GetRunSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7068,23 +7640,30 @@ pub enum GetExpectedOutputResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<OutputFile>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -7092,7 +7671,9 @@ pub enum GetExpectedOutputResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -7100,7 +7681,9 @@ pub enum GetExpectedOutputResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -7108,7 +7691,9 @@ pub enum GetExpectedOutputResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -7117,6 +7702,8 @@ pub enum GetExpectedOutputResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -7125,7 +7712,9 @@ pub enum GetExpectedOutputResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -7133,7 +7722,9 @@ pub enum GetExpectedOutputResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7175,7 +7766,9 @@ pub enum GetActualOutputResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<OutputFile>),
     /// The output matched the baseline; see the expected output.
@@ -7183,23 +7776,30 @@ pub enum GetActualOutputResponse {
         status = 303,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     SeeOther(#[oai(header = "Location")] String),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -7207,7 +7807,9 @@ pub enum GetActualOutputResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -7215,7 +7817,9 @@ pub enum GetActualOutputResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -7223,7 +7827,9 @@ pub enum GetActualOutputResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -7232,6 +7838,8 @@ pub enum GetActualOutputResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -7240,7 +7848,9 @@ pub enum GetActualOutputResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -7248,7 +7858,9 @@ pub enum GetActualOutputResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7290,23 +7902,30 @@ pub enum GetDiffResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<DiffResult>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -7314,7 +7933,9 @@ pub enum GetDiffResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -7322,7 +7943,9 @@ pub enum GetDiffResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -7330,7 +7953,9 @@ pub enum GetDiffResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
@@ -7338,7 +7963,9 @@ pub enum GetDiffResponse {
         status = 422,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -7347,6 +7974,8 @@ pub enum GetDiffResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -7355,7 +7984,9 @@ pub enum GetDiffResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -7363,7 +7994,9 @@ pub enum GetDiffResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7411,7 +8044,9 @@ pub enum ApproveBaselineResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<BaselineApproval>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -7419,7 +8054,9 @@ pub enum ApproveBaselineResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -7427,7 +8064,9 @@ pub enum ApproveBaselineResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -7435,7 +8074,9 @@ pub enum ApproveBaselineResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -7443,7 +8084,9 @@ pub enum ApproveBaselineResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -7451,7 +8094,9 @@ pub enum ApproveBaselineResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -7459,7 +8104,9 @@ pub enum ApproveBaselineResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -7467,7 +8114,9 @@ pub enum ApproveBaselineResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
@@ -7475,7 +8124,9 @@ pub enum ApproveBaselineResponse {
         status = 422,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -7484,6 +8135,8 @@ pub enum ApproveBaselineResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -7492,7 +8145,9 @@ pub enum ApproveBaselineResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -7500,7 +8155,9 @@ pub enum ApproveBaselineResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7546,23 +8203,30 @@ pub enum ListRunErrorsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<ErrorItemPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -7570,7 +8234,9 @@ pub enum ListRunErrorsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -7578,7 +8244,9 @@ pub enum ListRunErrorsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -7586,7 +8254,9 @@ pub enum ListRunErrorsResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -7595,6 +8265,8 @@ pub enum ListRunErrorsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -7603,7 +8275,9 @@ pub enum ListRunErrorsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -7611,7 +8285,9 @@ pub enum ListRunErrorsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7662,23 +8338,30 @@ pub enum ListInfraErrorsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<ErrorItemPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -7686,7 +8369,9 @@ pub enum ListInfraErrorsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -7694,7 +8379,9 @@ pub enum ListInfraErrorsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -7702,7 +8389,9 @@ pub enum ListInfraErrorsResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -7711,6 +8400,8 @@ pub enum ListInfraErrorsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -7719,7 +8410,9 @@ pub enum ListInfraErrorsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -7727,7 +8420,9 @@ pub enum ListInfraErrorsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7782,23 +8477,30 @@ pub enum GetErrorSummaryResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<ErrorSummaryBucketPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -7806,7 +8508,9 @@ pub enum GetErrorSummaryResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -7814,7 +8518,9 @@ pub enum GetErrorSummaryResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -7822,7 +8528,9 @@ pub enum GetErrorSummaryResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -7831,6 +8539,8 @@ pub enum GetErrorSummaryResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -7839,7 +8549,9 @@ pub enum GetErrorSummaryResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -7847,7 +8559,9 @@ pub enum GetErrorSummaryResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7897,23 +8611,30 @@ pub enum GetRunLogsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<LogLinePage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -7921,7 +8642,9 @@ pub enum GetRunLogsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -7929,7 +8652,9 @@ pub enum GetRunLogsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -7937,7 +8662,9 @@ pub enum GetRunLogsResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -7946,6 +8673,8 @@ pub enum GetRunLogsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -7954,7 +8683,9 @@ pub enum GetRunLogsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -7962,7 +8693,9 @@ pub enum GetRunLogsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8009,23 +8742,30 @@ pub enum GetSampleLogsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<LogLinePage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -8033,7 +8773,9 @@ pub enum GetSampleLogsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -8041,7 +8783,9 @@ pub enum GetSampleLogsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -8049,7 +8793,9 @@ pub enum GetSampleLogsResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -8058,6 +8804,8 @@ pub enum GetSampleLogsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -8066,7 +8814,9 @@ pub enum GetSampleLogsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -8074,7 +8824,9 @@ pub enum GetSampleLogsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8121,23 +8873,30 @@ pub enum ListArtifactsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<ArtifactPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -8145,7 +8904,9 @@ pub enum ListArtifactsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -8153,7 +8914,9 @@ pub enum ListArtifactsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -8161,7 +8924,9 @@ pub enum ListArtifactsResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -8170,6 +8935,8 @@ pub enum ListArtifactsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -8178,7 +8945,9 @@ pub enum ListArtifactsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -8186,7 +8955,9 @@ pub enum ListArtifactsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8235,23 +9006,30 @@ pub enum ListSamplesResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SamplePage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -8259,7 +9037,9 @@ pub enum ListSamplesResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -8267,7 +9047,9 @@ pub enum ListSamplesResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -8276,6 +9058,8 @@ pub enum ListSamplesResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -8284,7 +9068,9 @@ pub enum ListSamplesResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -8292,7 +9078,9 @@ pub enum ListSamplesResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8343,7 +9131,9 @@ pub enum UploadSampleResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<QueuedSample>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -8351,7 +9141,9 @@ pub enum UploadSampleResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -8359,7 +9151,9 @@ pub enum UploadSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -8367,7 +9161,9 @@ pub enum UploadSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -8375,7 +9171,9 @@ pub enum UploadSampleResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -8383,7 +9181,9 @@ pub enum UploadSampleResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -8391,7 +9191,9 @@ pub enum UploadSampleResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -8400,6 +9202,8 @@ pub enum UploadSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -8408,7 +9212,9 @@ pub enum UploadSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -8416,7 +9222,9 @@ pub enum UploadSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8455,23 +9263,30 @@ pub enum GetSampleResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<Sample>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -8479,7 +9294,9 @@ pub enum GetSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -8487,7 +9304,9 @@ pub enum GetSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -8495,7 +9314,9 @@ pub enum GetSampleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -8504,6 +9325,8 @@ pub enum GetSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -8512,7 +9335,9 @@ pub enum GetSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -8520,7 +9345,9 @@ pub enum GetSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8558,7 +9385,9 @@ pub enum DeleteSampleResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SampleDeletion>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -8566,7 +9395,9 @@ pub enum DeleteSampleResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -8574,7 +9405,9 @@ pub enum DeleteSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -8582,7 +9415,9 @@ pub enum DeleteSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -8590,7 +9425,9 @@ pub enum DeleteSampleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -8598,7 +9435,9 @@ pub enum DeleteSampleResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -8607,6 +9446,8 @@ pub enum DeleteSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -8615,7 +9456,9 @@ pub enum DeleteSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -8623,7 +9466,9 @@ pub enum DeleteSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8661,7 +9506,9 @@ pub enum UpdateSampleResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SampleTags>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -8669,7 +9516,9 @@ pub enum UpdateSampleResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -8677,7 +9526,9 @@ pub enum UpdateSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -8685,7 +9536,9 @@ pub enum UpdateSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -8693,7 +9546,9 @@ pub enum UpdateSampleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -8701,7 +9556,9 @@ pub enum UpdateSampleResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -8709,7 +9566,9 @@ pub enum UpdateSampleResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -8717,7 +9576,9 @@ pub enum UpdateSampleResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -8726,6 +9587,8 @@ pub enum UpdateSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -8734,7 +9597,9 @@ pub enum UpdateSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -8742,7 +9607,9 @@ pub enum UpdateSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8785,23 +9652,30 @@ pub enum GetSampleDetailsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SampleDetails>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -8809,7 +9683,9 @@ pub enum GetSampleDetailsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -8817,7 +9693,9 @@ pub enum GetSampleDetailsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -8825,7 +9703,9 @@ pub enum GetSampleDetailsResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -8834,6 +9714,8 @@ pub enum GetSampleDetailsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -8842,7 +9724,9 @@ pub enum GetSampleDetailsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -8850,7 +9734,9 @@ pub enum GetSampleDetailsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8888,23 +9774,30 @@ pub enum DownloadSampleResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SampleFile>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -8912,7 +9805,9 @@ pub enum DownloadSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -8920,7 +9815,9 @@ pub enum DownloadSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -8928,7 +9825,9 @@ pub enum DownloadSampleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -8937,6 +9836,8 @@ pub enum DownloadSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -8945,7 +9846,9 @@ pub enum DownloadSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -8953,7 +9856,9 @@ pub enum DownloadSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8991,23 +9896,30 @@ pub enum DownloadSampleMediaInfoResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SampleFile>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -9015,7 +9927,9 @@ pub enum DownloadSampleMediaInfoResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -9023,7 +9937,9 @@ pub enum DownloadSampleMediaInfoResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -9031,7 +9947,9 @@ pub enum DownloadSampleMediaInfoResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -9040,6 +9958,8 @@ pub enum DownloadSampleMediaInfoResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -9048,7 +9968,9 @@ pub enum DownloadSampleMediaInfoResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -9056,7 +9978,9 @@ pub enum DownloadSampleMediaInfoResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9096,23 +10020,30 @@ pub enum DownloadSampleExtraFileResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SampleFile>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -9120,7 +10051,9 @@ pub enum DownloadSampleExtraFileResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -9128,7 +10061,9 @@ pub enum DownloadSampleExtraFileResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -9136,7 +10071,9 @@ pub enum DownloadSampleExtraFileResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -9145,6 +10082,8 @@ pub enum DownloadSampleExtraFileResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -9153,7 +10092,9 @@ pub enum DownloadSampleExtraFileResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -9161,7 +10102,9 @@ pub enum DownloadSampleExtraFileResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9202,7 +10145,9 @@ pub enum DeleteSampleExtraFileResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<DeletedResource>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -9210,7 +10155,9 @@ pub enum DeleteSampleExtraFileResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -9218,7 +10165,9 @@ pub enum DeleteSampleExtraFileResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -9226,7 +10175,9 @@ pub enum DeleteSampleExtraFileResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -9234,7 +10185,9 @@ pub enum DeleteSampleExtraFileResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -9243,6 +10196,8 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -9251,7 +10206,9 @@ pub enum DeleteSampleExtraFileResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -9259,7 +10216,9 @@ pub enum DeleteSampleExtraFileResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9299,23 +10258,30 @@ pub enum GetSampleHistoryResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SampleHistoryEntryPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -9323,7 +10289,9 @@ pub enum GetSampleHistoryResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -9331,7 +10299,9 @@ pub enum GetSampleHistoryResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -9339,7 +10309,9 @@ pub enum GetSampleHistoryResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -9348,6 +10320,8 @@ pub enum GetSampleHistoryResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -9356,7 +10330,9 @@ pub enum GetSampleHistoryResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -9364,7 +10340,9 @@ pub enum GetSampleHistoryResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9418,23 +10396,30 @@ pub enum ListTagsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<TagPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -9442,7 +10427,9 @@ pub enum ListTagsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -9450,7 +10437,9 @@ pub enum ListTagsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -9459,6 +10448,8 @@ pub enum ListTagsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -9467,7 +10458,9 @@ pub enum ListTagsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -9475,7 +10468,9 @@ pub enum ListTagsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9521,7 +10516,9 @@ pub enum CreateTagResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<Tag>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -9529,7 +10526,9 @@ pub enum CreateTagResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -9537,7 +10536,9 @@ pub enum CreateTagResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -9545,7 +10546,9 @@ pub enum CreateTagResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -9553,7 +10556,9 @@ pub enum CreateTagResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -9561,7 +10566,9 @@ pub enum CreateTagResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -9569,7 +10576,9 @@ pub enum CreateTagResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -9578,6 +10587,8 @@ pub enum CreateTagResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -9586,7 +10597,9 @@ pub enum CreateTagResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -9594,7 +10607,9 @@ pub enum CreateTagResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9633,23 +10648,30 @@ pub enum ListRegressionTestsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<RegressionTestPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -9657,7 +10679,9 @@ pub enum ListRegressionTestsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -9665,7 +10689,9 @@ pub enum ListRegressionTestsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -9674,6 +10700,8 @@ pub enum ListRegressionTestsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -9682,7 +10710,9 @@ pub enum ListRegressionTestsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -9690,7 +10720,9 @@ pub enum ListRegressionTestsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9746,7 +10778,9 @@ pub enum CreateRegressionTestResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<RegressionTest>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -9754,7 +10788,9 @@ pub enum CreateRegressionTestResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -9762,7 +10798,9 @@ pub enum CreateRegressionTestResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -9770,7 +10808,9 @@ pub enum CreateRegressionTestResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -9778,7 +10818,9 @@ pub enum CreateRegressionTestResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -9786,7 +10828,9 @@ pub enum CreateRegressionTestResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -9794,7 +10838,9 @@ pub enum CreateRegressionTestResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -9803,6 +10849,8 @@ pub enum CreateRegressionTestResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -9811,7 +10859,9 @@ pub enum CreateRegressionTestResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -9819,7 +10869,9 @@ pub enum CreateRegressionTestResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9860,23 +10912,30 @@ pub enum ListFlakyTestsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<FlakyTestPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -9884,7 +10943,9 @@ pub enum ListFlakyTestsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -9892,7 +10953,9 @@ pub enum ListFlakyTestsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -9901,6 +10964,8 @@ pub enum ListFlakyTestsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -9909,7 +10974,9 @@ pub enum ListFlakyTestsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -9917,7 +10984,9 @@ pub enum ListFlakyTestsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9990,23 +11059,30 @@ pub enum ListQuarantinesResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<QuarantinePage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -10014,7 +11090,9 @@ pub enum ListQuarantinesResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -10022,7 +11100,9 @@ pub enum ListQuarantinesResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -10031,6 +11111,8 @@ pub enum ListQuarantinesResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -10039,7 +11121,9 @@ pub enum ListQuarantinesResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -10047,7 +11131,9 @@ pub enum ListQuarantinesResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10099,7 +11185,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<Quarantine>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -10107,7 +11195,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -10115,7 +11205,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -10123,7 +11215,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -10131,7 +11225,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -10139,7 +11235,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -10147,7 +11245,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -10155,7 +11255,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Well-formed but semantically invalid request (`unprocessable`).
@@ -10163,7 +11265,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 422,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -10172,6 +11276,8 @@ pub enum QuarantineRegressionTestResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -10180,7 +11286,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -10188,7 +11296,9 @@ pub enum QuarantineRegressionTestResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10234,7 +11344,9 @@ pub enum LiftQuarantineResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<Quarantine>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -10242,7 +11354,9 @@ pub enum LiftQuarantineResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -10250,7 +11364,9 @@ pub enum LiftQuarantineResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -10258,7 +11374,9 @@ pub enum LiftQuarantineResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -10266,7 +11384,9 @@ pub enum LiftQuarantineResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -10275,6 +11395,8 @@ pub enum LiftQuarantineResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -10283,7 +11405,9 @@ pub enum LiftQuarantineResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -10291,7 +11415,9 @@ pub enum LiftQuarantineResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10328,23 +11454,30 @@ pub enum GetRegressionTestStabilityResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<RegressionTestStability>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -10352,7 +11485,9 @@ pub enum GetRegressionTestStabilityResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -10360,7 +11495,9 @@ pub enum GetRegressionTestStabilityResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -10368,7 +11505,9 @@ pub enum GetRegressionTestStabilityResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -10377,6 +11516,8 @@ pub enum GetRegressionTestStabilityResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -10385,7 +11526,9 @@ pub enum GetRegressionTestStabilityResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -10393,7 +11536,9 @@ pub enum GetRegressionTestStabilityResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10459,23 +11604,30 @@ pub enum GetRegressionTestResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<RegressionTestDetail>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -10483,7 +11635,9 @@ pub enum GetRegressionTestResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -10491,7 +11645,9 @@ pub enum GetRegressionTestResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -10499,7 +11655,9 @@ pub enum GetRegressionTestResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -10508,6 +11666,8 @@ pub enum GetRegressionTestResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -10516,7 +11676,9 @@ pub enum GetRegressionTestResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -10524,7 +11686,9 @@ pub enum GetRegressionTestResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10562,7 +11726,9 @@ pub enum DeleteRegressionTestResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<DeletedResource>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -10570,7 +11736,9 @@ pub enum DeleteRegressionTestResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -10578,7 +11746,9 @@ pub enum DeleteRegressionTestResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -10586,7 +11756,9 @@ pub enum DeleteRegressionTestResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -10594,7 +11766,9 @@ pub enum DeleteRegressionTestResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -10602,7 +11776,9 @@ pub enum DeleteRegressionTestResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -10611,6 +11787,8 @@ pub enum DeleteRegressionTestResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -10619,7 +11797,9 @@ pub enum DeleteRegressionTestResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -10627,7 +11807,9 @@ pub enum DeleteRegressionTestResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10667,7 +11849,9 @@ pub enum UpdateRegressionTestResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<RegressionTest>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -10675,7 +11859,9 @@ pub enum UpdateRegressionTestResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -10683,7 +11869,9 @@ pub enum UpdateRegressionTestResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -10691,7 +11879,9 @@ pub enum UpdateRegressionTestResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -10699,7 +11889,9 @@ pub enum UpdateRegressionTestResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -10707,7 +11899,9 @@ pub enum UpdateRegressionTestResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -10715,7 +11909,9 @@ pub enum UpdateRegressionTestResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -10724,6 +11920,8 @@ pub enum UpdateRegressionTestResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -10732,7 +11930,9 @@ pub enum UpdateRegressionTestResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -10740,7 +11940,9 @@ pub enum UpdateRegressionTestResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10782,23 +11984,30 @@ pub enum DownloadRegressionTestOutputResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<StoredFile>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -10806,7 +12015,9 @@ pub enum DownloadRegressionTestOutputResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -10814,7 +12025,9 @@ pub enum DownloadRegressionTestOutputResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -10822,7 +12035,9 @@ pub enum DownloadRegressionTestOutputResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -10831,6 +12046,8 @@ pub enum DownloadRegressionTestOutputResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -10839,7 +12056,9 @@ pub enum DownloadRegressionTestOutputResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -10847,7 +12066,9 @@ pub enum DownloadRegressionTestOutputResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10888,7 +12109,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<OutputVariant>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -10896,7 +12119,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -10904,7 +12129,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -10912,7 +12139,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -10920,7 +12149,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -10928,7 +12159,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -10936,7 +12169,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -10944,7 +12179,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -10953,6 +12190,8 @@ pub enum CreateRegressionTestVariantResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -10961,7 +12200,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -10969,7 +12210,9 @@ pub enum CreateRegressionTestVariantResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11015,7 +12258,9 @@ pub enum DeleteRegressionTestVariantResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<DeletedResource>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -11023,7 +12268,9 @@ pub enum DeleteRegressionTestVariantResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11031,7 +12278,9 @@ pub enum DeleteRegressionTestVariantResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11039,7 +12288,9 @@ pub enum DeleteRegressionTestVariantResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -11047,7 +12298,9 @@ pub enum DeleteRegressionTestVariantResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -11056,6 +12309,8 @@ pub enum DeleteRegressionTestVariantResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -11064,7 +12319,9 @@ pub enum DeleteRegressionTestVariantResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -11072,7 +12329,9 @@ pub enum DeleteRegressionTestVariantResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11113,23 +12372,30 @@ pub enum DownloadRegressionTestVariantResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<StoredFile>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11137,7 +12403,9 @@ pub enum DownloadRegressionTestVariantResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11145,7 +12413,9 @@ pub enum DownloadRegressionTestVariantResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -11153,7 +12423,9 @@ pub enum DownloadRegressionTestVariantResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -11162,6 +12434,8 @@ pub enum DownloadRegressionTestVariantResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -11170,7 +12444,9 @@ pub enum DownloadRegressionTestVariantResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -11178,7 +12454,9 @@ pub enum DownloadRegressionTestVariantResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11220,23 +12498,30 @@ pub enum ListCategoriesResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<CategoryPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11244,7 +12529,9 @@ pub enum ListCategoriesResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11252,7 +12539,9 @@ pub enum ListCategoriesResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -11261,6 +12550,8 @@ pub enum ListCategoriesResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -11269,7 +12560,9 @@ pub enum ListCategoriesResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -11277,7 +12570,9 @@ pub enum ListCategoriesResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11323,7 +12618,9 @@ pub enum CreateCategoryResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<Category>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -11331,7 +12628,9 @@ pub enum CreateCategoryResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11339,7 +12638,9 @@ pub enum CreateCategoryResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11347,7 +12648,9 @@ pub enum CreateCategoryResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -11355,7 +12658,9 @@ pub enum CreateCategoryResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -11363,7 +12668,9 @@ pub enum CreateCategoryResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -11371,7 +12678,9 @@ pub enum CreateCategoryResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -11380,6 +12689,8 @@ pub enum CreateCategoryResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -11388,7 +12699,9 @@ pub enum CreateCategoryResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -11396,7 +12709,9 @@ pub enum CreateCategoryResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11435,7 +12750,9 @@ pub enum DeleteCategoryResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<DeletedResource>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -11443,7 +12760,9 @@ pub enum DeleteCategoryResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11451,7 +12770,9 @@ pub enum DeleteCategoryResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11459,7 +12780,9 @@ pub enum DeleteCategoryResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -11467,7 +12790,9 @@ pub enum DeleteCategoryResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -11475,7 +12800,9 @@ pub enum DeleteCategoryResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -11484,6 +12811,8 @@ pub enum DeleteCategoryResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -11492,7 +12821,9 @@ pub enum DeleteCategoryResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -11500,7 +12831,9 @@ pub enum DeleteCategoryResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11538,7 +12871,9 @@ pub enum UpdateCategoryResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<Category>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -11546,7 +12881,9 @@ pub enum UpdateCategoryResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11554,7 +12891,9 @@ pub enum UpdateCategoryResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11562,7 +12901,9 @@ pub enum UpdateCategoryResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -11570,7 +12911,9 @@ pub enum UpdateCategoryResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -11578,7 +12921,9 @@ pub enum UpdateCategoryResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -11586,7 +12931,9 @@ pub enum UpdateCategoryResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -11594,7 +12941,9 @@ pub enum UpdateCategoryResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -11603,6 +12952,8 @@ pub enum UpdateCategoryResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -11611,7 +12962,9 @@ pub enum UpdateCategoryResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -11619,7 +12972,9 @@ pub enum UpdateCategoryResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11662,23 +13017,30 @@ pub enum ListQueuedSamplesResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<QueuedSamplePage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11686,7 +13048,9 @@ pub enum ListQueuedSamplesResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11694,7 +13058,9 @@ pub enum ListQueuedSamplesResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -11703,6 +13069,8 @@ pub enum ListQueuedSamplesResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -11711,7 +13079,9 @@ pub enum ListQueuedSamplesResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -11719,7 +13089,9 @@ pub enum ListQueuedSamplesResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11765,23 +13137,30 @@ pub enum GetQueuedSampleResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<QueuedSample>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11789,7 +13168,9 @@ pub enum GetQueuedSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11797,7 +13178,9 @@ pub enum GetQueuedSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -11805,7 +13188,9 @@ pub enum GetQueuedSampleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -11814,6 +13199,8 @@ pub enum GetQueuedSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -11822,7 +13209,9 @@ pub enum GetQueuedSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -11830,7 +13219,9 @@ pub enum GetQueuedSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11868,7 +13259,9 @@ pub enum DeleteQueuedSampleResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<DeletedResource>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -11876,7 +13269,9 @@ pub enum DeleteQueuedSampleResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11884,7 +13279,9 @@ pub enum DeleteQueuedSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11892,7 +13289,9 @@ pub enum DeleteQueuedSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -11900,7 +13299,9 @@ pub enum DeleteQueuedSampleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -11909,6 +13310,8 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -11917,7 +13320,9 @@ pub enum DeleteQueuedSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -11925,7 +13330,9 @@ pub enum DeleteQueuedSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11964,7 +13371,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<FinalizedSample>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -11972,7 +13381,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -11980,7 +13391,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -11988,7 +13401,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -11996,7 +13411,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -12004,7 +13421,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -12012,7 +13431,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -12020,7 +13441,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12029,6 +13452,8 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12037,7 +13462,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -12045,7 +13472,9 @@ pub enum FinalizeQueuedSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12090,7 +13519,9 @@ pub enum LinkQueuedSampleResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<LinkedExtraFile>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -12098,7 +13529,9 @@ pub enum LinkQueuedSampleResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -12106,7 +13539,9 @@ pub enum LinkQueuedSampleResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -12114,7 +13549,9 @@ pub enum LinkQueuedSampleResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -12122,7 +13559,9 @@ pub enum LinkQueuedSampleResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -12130,7 +13569,9 @@ pub enum LinkQueuedSampleResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -12138,7 +13579,9 @@ pub enum LinkQueuedSampleResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -12146,7 +13589,9 @@ pub enum LinkQueuedSampleResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12155,6 +13600,8 @@ pub enum LinkQueuedSampleResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12163,7 +13610,9 @@ pub enum LinkQueuedSampleResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -12171,7 +13620,9 @@ pub enum LinkQueuedSampleResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12214,23 +13665,30 @@ pub enum GetHealthResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SystemHealth>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12239,6 +13697,8 @@ pub enum GetHealthResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12247,7 +13707,9 @@ pub enum GetHealthResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// The service is down; the body is the health report, not an error.
@@ -12255,7 +13717,9 @@ pub enum GetHealthResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<SystemHealth>),
 }
@@ -12288,23 +13752,30 @@ pub enum GetLivenessResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<Liveness>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12313,6 +13784,8 @@ pub enum GetLivenessResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12321,7 +13794,9 @@ pub enum GetLivenessResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
 }
@@ -12354,23 +13829,30 @@ pub enum GetQueueResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<QueueJobPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -12378,7 +13860,9 @@ pub enum GetQueueResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -12386,7 +13870,9 @@ pub enum GetQueueResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12395,6 +13881,8 @@ pub enum GetQueueResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12403,7 +13891,9 @@ pub enum GetQueueResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -12411,7 +13901,9 @@ pub enum GetQueueResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12459,23 +13951,30 @@ pub enum SystemAboutResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<SystemAbout>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -12483,7 +13982,9 @@ pub enum SystemAboutResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -12491,7 +13992,9 @@ pub enum SystemAboutResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12500,6 +14003,8 @@ pub enum SystemAboutResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12508,7 +14013,9 @@ pub enum SystemAboutResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -12516,7 +14023,9 @@ pub enum SystemAboutResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12552,23 +14061,30 @@ pub enum GetMaintenanceResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<MaintenanceOverview>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -12576,7 +14092,9 @@ pub enum GetMaintenanceResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -12584,7 +14102,9 @@ pub enum GetMaintenanceResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12593,6 +14113,8 @@ pub enum GetMaintenanceResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12601,7 +14123,9 @@ pub enum GetMaintenanceResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -12609,7 +14133,9 @@ pub enum GetMaintenanceResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12645,7 +14171,9 @@ pub enum UpdateMaintenanceResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<MaintenanceState>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -12653,7 +14181,9 @@ pub enum UpdateMaintenanceResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -12661,7 +14191,9 @@ pub enum UpdateMaintenanceResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -12669,7 +14201,9 @@ pub enum UpdateMaintenanceResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -12677,7 +14211,9 @@ pub enum UpdateMaintenanceResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -12685,7 +14221,9 @@ pub enum UpdateMaintenanceResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -12693,7 +14231,9 @@ pub enum UpdateMaintenanceResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12702,6 +14242,8 @@ pub enum UpdateMaintenanceResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12710,7 +14252,9 @@ pub enum UpdateMaintenanceResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -12718,7 +14262,9 @@ pub enum UpdateMaintenanceResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12758,23 +14304,30 @@ pub enum ListBlockedUsersResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<BlockedUserPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -12782,7 +14335,9 @@ pub enum ListBlockedUsersResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -12790,7 +14345,9 @@ pub enum ListBlockedUsersResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12799,6 +14356,8 @@ pub enum ListBlockedUsersResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12807,7 +14366,9 @@ pub enum ListBlockedUsersResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -12815,7 +14376,9 @@ pub enum ListBlockedUsersResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12861,7 +14424,9 @@ pub enum CreateBlockedUserResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<BlockedUser>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -12869,7 +14434,9 @@ pub enum CreateBlockedUserResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -12877,7 +14444,9 @@ pub enum CreateBlockedUserResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -12885,7 +14454,9 @@ pub enum CreateBlockedUserResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -12893,7 +14464,9 @@ pub enum CreateBlockedUserResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -12901,7 +14474,9 @@ pub enum CreateBlockedUserResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -12909,7 +14484,9 @@ pub enum CreateBlockedUserResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -12918,6 +14495,8 @@ pub enum CreateBlockedUserResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -12926,7 +14505,9 @@ pub enum CreateBlockedUserResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -12934,7 +14515,9 @@ pub enum CreateBlockedUserResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12973,7 +14556,9 @@ pub enum DeleteBlockedUserResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<BlockedUserDeletion>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -12981,7 +14566,9 @@ pub enum DeleteBlockedUserResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -12989,7 +14576,9 @@ pub enum DeleteBlockedUserResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -12997,7 +14586,9 @@ pub enum DeleteBlockedUserResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -13005,7 +14596,9 @@ pub enum DeleteBlockedUserResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -13014,6 +14607,8 @@ pub enum DeleteBlockedUserResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -13022,7 +14617,9 @@ pub enum DeleteBlockedUserResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -13030,7 +14627,9 @@ pub enum DeleteBlockedUserResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13067,23 +14666,30 @@ pub enum ListForbiddenExtensionsResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<ForbiddenExtensionPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -13091,7 +14697,9 @@ pub enum ListForbiddenExtensionsResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -13099,7 +14707,9 @@ pub enum ListForbiddenExtensionsResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -13108,6 +14718,8 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -13116,7 +14728,9 @@ pub enum ListForbiddenExtensionsResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -13124,7 +14738,9 @@ pub enum ListForbiddenExtensionsResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13172,7 +14788,9 @@ pub enum CreateForbiddenExtensionResponse {
         status = 201,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Created(Json<ForbiddenExtension>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -13180,7 +14798,9 @@ pub enum CreateForbiddenExtensionResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -13188,7 +14808,9 @@ pub enum CreateForbiddenExtensionResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -13196,7 +14818,9 @@ pub enum CreateForbiddenExtensionResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Duplicate, or a change that would discard linked records (`conflict`).
@@ -13204,7 +14828,9 @@ pub enum CreateForbiddenExtensionResponse {
         status = 409,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
     /// Request body too large (`payload_too_large`).
@@ -13212,7 +14838,9 @@ pub enum CreateForbiddenExtensionResponse {
         status = 413,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PayloadTooLarge(Json<ErrorResponse>),
     /// Wrong request Content-Type (`validation_error`).
@@ -13220,7 +14848,9 @@ pub enum CreateForbiddenExtensionResponse {
         status = 415,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -13229,6 +14859,8 @@ pub enum CreateForbiddenExtensionResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -13237,7 +14869,9 @@ pub enum CreateForbiddenExtensionResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -13245,7 +14879,9 @@ pub enum CreateForbiddenExtensionResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13286,7 +14922,9 @@ pub enum DeleteForbiddenExtensionResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<ForbiddenExtensionDeletion>),
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
@@ -13294,7 +14932,9 @@ pub enum DeleteForbiddenExtensionResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -13302,7 +14942,9 @@ pub enum DeleteForbiddenExtensionResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -13310,7 +14952,9 @@ pub enum DeleteForbiddenExtensionResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -13318,7 +14962,9 @@ pub enum DeleteForbiddenExtensionResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -13327,6 +14973,8 @@ pub enum DeleteForbiddenExtensionResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -13335,7 +14983,9 @@ pub enum DeleteForbiddenExtensionResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -13343,7 +14993,9 @@ pub enum DeleteForbiddenExtensionResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13382,23 +15034,30 @@ pub enum ListAuditLogResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<AuditEntryPage>),
     /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
     #[oai(
         status = 304,
+        header(name = "ETag", ty = "String"),
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
-    NotModified(#[oai(header = "ETag")] String),
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
@@ -13406,7 +15065,9 @@ pub enum ListAuditLogResponse {
         status = 401,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Unauthorized(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -13414,7 +15075,9 @@ pub enum ListAuditLogResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -13423,6 +15086,8 @@ pub enum ListAuditLogResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -13431,7 +15096,9 @@ pub enum ListAuditLogResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -13439,7 +15106,9 @@ pub enum ListAuditLogResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13489,7 +15158,9 @@ pub enum DownloadFileResponse {
         status = 200,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Ok(
         poem_openapi::payload::Binary<poem::Body>,
@@ -13505,7 +15176,9 @@ pub enum DownloadFileResponse {
         status = 206,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     PartialContent(
         poem_openapi::payload::Binary<poem::Body>,
@@ -13523,7 +15196,9 @@ pub enum DownloadFileResponse {
         status = 400,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
     /// The token lacks a required scope or the user a required role (`forbidden`).
@@ -13531,7 +15206,9 @@ pub enum DownloadFileResponse {
         status = 403,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
     /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
@@ -13539,7 +15216,9 @@ pub enum DownloadFileResponse {
         status = 404,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
     /// The requested range starts past the end of the file (`range_not_satisfiable`).
@@ -13547,7 +15226,9 @@ pub enum DownloadFileResponse {
         status = 416,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     RangeNotSatisfiable(Json<ErrorResponse>),
     /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
@@ -13556,6 +15237,8 @@ pub enum DownloadFileResponse {
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
         header(name = "Retry-After", ty = "i64")
     )]
     TooManyRequests(Json<ErrorResponse>),
@@ -13564,7 +15247,9 @@ pub enum DownloadFileResponse {
         status = 500,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
     /// A dependency is unavailable (`service_unavailable`).
@@ -13572,7 +15257,9 @@ pub enum DownloadFileResponse {
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
-        header(name = "X-RateLimit-Reset", ty = "i64")
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }

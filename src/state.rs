@@ -3,6 +3,7 @@
 use crate::auth::hash_pool::HashPool;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::token_use::TokenUse;
+use crate::auth::verified::VerifiedTokens;
 use crate::config::Config;
 use crate::data::availability::Availability;
 use crate::data::verdict_cache::VerdictCache;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub github: GitHub,
     pub mailer: Mailer,
     pub token_use: TokenUse,
+    /// Tokens verified within the last second (see `auth::verified`).
+    pub verified_tokens: VerifiedTokens,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             github,
             mailer,
             token_use: TokenUse::default(),
+            verified_tokens: VerifiedTokens::default(),
         }))
     }
 }

@@ -14,7 +14,10 @@ const MIDDLEWARE_HEADERS: &[&str] = &[
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
+    "RateLimit-Policy",
+    "RateLimit",
     "Retry-After",
+    "ETag",
 ];
 
 /// The schema of error bodies: only error statuses carry it, and they are what an error can

@@ -37,7 +37,12 @@ fn http() -> reqwest::blocking::Client {
 struct Client {
     http: reqwest::blocking::Client,
     base: String,
-    token: String,
+    /// None: an anonymous client.
+    token: Option<String>,
+    /// Sent as If-None-Match.
+    etag: Option<String>,
+    /// The status every answer must have (any 2xx when 200).
+    expect: u16,
 }
 
 impl Client {
@@ -45,23 +50,43 @@ impl Client {
         Self {
             http: http(),
             base: server.base.clone(),
-            token: server.token.clone(),
+            token: Some(server.token.clone()),
+            etag: None,
+            expect: 200,
         }
     }
 
     fn get(&self, path: &str) -> (Duration, Value) {
+        self.get_with_etag(path).0
+    }
+
+    /// The answer's time and body (null without one), and its ETag.
+    fn get_with_etag(&self, path: &str) -> ((Duration, Value), Option<String>) {
         let started = Instant::now();
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(etag) = &self.etag {
+            request = request.header("If-None-Match", etag);
+        }
+        let response = request.send().unwrap_or_else(|e| panic!("GET {path}: {e}"));
         let status = response.status();
-        let body: Value = response.json().expect("a JSON body");
+        let etag = response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = response.bytes().expect("a body");
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         let took = started.elapsed();
-        assert!(status.is_success(), "GET {path}: {status} {body}");
-        (took, body)
+        let expected = if self.expect == 200 {
+            status.is_success()
+        } else {
+            status.as_u16() == self.expect
+        };
+        assert!(expected, "GET {path}: {status} {body}");
+        ((took, body), etag)
     }
 }
 
@@ -207,6 +232,30 @@ fn main() {
         "c16 r/s",
         "ratio"
     );
+    let (_, progress_etag) = client.get_with_etag(&format!("/runs/{run_id}/progress"));
+    let polling = Client {
+        etag: progress_etag,
+        expect: 304,
+        ..client.clone()
+    };
+    let anonymous = Client {
+        token: None,
+        expect: 404,
+        ..client.clone()
+    };
+    let cells = [
+        (
+            format!("/runs/{run_id}/progress (If-None-Match: 304)"),
+            requests,
+            &polling,
+        ),
+        (
+            "/no-such-path (no token: 404)".to_string(),
+            requests,
+            &anonymous,
+        ),
+        (format!("/runs/{run_id}/progress"), requests, &client),
+    ];
     let paths = [
         ("/runs?limit=50".to_string(), requests),
         ("/runs?status=fail&limit=50".to_string(), requests),
@@ -239,12 +288,20 @@ fn main() {
     let only: Vec<String> = std::env::var("LOAD_ONLY")
         .map(|v| v.split(',').map(str::to_string).collect())
         .unwrap_or_default();
-    for (path, n) in &paths {
-        if !only.is_empty() && !only.iter().any(|w| path.contains(w.as_str())) {
+    let cells = cells
+        .into_iter()
+        .chain(paths.into_iter().map(|(p, n)| (p, n, &client)));
+    for (label, n, c) in cells {
+        if !only.is_empty() && !only.iter().any(|w| label.contains(w.as_str())) {
             continue;
         }
-        let one = measure(&client, path, *n, 1, window);
-        let sixteen = measure(&client, path, *n, 16, window);
+        // The label's words after the path are for the table.
+        let path = label.split(' ').next().unwrap_or_default();
+        let (one, sixteen) = (
+            measure(c, path, n, 1, window),
+            measure(c, path, n, 16, window),
+        );
+        let path = &label;
         println!(
             "{:<54} {:>12} {:>8} {:>8} {:>8.0} {:>8} {:>8} {:>8.0} {:>6.2}",
             format!("GET {path}"),

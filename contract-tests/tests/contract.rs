@@ -764,6 +764,8 @@ fn the_checker_catches_nonconforming_responses() {
         ("x-ratelimit-limit", "1"),
         ("x-ratelimit-remaining", "0"),
         ("x-ratelimit-reset", "0"),
+        ("ratelimit-policy", "\"reads\";q=1;w=60"),
+        ("ratelimit", "\"reads\";r=0;t=1"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

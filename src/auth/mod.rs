@@ -6,6 +6,7 @@ pub mod password;
 pub mod throttle;
 pub mod token;
 pub mod token_use;
+pub mod verified;
 
 use crate::api::{Role, Scope};
 use crate::data::entity::{api_token, user};
@@ -58,6 +59,14 @@ pub async fn authenticate(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> Result<Principal, DomainError> {
+    authenticate_until(db, token).await.map(|(p, _)| p)
+}
+
+/// [`authenticate`], with the token's expiry.
+pub async fn authenticate_until(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<(Principal, chrono::NaiveDateTime), DomainError> {
     let invalid = || DomainError::unauthenticated("Invalid, expired or revoked token.");
     let Some(prefix) = token::lookup_prefix(token) else {
         return Err(invalid());
@@ -89,12 +98,13 @@ pub async fn authenticate(
         return Err(invalid());
     }
     let role = scopes::role_of(u.role.as_deref());
-    Ok(Principal {
+    let principal = Principal {
         user_id: u.id,
         name: u.name,
         email: u.email,
         scopes: scopes::effective(role, &stored_scopes(&t.scopes_json)),
         role,
         token_id: t.id,
-    })
+    };
+    Ok((principal, t.expires_at))
 }

@@ -6,7 +6,7 @@ use super::error::ApiError;
 use super::operation;
 use super::ratelimit::PendingToken;
 use crate::api::{Authorizer, Role, Scope};
-use crate::auth::{Principal, authenticate};
+use crate::auth::Principal;
 use crate::domain::{ErrorKind, scopes};
 use crate::state::AppState;
 use poem::{Endpoint, Middleware, Request, Result};
@@ -46,7 +46,12 @@ impl<E: Endpoint> Endpoint for AuthGateEndpoint<E> {
             let token = bearer_token(&req)
                 .ok_or_else(|| ApiError::unauthorized("Missing or malformed bearer token."))?;
             let pending = req.extensions().get::<PendingToken>().cloned();
-            let p = match authenticate(&self.state.db, token).await {
+            let p = match self
+                .state
+                .verified_tokens
+                .authenticate(&self.state.db, token)
+                .await
+            {
                 Ok(p) => p,
                 Err(e) => {
                     if let (Some(pending), ErrorKind::Unauthenticated) = (&pending, e.kind) {
@@ -83,7 +88,7 @@ impl Authorizer for AppState {
         // The gate normally authenticated already; without it (a bare adapter) do it here.
         let p = match request.extensions().get::<Principal>() {
             Some(p) => p.clone(),
-            None => authenticate(&self.db, token).await?,
+            None => self.verified_tokens.authenticate(&self.db, token).await?,
         };
         scopes::check(&p.scopes, p.role, scopes, roles)?;
         Ok(p)

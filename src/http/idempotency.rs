@@ -61,6 +61,14 @@ impl<E: Endpoint> Endpoint for IdempotencyEndpoint<E> {
         let takes_key = op.is_some_and(|op| op.params.contains(&HEADER));
         let key = valid_key(&req).filter(|_| takes_key);
         let user = req.extensions().get::<Principal>().map(|p| p.user_id);
+        // A body the adapter will refuse (not JSON: 415) never reaches a handler: no key.
+        let json_body = op.is_some_and(|op| !op.has_body)
+            || req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(super::body_schema::is_json);
+        let user = user.filter(|_| json_body);
         let (Some(op), Some(key), Some(user_id)) = (op.filter(|_| takes_key), key, user) else {
             return self.ep.call(req).await.map(IntoResponse::into_response);
         };

@@ -77,6 +77,7 @@ struct Decision {
     remaining: u32,
     reset_after: Duration,
     denied: Option<(Duration, Duration)>, // (retry_after, window)
+    window: Duration,
     /// The bucket and key it charged, when the answer may have to charge reads as well.
     conditional_key: Option<u64>,
 }
@@ -194,6 +195,7 @@ impl Limits {
                     remaining,
                     reset_after: per_cell * (l.limit - remaining),
                     denied: None,
+                    window: l.window,
                     conditional_key: None,
                 }
             }
@@ -205,6 +207,7 @@ impl Limits {
                     remaining: 0,
                     reset_after: wait,
                     denied: Some((wait, l.window)),
+                    window: l.window,
                     conditional_key: None,
                 }
             }
@@ -371,6 +374,20 @@ fn headers(d: &Decision) -> HeaderMap {
         "x-ratelimit-reset",
         HeaderValue::from(unix_now() + ceil_secs(d.reset_after)),
     );
+    // The IETF draft's pair beside them: the bucket by name, its quota and window, and what
+    // is left with the seconds until the quota is whole again.
+    let policy = format!("\"{}\";q={};w={}", d.limiter, d.limit, d.window.as_secs());
+    let left = format!(
+        "\"{}\";r={};t={}",
+        d.limiter,
+        d.remaining,
+        ceil_secs(d.reset_after)
+    );
+    for (name, value) in [("ratelimit-policy", policy), ("ratelimit", left)] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    }
     if let Some(retry) = d.retry_after() {
         h.insert("retry-after", HeaderValue::from(retry));
     }

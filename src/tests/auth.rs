@@ -653,3 +653,45 @@ async fn demoted_admins_lose_admin_scopes_at_once() {
         .await
         .assert_status(StatusCode::FORBIDDEN);
 }
+
+/// Verified tokens are remembered for a second: this replica's revocations, deactivations and
+/// role changes take effect at once; another replica's (a row changed in the database behind
+/// this process's back) within the second.
+#[tokio::test]
+async fn verified_tokens_are_forgotten_at_once_here_and_within_a_second_elsewhere() {
+    use super::common::get;
+    let app = TestApp::new().await;
+    let (_, token) = app.user_with_token("user", &["runs:read"]).await;
+    let (status, _) = get(&app, "/auth/me", &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.state.verified_tokens.len(), 1, "remembered");
+
+    // Revoked here: refused at once, though verified a moment ago.
+    let r = app
+        .client
+        .delete("/api/v1/auth/tokens/current")
+        .header("Authorization", bearer(&token))
+        .send()
+        .await;
+    assert!(r.0.status().is_success(), "{}", r.0.status());
+    let (status, _) = get(&app, "/auth/me", &token).await;
+    assert_eq!(status, 401);
+
+    // Revoked by another replica (the row changed, nothing told this process): still accepted
+    // within the second, refused after it.
+    let (_, other) = app.user_with_token("user", &["runs:read"]).await;
+    let (status, _) = get(&app, "/auth/me", &other).await;
+    assert_eq!(status, 200);
+    api_token::Entity::update_many()
+        .col_expr(
+            api_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now().naive_utc()),
+        )
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    tokio::time::sleep(crate::auth::verified::TTL + std::time::Duration::from_millis(100)).await;
+    let (status, _) = get(&app, "/auth/me", &other).await;
+    assert_eq!(status, 401);
+}

@@ -103,11 +103,27 @@ async fn a_304_leaves_the_read_limit_untouched_and_a_full_answer_spends_it() {
     let first = conditional_get(&app, &path, &token, None).await;
     let etag = header(&first, "ETag").unwrap();
     assert_eq!(remaining(&first), 4);
+    // The IETF draft's pair names the bucket, as the X- headers do not.
+    assert_eq!(
+        header(&first, "RateLimit-Policy").as_deref(),
+        Some("\"reads\";q=5;w=60")
+    );
+    assert!(
+        header(&first, "RateLimit")
+            .unwrap()
+            .starts_with("\"reads\";r=4;t="),
+        "{:?}",
+        header(&first, "RateLimit")
+    );
     // Twenty polls that changed nothing: more than the read limit, none of it spent.
     for _ in 0..20 {
         let r = conditional_get(&app, &path, &token, Some(&etag)).await;
         assert_eq!(r.0.status().as_u16(), 304);
         assert_eq!(header(&r, "X-RateLimit-Limit").as_deref(), Some("50"));
+        assert_eq!(
+            header(&r, "RateLimit-Policy").as_deref(),
+            Some("\"conditional\";q=50;w=60")
+        );
     }
     let read = conditional_get(&app, &path, &token, None).await;
     assert_eq!((read.0.status().as_u16(), remaining(&read)), (200, 3));

@@ -77,6 +77,18 @@ async fn a_retry_replays_the_first_answer_and_creates_nothing() {
     .await;
     assert_eq!(status, 422);
     assert_eq!(runs(&w.app).await, before + 2);
+    // A body the operation does not take is its 415, whatever key it carries.
+    let r = w
+        .app
+        .client
+        .post("/api/v1/runs")
+        .header("Authorization", bearer(&w.admin))
+        .header("Idempotency-Key", "create-1")
+        .content_type("text/plain")
+        .body("hello")
+        .send()
+        .await;
+    assert_eq!(r.0.status().as_u16(), 415);
 }
 
 #[tokio::test]

@@ -51,6 +51,7 @@ pub async fn handle(
     revoke_all_tokens(&tx, body.user_id, db_now()).await?;
     outbox::enqueue(&tx, notice).await?;
     tx.commit().await?;
+    state.verified_tokens.forget_all();
     state.mailer.wake.notify_one();
     Ok(CompletePasswordResetResponse::Ok(Json(
         PasswordResetCompletion {

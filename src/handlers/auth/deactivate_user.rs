@@ -64,6 +64,7 @@ pub async fn handle(
     )
     .await?;
     tx.commit().await?;
+    state.verified_tokens.forget_all();
     Ok(DeactivateUserResponse::Ok(Json(UserDeactivation {
         user_id: target,
         deactivated: true,

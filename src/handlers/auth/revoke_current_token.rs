@@ -11,5 +11,6 @@ pub async fn handle(
     _req: RevokeCurrentTokenInput,
 ) -> Result<RevokeCurrentTokenResponse, ApiError> {
     revoke(&state.db, p.token_id).await?;
+    state.verified_tokens.forget_all();
     Ok(RevokeCurrentTokenResponse::NoContent)
 }

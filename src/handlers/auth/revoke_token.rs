@@ -23,6 +23,7 @@ pub async fn handle(
     match token {
         Some(t) if t.user_id == p.user_id => {
             revoke(&state.db, t.id).await?;
+            state.verified_tokens.forget_all();
             Ok(RevokeTokenResponse::NoContent)
         }
         Some(t) if p.is_admin() => {
@@ -40,6 +41,7 @@ pub async fn handle(
             )
             .await?;
             tx.commit().await?;
+            state.verified_tokens.forget_all();
             Ok(RevokeTokenResponse::NoContent)
         }
         _ => Err(DomainError::not_found("Token").into()),

@@ -74,6 +74,7 @@ pub async fn handle(
         }
     }
     tx.commit().await?;
+    state.verified_tokens.forget_all();
     state.mailer.wake.notify_one();
     Ok(UpdateAccountResponse::Ok(Json(platform_user(updated))))
 }

@@ -46,5 +46,6 @@ pub async fn handle(
         updated
     };
     tx.commit().await?;
+    state.verified_tokens.forget_all();
     Ok(UpdateUserRoleResponse::Ok(Json(platform_user(updated))))
 }
