@@ -79,7 +79,8 @@ impl VerifiedTokens {
         entries.clear();
     }
 
-    pub fn len(&self) -> usize {
+    /// How many verified tokens are remembered.
+    pub fn remembered(&self) -> usize {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }

@@ -73,7 +73,8 @@ mod tests {
             statuses: &statuses,
         };
         // (scope, named, the tests or the refusal's detail)
-        let cases: [(RerunScope, Option<&[i32]>, Result<Vec<i32>, &str>); 9] = [
+        type Case<'a> = (RerunScope, Option<&'a [i32]>, Result<Vec<i32>, &'a str>);
+        let cases: [Case; 9] = [
             (RerunScope::All, None, Ok(vec![1, 2, 3, 4])),
             (RerunScope::Failed, None, Ok(vec![2, 3, 9])),
             (RerunScope::All, Some(&[1]), Ok(vec![1])),

@@ -664,7 +664,7 @@ async fn verified_tokens_are_forgotten_at_once_here_and_within_a_second_elsewher
     let (_, token) = app.user_with_token("user", &["runs:read"]).await;
     let (status, _) = get(&app, "/auth/me", &token).await;
     assert_eq!(status, 200);
-    assert_eq!(app.state.verified_tokens.len(), 1, "remembered");
+    assert_eq!(app.state.verified_tokens.remembered(), 1, "remembered");
 
     // Revoked here: refused at once, though verified a moment ago.
     let r = app
