@@ -1,5 +1,5 @@
 //! Loading the object a path names, with the one 404 for "missing" and "not yours".
-use super::entity::{regression_test_output, sample, test};
+use super::entity::{regression_test, regression_test_output, sample, test};
 use super::loaders::{Judging, Runs};
 use crate::api::RunStatus;
 use crate::domain::DomainError;
@@ -21,6 +21,20 @@ pub async fn sample(
         .one(db)
         .await?
         .ok_or_else(|| DomainError::not_found("Sample"))
+}
+
+/// Regression test `id` with its row locked until the transaction ends: writes that check and
+/// then change a test or what belongs to it (its quarantines, whether it may go) take turns.
+pub async fn regression_test_locked(
+    tx: &impl ConnectionTrait,
+    id: i32,
+) -> Result<regression_test::Model, DomainError> {
+    use sea_orm::QuerySelect;
+    regression_test::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Regression test"))
 }
 
 /// An expected output of regression test `regression_test_id`.

@@ -4,7 +4,6 @@
 use crate::api::{AuditAction, LiftQuarantineInput, LiftQuarantineResponse};
 use crate::auth::Principal;
 use crate::data::audit::{self, Change};
-use crate::data::entity::regression_test;
 use crate::data::quarantine::{boundary, of_test, period};
 use crate::data::writer::begin_write;
 use crate::domain::DomainError;
@@ -14,7 +13,7 @@ use crate::state::AppState;
 use crate::views;
 use chrono::Utc;
 use poem_openapi::payload::Json;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 
 pub async fn handle(
     state: &AppState,
@@ -23,11 +22,7 @@ pub async fn handle(
 ) -> Result<LiftQuarantineResponse, ApiError> {
     let id = req.regression_test_id;
     let tx = begin_write(&state.db).await?;
-    regression_test::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Regression test"))?;
+    crate::data::lookup::regression_test_locked(&tx, id).await?;
     let mut quarantines = of_test(&tx, id).await?;
     let now = Utc::now().naive_utc();
     let periods: Vec<_> = quarantines.iter().map(period).collect();

@@ -4,17 +4,16 @@
 use crate::api::{AuditAction, QuarantineRegressionTestInput, QuarantineRegressionTestResponse};
 use crate::auth::Principal;
 use crate::data::audit::{self, Change};
-use crate::data::entity::{regression_test, spci_quarantine};
+use crate::data::entity::spci_quarantine;
 use crate::data::quarantine::{boundary, of_test, period};
 use crate::data::writer::begin_write;
-use crate::domain::DomainError;
 use crate::domain::quarantine::check_new;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views;
 use chrono::Utc;
 use poem_openapi::payload::Json;
-use sea_orm::{ActiveModelTrait, EntityTrait, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, Set};
 
 pub async fn handle(
     state: &AppState,
@@ -24,11 +23,7 @@ pub async fn handle(
     let id = req.regression_test_id;
     let expires = req.body.expires_at.map(|e| e.naive_utc());
     let tx = begin_write(&state.db).await?;
-    regression_test::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Regression test"))?;
+    crate::data::lookup::regression_test_locked(&tx, id).await?;
     let periods: Vec<_> = of_test(&tx, id).await?.iter().map(period).collect();
     let now = Utc::now().naive_utc();
     check_new(&periods, now, expires).map_err(|e| e.detail("regression_test_id", id))?;

@@ -20,11 +20,7 @@ pub async fn handle(
 ) -> Result<DeleteRegressionTestResponse, ApiError> {
     let id = req.regression_test_id;
     let tx = begin_write(&state.db).await?;
-    regression_test::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Regression test"))?;
+    crate::data::lookup::regression_test_locked(&tx, id).await?;
     let results = test_result::Entity::find()
         .filter(test_result::Column::RegressionTestId.eq(id))
         .count(&tx)

@@ -3,13 +3,11 @@
 //! the exit code it expected.
 use super::regression_tests::{category_ids, read_back, set_categories};
 use crate::api::{UpdateRegressionTestInput, UpdateRegressionTestResponse};
-use crate::data::entity::regression_test;
 use crate::data::writer::begin_write;
-use crate::domain::DomainError;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use poem_openapi::payload::Json;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 
 pub async fn handle(
     state: &AppState,
@@ -18,11 +16,7 @@ pub async fn handle(
     let b = req.body;
     let id = req.regression_test_id;
     let tx = begin_write(&state.db).await?;
-    let row = regression_test::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Regression test"))?;
+    let row = crate::data::lookup::regression_test_locked(&tx, id).await?;
     let categories = match &b.categories {
         Some(names) => Some(category_ids(&tx, names).await?),
         None => None,
