@@ -91,6 +91,11 @@ impl Authorizer for AppState {
             None => self.verified_tokens.authenticate(&self.db, token).await?,
         };
         scopes::check(&p.scopes, p.role, scopes, roles)?;
+        // Every parameter is parsed and valid by now: an Idempotency-Key's refusal is due, or
+        // the request reaches its handler.
+        if let Some(key) = request.extensions().get::<super::idempotency::KeyGate>() {
+            key.pass()?;
+        }
         Ok(p)
     }
 }

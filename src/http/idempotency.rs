@@ -4,7 +4,12 @@
 //! 409, another request under the same key 422. Keys belong to the calling account and live in
 //! the database, so a retry landing on another replica is answered the same. It sits inside the
 //! auth gate and the body check: only a caller allowed to write and a valid body take a key.
-use super::error::ApiError;
+//!
+//! Path and header parameters are parsed later, by the generated adapter, which then calls
+//! `Authorizer::authorize` before the handler. That call reads the request's [`KeyGate`]: it
+//! answers a 409 or 422 decided here only for a request whose parameters are valid (an invalid
+//! one stays its 400), and it marks the request as having reached its handler; a key whose
+//! request never did (refused by the adapter) is released, not stored.
 use super::operation;
 use crate::auth::Principal;
 use crate::data::idempotency::{self, Begun};
@@ -14,9 +19,29 @@ use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const HEADER: &str = "Idempotency-Key";
 const REPLAYED: &str = "Idempotent-Replayed";
+
+/// What the middleware leaves for the adapter's authorisation step.
+#[derive(Clone)]
+pub struct KeyGate {
+    /// The key's 409 or 422, answered once the parameters are known to be valid.
+    refusal: Option<DomainError>,
+    reached: Arc<AtomicBool>,
+}
+
+impl KeyGate {
+    /// Called by the adapter after parsing every parameter and before the handler.
+    pub fn pass(&self) -> Result<(), DomainError> {
+        if let Some(refusal) = &self.refusal {
+            return Err(refusal.clone());
+        }
+        self.reached.store(true, Ordering::Release);
+        Ok(())
+    }
+}
 
 pub struct Idempotency(pub Arc<AppState>);
 
@@ -86,7 +111,11 @@ impl<E: Endpoint> Endpoint for IdempotencyEndpoint<E> {
             },
         )
         .await
-        .map_err(|e| ApiError::from(DomainError::from(e)))?;
+        .map_err(|e| super::error::ApiError::from(DomainError::from(e)))?;
+        let refuse = |refusal: DomainError| KeyGate {
+            refusal: Some(refusal),
+            reached: Arc::default(),
+        };
         let row = match begun {
             Begun::Run(row) => row,
             Begun::Replay {
@@ -104,21 +133,27 @@ impl<E: Endpoint> Endpoint for IdempotencyEndpoint<E> {
                 return Ok(resp);
             }
             Begun::InFlight => {
-                return Err(ApiError::from(
+                req.extensions_mut().insert(refuse(
                     DomainError::conflict(
                         "A request with this Idempotency-Key is still running; retry once it ended.",
                     )
                     .detail("retry_after", 1),
-                )
-                .into());
+                ));
+                return self.ep.call(req).await.map(IntoResponse::into_response);
             }
             Begun::Mismatch => {
-                return Err(ApiError::from(DomainError::unprocessable(
-                    "This Idempotency-Key was used for a different request.",
-                ))
-                .into());
+                req.extensions_mut()
+                    .insert(refuse(DomainError::unprocessable(
+                        "This Idempotency-Key was used for a different request.",
+                    )));
+                return self.ep.call(req).await.map(IntoResponse::into_response);
             }
         };
+        let reached = Arc::new(AtomicBool::new(false));
+        req.extensions_mut().insert(KeyGate {
+            refusal: None,
+            reached: reached.clone(),
+        });
         let resp = match self.ep.call(req).await {
             Ok(out) => out.into_response(),
             Err(e) => {
@@ -126,7 +161,9 @@ impl<E: Endpoint> Endpoint for IdempotencyEndpoint<E> {
                 return Err(e);
             }
         };
-        if resp.status().is_server_error() {
+        // A failure of ours may be retried as new, and so may a request the adapter refused
+        // before its handler (an invalid parameter): neither is an answer to keep.
+        if resp.status().is_server_error() || !reached.load(Ordering::Acquire) {
             release(db, row).await;
             return Ok(resp);
         }

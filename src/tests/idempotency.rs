@@ -112,6 +112,14 @@ async fn refusals_are_replayed_and_failures_of_ours_free_the_key() {
     assert_eq!((status, replayed), (422, false));
     let (status, replayed, _) = keyed(&w.app, "/runs", &w.admin, "bad", inactive).await;
     assert_eq!((status, replayed), (422, true));
+    // An invalid parameter is its 400 whatever the key says, and a request the adapter refused
+    // keeps no key.
+    let (status, _, _) = keyed(&w.app, "/runs/0/cancel", &w.admin, "bad", json!({})).await;
+    assert_eq!(status, 400, "a used key, an invalid run id");
+    let (status, _, _) = keyed(&w.app, "/runs/0/cancel", &w.admin, "fresh", json!({})).await;
+    assert_eq!(status, 400);
+    let (status, replayed, _) = keyed(&w.app, "/runs", &w.admin, "fresh", run_body("linux")).await;
+    assert_eq!((status, replayed), (202, false), "the key was not kept");
     // A request refused before its handler (here: an invalid body) takes no key at all.
     let (status, _, _) = keyed(&w.app, "/runs", &w.admin, "invalid", json!({"platform": 1})).await;
     assert_eq!(status, 400);
