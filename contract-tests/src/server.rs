@@ -135,31 +135,35 @@ impl Server {
         name
     }
 
-    /// An output of the demo's failing run that differs from its baseline, as
-    /// (run, sample, regression test, output) ids.
+    /// An output that differs from its baseline in the newest failing demo run that has one
+    /// (some fail only on a missing output or an exit code), as (run, sample, regression test,
+    /// output) ids.
     pub fn differing_output(&self) -> (i64, i64, i64, i64) {
-        let (_, runs) = self.get("/runs?status=fail&limit=1");
-        let run = runs["data"][0]["run_id"]
-            .as_i64()
-            .expect("a failing demo run");
-        let (_, samples) = self.get(&format!("/runs/{run}/samples?status=fail&limit=100"));
-        let (sample, rt, output) = samples["data"]
+        let (_, runs) = self.get("/runs?status=fail&limit=50");
+        let runs: Vec<i64> = runs["data"]
             .as_array()
-            .expect("a page of run samples")
+            .expect("a page of runs")
             .iter()
-            .find_map(|s| {
-                let o = s["outputs"]
-                    .as_array()?
-                    .iter()
-                    .find(|o| o["status"] == "fail")?;
-                Some((
-                    s["sample_id"].as_i64()?,
-                    s["regression_test_id"].as_i64()?,
-                    o["output_id"].as_i64()?,
-                ))
+            .filter_map(|r| r["run_id"].as_i64())
+            .collect();
+        assert!(!runs.is_empty(), "a failing demo run");
+        runs.into_iter()
+            .find_map(|run| {
+                let (_, samples) = self.get(&format!("/runs/{run}/samples?status=fail&limit=100"));
+                samples["data"].as_array()?.iter().find_map(|s| {
+                    let o = s["outputs"]
+                        .as_array()?
+                        .iter()
+                        .find(|o| o["status"] == "fail")?;
+                    Some((
+                        run,
+                        s["sample_id"].as_i64()?,
+                        s["regression_test_id"].as_i64()?,
+                        o["output_id"].as_i64()?,
+                    ))
+                })
             })
-            .expect("a differing output in the demo's failing run");
-        (run, sample, rt, output)
+            .expect("a differing output in a failing demo run")
     }
 
     /// The server `SPCI_URL` + `SPCI_TOKEN` name, else a debug `spci demo` with the demo data
