@@ -2653,6 +2653,9 @@ pub struct StabilityThresholds {
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "TestStability")]
 pub struct TestStability {
+    /// Whether a quarantine of the test is in force now (GET /regression-tests/quarantined has it): its failures do not fail the runs that complete meanwhile.
+    #[oai(rename = "quarantined")]
+    pub quarantined: bool,
     #[oai(rename = "regression_test_id")]
     pub regression_test_id: i32,
     #[oai(rename = "sample_id", nullable)]

@@ -37,6 +37,28 @@ pub fn in_force_at(now: NaiveDateTime) -> Condition {
         )
 }
 
+/// Which of `rts` have a quarantine in force at `now`, in one query.
+pub async fn in_force_among(
+    db: &impl ConnectionTrait,
+    rts: impl IntoIterator<Item = i32>,
+    now: NaiveDateTime,
+) -> Result<std::collections::HashSet<i32>, DbErr> {
+    let rts: Vec<i32> = rts.into_iter().collect();
+    if rts.is_empty() {
+        return Ok(Default::default());
+    }
+    use sea_orm::QuerySelect;
+    let ids: Vec<i32> = spci_quarantine::Entity::find()
+        .select_only()
+        .column(spci_quarantine::Column::RegressionTestId)
+        .filter(spci_quarantine::Column::RegressionTestId.is_in(rts))
+        .filter(in_force_at(now))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
 /// The time a quarantine starts or is lifted: the next whole second. Stored times have whole
 /// seconds, as a run's completion time has, so rounding down could put a run that completed
 /// (and was judged) a moment before the change on the other side of it.

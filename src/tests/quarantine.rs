@@ -82,6 +82,30 @@ impl Setup {
         call(&self.app, "DELETE", &path, &self.staff, None).await
     }
 
+    /// (test, quarantined) of the flaky list's entries, by test.
+    async fn quarantined_in_flaky_list(&self) -> Vec<(i64, bool)> {
+        let (code, page) = get(
+            &self.app,
+            "/regression-tests/flaky?platform=linux",
+            &self.staff,
+        )
+        .await;
+        assert_eq!(code, 200, "{page}");
+        let mut out: Vec<(i64, bool)> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["regression_test_id"].as_i64().unwrap(),
+                    e["quarantined"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// Moves a quarantine's start `minutes` into the past.
     async fn backdate(&self, id: i32, minutes: i64) {
         use crate::data::entity::spci_quarantine;
@@ -188,11 +212,31 @@ async fn failures_of_a_test_quarantined_at_completion_do_not_fail_the_run() {
     assert_eq!(page["data"][0]["effective_status"], "pass");
     assert_eq!(page["data"][0]["status"], "pass");
 
+    // The flaky list and the test's stability say which tests are quarantined now.
+    assert_eq!(
+        s.quarantined_in_flaky_list().await,
+        vec![(s.flaky as i64, true), (s.steady as i64, false)]
+    );
+    let (_, stability) = get(
+        &s.app,
+        &format!("/regression-tests/{}/stability", s.flaky),
+        &s.staff,
+    )
+    .await;
+    assert_eq!(
+        stability["platforms"][0]["stability"]["quarantined"], true,
+        "{stability}"
+    );
+
     // Lifted: runs completing from now on fail again; the forgiven run stays forgiven.
     let (code, lifted) = s.lift(s.flaky).await;
     assert_eq!(code, 200, "{lifted}");
     assert_eq!(lifted["in_force"], false);
     assert!(lifted["lifted_at"].is_string() && lifted["lifted_by"].is_i64());
+    assert_eq!(
+        s.quarantined_in_flaky_list().await,
+        vec![(s.flaky as i64, false), (s.steady as i64, false)]
+    );
     let after = s.run(&[s.flaky], from_now(1)).await;
     assert_eq!(s.statuses(after).await, pass_fail("fail", "fail"));
     assert_eq!(s.statuses(forgiven).await, pass_fail("fail", "pass"));

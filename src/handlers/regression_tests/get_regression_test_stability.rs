@@ -31,11 +31,17 @@ pub async fn handle(
             half_life: req.half_life as u32,
         },
     };
-    let platforms = assess_all(state, &ask, Some(rt.id))
-        .await?
+    let now = chrono::Utc::now().naive_utc();
+    let (assessed, quarantined) = tokio::try_join!(assess_all(state, &ask, Some(rt.id)), async {
+        crate::data::quarantine::in_force_among(&state.db, [rt.id], now)
+            .await
+            .map_err(DomainError::from)
+    },)?;
+    let quarantined = quarantined.contains(&rt.id);
+    let platforms = assessed
         .iter()
         .map(|a| PlatformStability {
-            stability: wire(a, rt.sample_id),
+            stability: wire(a, rt.sample_id, quarantined),
             sequence: a
                 .sequence
                 .iter()

@@ -1,6 +1,6 @@
 //! GET /regression-tests/flaky: every test with a verdict in the window, per platform, by
-//! weighted flip rate. Three statements per platform plus the page's samples, whatever the
-//! window or the number of tests.
+//! weighted flip rate. Three statements per platform plus the page's samples and quarantines,
+//! whatever the window or the number of tests.
 use super::stability::{Ask, assess_all, wire};
 use crate::api::{FlakyMeta, FlakyTestPage, ListFlakyTestsInput, ListFlakyTestsResponse};
 use crate::domain::flakiness::Thresholds;
@@ -36,12 +36,22 @@ pub async fn handle(
             .then(a.platform.as_str().cmp(b.platform.as_str()))
     });
     let (page, pagination) = slice(all, req.limit, req.offset);
-    let samples =
-        crate::data::catalog::sample_ids_of(&state.db, page.iter().map(|a| a.regression_test_id))
-            .await?;
+    let rts = || page.iter().map(|a| a.regression_test_id);
+    let now = chrono::Utc::now().naive_utc();
+    let (samples, quarantined) = tokio::try_join!(
+        crate::data::catalog::sample_ids_of(&state.db, rts()),
+        crate::data::quarantine::in_force_among(&state.db, rts(), now),
+    )?;
     let data = page
         .iter()
-        .map(|a| wire(a, samples.get(&a.regression_test_id).copied().flatten()))
+        .map(|a| {
+            let rt = a.regression_test_id;
+            wire(
+                a,
+                samples.get(&rt).copied().flatten(),
+                quarantined.contains(&rt),
+            )
+        })
         .collect();
     Ok(ListFlakyTestsResponse::Ok(Json(FlakyTestPage {
         data,

@@ -91,7 +91,8 @@ pub async fn assess_all(
     Ok(out)
 }
 
-pub fn wire(a: &Assessed, sample_id: Option<i32>) -> TestStability {
+/// `quarantined`: whether a quarantine of the test is in force now.
+pub fn wire(a: &Assessed, sample_id: Option<i32>, quarantined: bool) -> TestStability {
     let s = &a.stability;
     TestStability {
         regression_test_id: a.regression_test_id,
@@ -105,5 +106,6 @@ pub fn wire(a: &Assessed, sample_id: Option<i32>) -> TestStability {
         last_flip_run_id: s.last_flip_run,
         rerun_disagreed: s.rerun_disagreed,
         state: s.state,
+        quarantined,
     }
 }
