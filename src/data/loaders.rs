@@ -2,8 +2,8 @@
 //! whatever the number of runs or tests (no N+1: review H6).
 use crate::api;
 use crate::data::entity::{
-    customized_test, fork, regression_test_output, regression_test_output_files, spci_quarantine,
-    spci_rerun, test, test_progress, test_result, test_result_file,
+    customized_test, fork, regression_test_output, regression_test_output_files, spci_rerun, test,
+    test_progress, test_result, test_result_file,
 };
 use crate::domain::quarantine::{self, Period};
 use crate::domain::verdict::{self, Expected, Outcome, Phase, Produced, TestFacts};
@@ -155,8 +155,10 @@ impl Judging {
         let mut rts: BTreeSet<i32> = j.scope.values().flatten().copied().collect();
         rts.extend(results.iter().map(|r| r.regression_test_id));
         rts.extend(files.iter().map(|f| f.regression_test_id));
-        (j.expected, j.quarantines) =
-            tokio::try_join!(expectations(db, &rts), quarantines(db, &rts))?;
+        (j.expected, j.quarantines) = tokio::try_join!(
+            expectations(db, &rts),
+            super::quarantine::periods_of(db, &rts)
+        )?;
         j.add(results, files);
         Ok(j)
     }
@@ -239,11 +241,6 @@ impl Judging {
             .collect()
     }
 
-    pub fn run_status(&self, run: i32, phase: Phase) -> api::RunStatus {
-        let statuses = self.sample_statuses(run, phase).into_iter().map(|(_, s)| s);
-        verdict::run_status(phase, self.result_count(run), statuses)
-    }
-
     /// Whether `rt` was quarantined when a run completed at `completed_at` (never for a run that
     /// did not complete).
     pub fn quarantined(&self, rt: i32, completed_at: Option<NaiveDateTime>) -> bool {
@@ -261,7 +258,18 @@ impl Judging {
         phase: Phase,
         completed_at: Option<NaiveDateTime>,
     ) -> (api::RunStatus, api::RunStatus) {
-        let tests = self.sample_statuses(run, phase);
+        self.run_statuses_of(run, phase, completed_at, &self.sample_statuses(run, phase))
+    }
+
+    /// [`Self::run_statuses`] from its tests' statuses as `sample_statuses` gave them, for a
+    /// caller that has them already.
+    pub fn run_statuses_of(
+        &self,
+        run: i32,
+        phase: Phase,
+        completed_at: Option<NaiveDateTime>,
+        tests: &[(i32, api::RunSampleStatus)],
+    ) -> (api::RunStatus, api::RunStatus) {
         let status =
             verdict::run_status(phase, self.result_count(run), tests.iter().map(|(_, s)| *s));
         let effective = verdict::effective_status(
@@ -277,30 +285,6 @@ impl Judging {
 /// The keys of one run's rows in a map ordered by (run, test).
 fn of_run(run: i32) -> std::ops::RangeInclusive<(i32, i32)> {
     (run, i32::MIN)..=(run, i32::MAX)
-}
-
-/// The quarantine periods of some regression tests, in one query.
-pub async fn quarantines(
-    db: &impl ConnectionTrait,
-    rts: &BTreeSet<i32>,
-) -> Result<HashMap<i32, Vec<Period>>, DbErr> {
-    if rts.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut by_rt: HashMap<i32, Vec<Period>> = HashMap::new();
-    for q in spci_quarantine::Entity::find()
-        .filter(spci_quarantine::Column::RegressionTestId.is_in(rts.iter().copied()))
-        .order_by_asc(spci_quarantine::Column::Id)
-        .all(db)
-        .await?
-    {
-        by_rt.entry(q.regression_test_id).or_default().push(Period {
-            from: q.created_at,
-            expires: q.expires_at,
-            lifted: q.lifted_at,
-        });
-    }
-    Ok(by_rt)
 }
 
 /// Expected outputs (with their variants) of some regression tests, in two queries.

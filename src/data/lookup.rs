@@ -1,7 +1,7 @@
 //! Loading the object a path names, with the one 404 for "missing" and "not yours".
 use super::entity::{regression_test, regression_test_output, sample, test};
 use super::loaders::{Judging, Runs};
-use crate::api::RunStatus;
+use crate::api::{RunSampleStatus, RunStatus};
 use crate::domain::DomainError;
 use crate::domain::verdict::Phase;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -87,6 +87,13 @@ impl JudgedRun {
         let id = self.run().id;
         self.judging
             .run_statuses(id, self.phase, self.runs.completed_at(id))
+    }
+
+    /// [`Self::statuses`] from the tests' statuses the caller judged already.
+    pub fn statuses_of(&self, tests: &[(i32, RunSampleStatus)]) -> (RunStatus, RunStatus) {
+        let id = self.run().id;
+        self.judging
+            .run_statuses_of(id, self.phase, self.runs.completed_at(id), tests)
     }
 
     /// Whether the run's test `rt` was quarantined when the run completed.

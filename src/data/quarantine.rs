@@ -4,6 +4,7 @@ use crate::domain::quarantine::Period;
 use chrono::{NaiveDateTime, Timelike};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
 
 pub fn period(q: &spci_quarantine::Model) -> Period {
     Period {
@@ -11,6 +12,29 @@ pub fn period(q: &spci_quarantine::Model) -> Period {
         expires: q.expires_at,
         lifted: q.lifted_at,
     }
+}
+
+/// The quarantine periods of some regression tests, oldest first, in one query.
+pub async fn periods_of(
+    db: &impl ConnectionTrait,
+    rts: &std::collections::BTreeSet<i32>,
+) -> Result<HashMap<i32, Vec<Period>>, DbErr> {
+    let mut by_rt: HashMap<i32, Vec<Period>> = HashMap::new();
+    if rts.is_empty() {
+        return Ok(by_rt);
+    }
+    for q in spci_quarantine::Entity::find()
+        .filter(spci_quarantine::Column::RegressionTestId.is_in(rts.iter().copied()))
+        .order_by_asc(spci_quarantine::Column::Id)
+        .all(db)
+        .await?
+    {
+        by_rt
+            .entry(q.regression_test_id)
+            .or_default()
+            .push(period(&q));
+    }
+    Ok(by_rt)
 }
 
 /// A test's quarantines, oldest first.

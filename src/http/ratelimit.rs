@@ -76,7 +76,8 @@ struct Decision {
     limit: u32,
     remaining: u32,
     reset_after: Duration,
-    denied: Option<(Duration, Duration)>, // (retry_after, window)
+    /// How long to wait, when this decision refuses.
+    denied: Option<Duration>,
     window: Duration,
     /// The bucket and key it charged, when the answer may have to charge reads as well.
     conditional_key: Option<u64>,
@@ -206,7 +207,7 @@ impl Limits {
                     limit: l.limit,
                     remaining: 0,
                     reset_after: wait,
-                    denied: Some((wait, l.window)),
+                    denied: Some(wait),
                     window: l.window,
                     conditional_key: None,
                 }
@@ -275,12 +276,12 @@ impl Limits {
 
     /// The 429 a refusing decision answers (counted in the metrics); `None` when it allows.
     fn refusal(&self, d: &Decision) -> Option<ApiError> {
-        let (_, window) = d.denied?;
+        let retry_after = d.retry_after()?;
         self.metrics.rejected(d.limiter);
         Some(ApiError::rate_limited(
-            d.retry_after()?,
+            retry_after,
             d.limit,
-            window.as_secs(),
+            d.window.as_secs(),
         ))
     }
 }
@@ -288,7 +289,7 @@ impl Limits {
 impl Decision {
     /// Whole seconds to wait, at least one, when this decision refuses.
     fn retry_after(&self) -> Option<u64> {
-        self.denied.map(|(wait, _)| ceil_secs(wait).max(1))
+        self.denied.map(|wait| ceil_secs(wait).max(1))
     }
 
     /// This decision, unless it allows and `other` refuses: the one a client must obey is

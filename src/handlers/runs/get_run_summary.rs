@@ -19,7 +19,7 @@ pub async fn handle(
         .iter()
         .filter(|(rt, s)| verdict::fails_run(*s) && j.quarantined(*rt))
         .count();
-    let (status, effective_status) = j.statuses();
+    let (status, effective_status) = j.statuses_of(&statuses);
     let error_count: usize = statuses
         .iter()
         .map(|(rt, _)| {
