@@ -5,11 +5,314 @@ use poem_openapi::{
 use poem_openapi::auth::Bearer;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+/// What happened to the run.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "RunEventKind")]
+pub enum RunEventKind {
+    #[oai(rename = "progress")]
+    Progress,
+    #[oai(rename = "sample_result")]
+    SampleResult,
+    #[oai(rename = "status")]
+    Status,
+    #[oai(rename = "completed")]
+    Completed,
+}
+impl RunEventKind {
+    pub const ALL: &'static [Self] = &[
+        Self::Progress,
+        Self::SampleResult,
+        Self::Status,
+        Self::Completed,
+    ];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Progress => "progress",
+            Self::SampleResult => "sample_result",
+            Self::Status => "status",
+            Self::Completed => "completed",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "progress" => Some(Self::Progress),
+            "sample_result" => Some(Self::SampleResult),
+            "status" => Some(Self::Status),
+            "completed" => Some(Self::Completed),
+            _ => None,
+        }
+    }
+}
+/// One event of a run. `progress` fills progress; `sample_result` fills result; `status` and `completed` fill status and effective_status. Fields another kind does not fill are null.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "RunEvent")]
+pub struct RunEvent {
+    /// The event's id in spci's event log (the SSE `id:`).
+    #[oai(rename = "id")]
+    pub id: i64,
+    #[oai(rename = "kind")]
+    pub kind: RunEventKind,
+    #[oai(rename = "run_id")]
+    pub run_id: i32,
+    /// When spci recorded the event.
+    #[oai(rename = "at")]
+    pub at: crate::types::UtcDateTime,
+    #[oai(rename = "progress", nullable)]
+    pub progress: Option<ProgressEvent>,
+    #[oai(rename = "result", nullable)]
+    pub result: Option<RunEventResult>,
+    #[oai(rename = "status", nullable)]
+    pub status: Option<RunStatus>,
+    #[oai(rename = "effective_status", nullable)]
+    pub effective_status: Option<RunStatus>,
+}
+/// A regression test's result as the worker reported it (judged when the run completes).
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "RunEventResult")]
+pub struct RunEventResult {
+    #[oai(rename = "regression_test_id")]
+    pub regression_test_id: i32,
+    #[oai(rename = "exit_code", nullable)]
+    pub exit_code: Option<i32>,
+    #[oai(rename = "expected_rc", nullable)]
+    pub expected_rc: Option<i32>,
+    /// Milliseconds.
+    #[oai(rename = "runtime", nullable)]
+    pub runtime: Option<i32>,
+}
+/// One line of a run's log.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "LogStreamLine")]
+pub struct LogStreamLine {
+    /// The line's number, from 1 (the SSE `id:`).
+    #[oai(rename = "line")]
+    pub line: i64,
+    #[oai(rename = "text")]
+    pub text: String,
+}
+/// The caller's limits, as the rate limiter sees them now.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "RateLimitStatus")]
+pub struct RateLimitStatus {
+    /// Whom the limits are counted for (`token:<id>` or `ip:<address>`).
+    #[oai(rename = "key")]
+    pub key: String,
+    #[oai(rename = "buckets")]
+    pub buckets: Vec<RateLimitBucket>,
+}
+/// reads, writes, or conditional requests (304s and this report).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "RateLimitBucketName")]
+pub enum RateLimitBucketName {
+    #[oai(rename = "read")]
+    Read,
+    #[oai(rename = "write")]
+    Write,
+    #[oai(rename = "conditional")]
+    Conditional,
+}
+impl RateLimitBucketName {
+    pub const ALL: &'static [Self] = &[Self::Read, Self::Write, Self::Conditional];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::Conditional => "conditional",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "read" => Some(Self::Read),
+            "write" => Some(Self::Write),
+            "conditional" => Some(Self::Conditional),
+            _ => None,
+        }
+    }
+}
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "RateLimitBucket")]
+pub struct RateLimitBucket {
+    #[oai(rename = "name")]
+    pub name: RateLimitBucketName,
+    /// Requests per window.
+    #[oai(rename = "limit")]
+    pub limit: i32,
+    #[oai(rename = "remaining")]
+    pub remaining: i32,
+    /// Seconds until the bucket is full again.
+    #[oai(rename = "reset")]
+    pub reset: i32,
+    /// Seconds.
+    #[oai(rename = "window")]
+    pub window: i32,
+}
+/// run.completed: a run ended. run.status_changed: a run's derived status changed. baseline.approved: a result's output was approved as the new expected output. regression.detected: a completed run has tests that fail where its comparison base (the `auto` base of the run comparison) passed.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "WebhookEvent")]
+pub enum WebhookEvent {
+    #[oai(rename = "run.completed")]
+    RunCompleted,
+    #[oai(rename = "run.status_changed")]
+    RunStatusChanged,
+    #[oai(rename = "baseline.approved")]
+    BaselineApproved,
+    #[oai(rename = "regression.detected")]
+    RegressionDetected,
+}
+impl WebhookEvent {
+    pub const ALL: &'static [Self] = &[
+        Self::RunCompleted,
+        Self::RunStatusChanged,
+        Self::BaselineApproved,
+        Self::RegressionDetected,
+    ];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RunCompleted => "run.completed",
+            Self::RunStatusChanged => "run.status_changed",
+            Self::BaselineApproved => "baseline.approved",
+            Self::RegressionDetected => "regression.detected",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "run.completed" => Some(Self::RunCompleted),
+            "run.status_changed" => Some(Self::RunStatusChanged),
+            "baseline.approved" => Some(Self::BaselineApproved),
+            "regression.detected" => Some(Self::RegressionDetected),
+            _ => None,
+        }
+    }
+}
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "WebhookCreateRequest", deny_unknown_fields)]
+pub struct WebhookCreateRequest {
+    /// Where deliveries are POSTed; https (http only where configured).
+    #[oai(rename = "url", validator(max_length = 2000, min_length = 1))]
+    pub url: String,
+    #[oai(rename = "events", validator(max_items = 4, min_items = 1, unique_items))]
+    pub events: Vec<WebhookEvent>,
+    #[oai(
+        rename = "description",
+        validator(max_length = 500),
+        skip_serializing_if_is_none
+    )]
+    pub description: Option<String>,
+}
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "Webhook")]
+pub struct Webhook {
+    #[oai(rename = "id")]
+    pub id: i32,
+    #[oai(rename = "url")]
+    pub url: String,
+    #[oai(rename = "events")]
+    pub events: Vec<WebhookEvent>,
+    #[oai(rename = "description")]
+    pub description: String,
+    #[oai(rename = "created_by")]
+    pub created_by: i32,
+    #[oai(rename = "created_at")]
+    pub created_at: crate::types::UtcDateTime,
+}
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "WebhookCreated")]
+pub struct WebhookCreated {
+    #[oai(rename = "webhook")]
+    pub webhook: Webhook,
+    /// The HMAC key of the endpoint's signatures; shown only in this answer.
+    #[oai(rename = "secret")]
+    pub secret: String,
+}
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "WebhookPage")]
+pub struct WebhookPage {
+    #[oai(rename = "data")]
+    pub data: Vec<Webhook>,
+    #[oai(rename = "pagination")]
+    pub pagination: Page,
+    #[oai(rename = "meta")]
+    pub meta: serde_json::Value,
+}
+/// pending: waiting for its first or next attempt; delivered: answered 2xx; failed: no attempts left.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[oai(rename = "WebhookDeliveryState")]
+pub enum WebhookDeliveryState {
+    #[oai(rename = "pending")]
+    Pending,
+    #[oai(rename = "delivered")]
+    Delivered,
+    #[oai(rename = "failed")]
+    Failed,
+}
+impl WebhookDeliveryState {
+    pub const ALL: &'static [Self] = &[Self::Pending, Self::Delivered, Self::Failed];
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+    /// Parses a wire value (e.g. one read from the database).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "delivered" => Some(Self::Delivered),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "WebhookDelivery")]
+pub struct WebhookDelivery {
+    /// The X-Spci-Delivery header (a UUID).
+    #[oai(rename = "id")]
+    pub id: String,
+    #[oai(rename = "webhook_id")]
+    pub webhook_id: i32,
+    #[oai(rename = "event")]
+    pub event: WebhookEvent,
+    #[oai(rename = "state")]
+    pub state: WebhookDeliveryState,
+    #[oai(rename = "attempts")]
+    pub attempts: i32,
+    /// The receiver's status code at the last attempt; null when none answered.
+    #[oai(rename = "last_status_code", nullable)]
+    pub last_status_code: Option<i32>,
+    /// Why the last attempt failed, when it did.
+    #[oai(rename = "last_error", nullable)]
+    pub last_error: Option<String>,
+    #[oai(rename = "created_at")]
+    pub created_at: crate::types::UtcDateTime,
+    #[oai(rename = "next_attempt_at", nullable)]
+    pub next_attempt_at: Option<crate::types::UtcDateTime>,
+    #[oai(rename = "delivered_at", nullable)]
+    pub delivered_at: Option<crate::types::UtcDateTime>,
+}
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "WebhookDeliveryPage")]
+pub struct WebhookDeliveryPage {
+    #[oai(rename = "data")]
+    pub data: Vec<WebhookDelivery>,
+    #[oai(rename = "pagination")]
+    pub pagination: Page,
+    #[oai(rename = "meta")]
+    pub meta: serde_json::Value,
+}
 /// Body of every error response.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "ErrorResponse")]
 pub struct ErrorResponse {
-    /// Machine-readable error code, one of validation_error (400, and 415 for a wrong Content-Type), invalid_link (400), unauthorized (401), invalid_credentials (401), forbidden (403), not_found (404), missing_output (404), log_not_found (404), method_not_allowed (405), conflict (409), payload_too_large (413), unprocessable (422), range_not_satisfiable (416), rate_limited (429), internal_error (500), service_unavailable (503).
+    /// Machine-readable error code, one of validation_error (400, and 415 for a wrong Content-Type), invalid_link (400), unauthorized (401), invalid_credentials (401), forbidden (403), not_found (404), missing_output (404), log_not_found (404), method_not_allowed (405), conflict (409), payload_too_large (413), unprocessable (422), range_not_satisfiable (416), rate_limited (429), too_many_streams (429), internal_error (500), service_unavailable (503).
     #[oai(rename = "code")]
     pub code: String,
     /// Human-readable explanation.
@@ -3602,7 +3905,7 @@ pub struct BlockedUserDeletion {
     #[oai(rename = "deleted")]
     pub deleted: bool,
 }
-/// The kind of an administrative change: role_changed (target user, previous and new role), user_deactivated, github_user_blocked and github_user_unblocked (target the numeric GitHub id), maintenance_changed (target the platform, previous and new disabled flag), extension_forbidden and extension_allowed, reset_link_sent (by an admin, target the user), token_revoked (by an admin, target the token id), test_quarantined and quarantine_lifted (target the regression test id; value the reason and expiry, or the lifted quarantine's id).
+/// The kind of an administrative change: role_changed (target user, previous and new role), user_deactivated, github_user_blocked and github_user_unblocked (target the numeric GitHub id), maintenance_changed (target the platform, previous and new disabled flag), extension_forbidden and extension_allowed, reset_link_sent (by an admin, target the user), token_revoked (by an admin, target the token id), test_quarantined and quarantine_lifted (target the regression test id; value the reason and expiry, or the lifted quarantine's id), webhook_created and webhook_deleted (target the webhook id, value its URL).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "AuditAction")]
 pub enum AuditAction {
@@ -3628,6 +3931,10 @@ pub enum AuditAction {
     TestQuarantined,
     #[oai(rename = "quarantine_lifted")]
     QuarantineLifted,
+    #[oai(rename = "webhook_created")]
+    WebhookCreated,
+    #[oai(rename = "webhook_deleted")]
+    WebhookDeleted,
 }
 impl AuditAction {
     pub const ALL: &'static [Self] = &[
@@ -3642,6 +3949,8 @@ impl AuditAction {
         Self::TokenRevoked,
         Self::TestQuarantined,
         Self::QuarantineLifted,
+        Self::WebhookCreated,
+        Self::WebhookDeleted,
     ];
     /// The wire value.
     pub fn as_str(self) -> &'static str {
@@ -3657,6 +3966,8 @@ impl AuditAction {
             Self::TokenRevoked => "token_revoked",
             Self::TestQuarantined => "test_quarantined",
             Self::QuarantineLifted => "quarantine_lifted",
+            Self::WebhookCreated => "webhook_created",
+            Self::WebhookDeleted => "webhook_deleted",
         }
     }
     /// Parses a wire value (e.g. one read from the database).
@@ -3673,6 +3984,8 @@ impl AuditAction {
             "token_revoked" => Some(Self::TokenRevoked),
             "test_quarantined" => Some(Self::TestQuarantined),
             "quarantine_lifted" => Some(Self::QuarantineLifted),
+            "webhook_created" => Some(Self::WebhookCreated),
+            "webhook_deleted" => Some(Self::WebhookDeleted),
             _ => None,
         }
     }
@@ -3802,7 +4115,7 @@ pub enum ListTokensResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -3936,7 +4249,7 @@ pub enum CreateTokenResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -4037,7 +4350,7 @@ pub enum RevokeCurrentTokenResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -4146,7 +4459,7 @@ pub enum RevokeTokenResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -4246,7 +4559,7 @@ pub enum SignupResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -4355,7 +4668,7 @@ pub enum CompleteSignupResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -4455,7 +4768,7 @@ pub enum RequestPasswordResetResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -4556,7 +4869,7 @@ pub enum CompletePasswordResetResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -4668,7 +4981,7 @@ pub enum GetCurrentUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -4797,7 +5110,7 @@ pub enum UpdateAccountResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -4910,7 +5223,7 @@ pub enum GetGithubLinkResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -5009,7 +5322,7 @@ pub enum UnlinkGithubResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -5097,7 +5410,7 @@ pub enum CompleteGithubLinkResponse {
         header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -5209,7 +5522,7 @@ pub enum GetFtpCredentialsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -5319,7 +5632,7 @@ pub enum ListUsersResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -5449,7 +5762,7 @@ pub enum GetUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -5590,7 +5903,7 @@ pub enum UpdateUserRoleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -5716,7 +6029,7 @@ pub enum DeactivateUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -5827,7 +6140,7 @@ pub enum SendUserPasswordResetResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -5940,7 +6253,7 @@ pub enum ListRunsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -6099,7 +6412,7 @@ pub enum CreateRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -6226,7 +6539,7 @@ pub enum GetRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -6348,7 +6661,7 @@ pub enum GetRunComparisonResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -6482,7 +6795,7 @@ pub enum ListFailureGroupsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -6614,7 +6927,7 @@ pub enum GetRunSummaryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -6736,7 +7049,7 @@ pub enum GetRunProgressResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -6869,7 +7182,7 @@ pub enum GetRunConfigResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -7020,7 +7333,7 @@ pub enum CancelRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -7178,7 +7491,7 @@ pub enum RerunRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -7316,7 +7629,7 @@ pub enum RestartRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -7440,7 +7753,7 @@ pub enum ListRunSamplesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -7576,7 +7889,7 @@ pub enum GetRunSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -7699,7 +8012,7 @@ pub enum GetExpectedOutputResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -7835,7 +8148,7 @@ pub enum GetActualOutputResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -7971,7 +8284,7 @@ pub enum GetDiffResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -8132,7 +8445,7 @@ pub enum ApproveBaselineResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -8262,7 +8575,7 @@ pub enum ListRunErrorsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -8397,7 +8710,7 @@ pub enum ListInfraErrorsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -8536,7 +8849,7 @@ pub enum GetErrorSummaryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -8670,7 +8983,7 @@ pub enum GetRunLogsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -8801,7 +9114,7 @@ pub enum GetSampleLogsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -8932,7 +9245,7 @@ pub enum ListArtifactsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -9055,7 +9368,7 @@ pub enum ListSamplesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -9199,7 +9512,7 @@ pub enum UploadSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -9322,7 +9635,7 @@ pub enum GetSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -9443,7 +9756,7 @@ pub enum DeleteSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -9584,7 +9897,7 @@ pub enum UpdateSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -9711,7 +10024,7 @@ pub enum GetSampleDetailsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -9833,7 +10146,7 @@ pub enum DownloadSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -9955,7 +10268,7 @@ pub enum DownloadSampleMediaInfoResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -10079,7 +10392,7 @@ pub enum DownloadSampleExtraFileResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -10193,7 +10506,7 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -10317,7 +10630,7 @@ pub enum GetSampleHistoryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -10445,7 +10758,7 @@ pub enum ListTagsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -10584,7 +10897,7 @@ pub enum CreateTagResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -10697,7 +11010,7 @@ pub enum ListRegressionTestsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -10846,7 +11159,7 @@ pub enum CreateRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -10961,7 +11274,7 @@ pub enum ListFlakyTestsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -11108,7 +11421,7 @@ pub enum ListQuarantinesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -11273,7 +11586,7 @@ pub enum QuarantineRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnprocessableEntity(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -11392,7 +11705,7 @@ pub enum LiftQuarantineResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -11513,7 +11826,7 @@ pub enum GetRegressionTestStabilityResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -11663,7 +11976,7 @@ pub enum GetRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -11784,7 +12097,7 @@ pub enum DeleteRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -11917,7 +12230,7 @@ pub enum UpdateRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -12043,7 +12356,7 @@ pub enum DownloadRegressionTestOutputResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -12187,7 +12500,7 @@ pub enum CreateRegressionTestVariantResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -12306,7 +12619,7 @@ pub enum DeleteRegressionTestVariantResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -12431,7 +12744,7 @@ pub enum DownloadRegressionTestVariantResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -12547,7 +12860,7 @@ pub enum ListCategoriesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -12686,7 +12999,7 @@ pub enum CreateCategoryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -12808,7 +13121,7 @@ pub enum DeleteCategoryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Conflict(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -12949,7 +13262,7 @@ pub enum UpdateCategoryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -13066,7 +13379,7 @@ pub enum ListQueuedSamplesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -13196,7 +13509,7 @@ pub enum GetQueuedSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -13307,7 +13620,7 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -13449,7 +13762,7 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -13597,7 +13910,7 @@ pub enum LinkQueuedSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -13694,7 +14007,7 @@ pub enum GetHealthResponse {
         header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -13781,7 +14094,7 @@ pub enum GetLivenessResponse {
         header(name = "RateLimit", ty = "String")
     )]
     BadRequest(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -13878,7 +14191,7 @@ pub enum GetQueueResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -14000,7 +14313,7 @@ pub enum SystemAboutResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -14110,7 +14423,7 @@ pub enum GetMaintenanceResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -14239,7 +14552,7 @@ pub enum UpdateMaintenanceResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -14353,7 +14666,7 @@ pub enum ListBlockedUsersResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -14492,7 +14805,7 @@ pub enum CreateBlockedUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -14604,7 +14917,7 @@ pub enum DeleteBlockedUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -14715,7 +15028,7 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -14856,7 +15169,7 @@ pub enum CreateForbiddenExtensionResponse {
         header(name = "RateLimit", ty = "String")
     )]
     UnsupportedMediaType(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -14970,7 +15283,7 @@ pub enum DeleteForbiddenExtensionResponse {
         header(name = "RateLimit", ty = "String")
     )]
     NotFound(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -15083,7 +15396,7 @@ pub enum ListAuditLogResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Forbidden(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -15234,7 +15547,7 @@ pub enum DownloadFileResponse {
         header(name = "RateLimit", ty = "String")
     )]
     RangeNotSatisfiable(Json<ErrorResponse>),
-    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window).
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
     #[oai(
         status = 429,
         header(name = "X-RateLimit-Limit", ty = "i64"),
@@ -15292,6 +15605,962 @@ pub struct DownloadFileInput {
     pub file_token: String,
     pub range: Option<String>,
 }
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "__stream_run_events_bad_request")]
+pub enum StreamRunEventsResponse {
+    /// The run's events, as they happen.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Ok(
+        poem_openapi::payload::EventStream<
+            futures_util::stream::BoxStream<'static, RunEvent>,
+        >,
+    ),
+    /// The run has ended and every event after Last-Event-ID was delivered.
+    #[oai(
+        status = 204,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NoContent,
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __stream_run_events_bad_request(err: poem::Error) -> StreamRunEventsResponse {
+    <StreamRunEventsResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for StreamRunEventsResponse {
+    const STATUSES: &'static [u16] = &[200, 204, 400, 401, 403, 404, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct StreamRunEventsInput {
+    pub run_id: i32,
+    pub last_event_id: Option<i64>,
+}
+#[derive(ApiResponse)]
+#[oai(bad_request_handler = "__stream_run_log_bad_request")]
+pub enum StreamRunLogResponse {
+    /// The log's lines, as they are written.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Ok(
+        poem_openapi::payload::EventStream<
+            futures_util::stream::BoxStream<'static, LogStreamLine>,
+        >,
+    ),
+    /// The run has ended and every line after Last-Event-ID was delivered.
+    #[oai(
+        status = 204,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NoContent,
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __stream_run_log_bad_request(err: poem::Error) -> StreamRunLogResponse {
+    <StreamRunLogResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for StreamRunLogResponse {
+    const STATUSES: &'static [u16] = &[200, 204, 400, 401, 403, 404, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct StreamRunLogInput {
+    pub run_id: i32,
+    pub last_event_id: Option<i64>,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__get_rate_limit_bad_request")]
+pub enum GetRateLimitResponse {
+    /// The caller's limits.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Ok(Json<RateLimitStatus>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __get_rate_limit_bad_request(err: poem::Error) -> GetRateLimitResponse {
+    <GetRateLimitResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for GetRateLimitResponse {
+    const STATUSES: &'static [u16] = &[200, 400, 401, 403, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct GetRateLimitInput {}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__list_webhooks_bad_request")]
+pub enum ListWebhooksResponse {
+    /// A page of webhook endpoints.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Ok(Json<WebhookPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "ETag", ty = "String"),
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NotModified,
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __list_webhooks_bad_request(err: poem::Error) -> ListWebhooksResponse {
+    <ListWebhooksResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for ListWebhooksResponse {
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[doc(hidden)]
+fn __default_list_webhooks_limit() -> i32 {
+    50
+}
+#[doc(hidden)]
+fn __default_list_webhooks_offset() -> i32 {
+    0
+}
+#[derive(Debug)]
+pub struct ListWebhooksInput {
+    pub if_none_match: Option<String>,
+    pub limit: i32,
+    pub offset: i32,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__create_webhook_bad_request")]
+pub enum CreateWebhookResponse {
+    /// Registered; the secret is in this answer only.
+    #[oai(
+        status = 201,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Created(Json<WebhookCreated>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Request body too large (`payload_too_large`).
+    #[oai(
+        status = 413,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    PayloadTooLarge(Json<ErrorResponse>),
+    /// Wrong request Content-Type (`validation_error`).
+    #[oai(
+        status = 415,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    UnsupportedMediaType(Json<ErrorResponse>),
+    /// Well-formed but semantically invalid request (`unprocessable`).
+    #[oai(
+        status = 422,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    UnprocessableEntity(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __create_webhook_bad_request(err: poem::Error) -> CreateWebhookResponse {
+    <CreateWebhookResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for CreateWebhookResponse {
+    const STATUSES: &'static [u16] = &[201, 400, 401, 403, 413, 415, 422, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            413 => Self::PayloadTooLarge(Json(body)),
+            415 => Self::UnsupportedMediaType(Json(body)),
+            422 => Self::UnprocessableEntity(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct CreateWebhookInput {
+    pub body: WebhookCreateRequest,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__delete_webhook_bad_request")]
+pub enum DeleteWebhookResponse {
+    /// Removed.
+    #[oai(
+        status = 204,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NoContent,
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __delete_webhook_bad_request(err: poem::Error) -> DeleteWebhookResponse {
+    <DeleteWebhookResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for DeleteWebhookResponse {
+    const STATUSES: &'static [u16] = &[204, 400, 401, 403, 404, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct DeleteWebhookInput {
+    pub webhook_id: i32,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__list_webhook_deliveries_bad_request")]
+pub enum ListWebhookDeliveriesResponse {
+    /// A page of deliveries.
+    #[oai(
+        status = 200,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Ok(Json<WebhookDeliveryPage>),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "ETag", ty = "String"),
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NotModified,
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __list_webhook_deliveries_bad_request(
+    err: poem::Error,
+) -> ListWebhookDeliveriesResponse {
+    <ListWebhookDeliveriesResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for ListWebhookDeliveriesResponse {
+    const STATUSES: &'static [u16] = &[200, 304, 400, 401, 403, 404, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[doc(hidden)]
+fn __default_list_webhook_deliveries_limit() -> i32 {
+    50
+}
+#[doc(hidden)]
+fn __default_list_webhook_deliveries_offset() -> i32 {
+    0
+}
+#[derive(Debug)]
+pub struct ListWebhookDeliveriesInput {
+    pub if_none_match: Option<String>,
+    pub webhook_id: i32,
+    pub limit: i32,
+    pub offset: i32,
+}
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "__redeliver_webhook_delivery_bad_request")]
+pub enum RedeliverWebhookDeliveryResponse {
+    /// Queued.
+    #[oai(
+        status = 202,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Accepted(Json<WebhookDelivery>),
+    /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
+    #[oai(
+        status = 400,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    BadRequest(Json<ErrorResponse>),
+    /// Missing, invalid, expired or revoked token (`unauthorized`), or wrong credentials (`invalid_credentials`).
+    #[oai(
+        status = 401,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Unauthorized(Json<ErrorResponse>),
+    /// The token lacks a required scope or the user a required role (`forbidden`).
+    #[oai(
+        status = 403,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    Forbidden(Json<ErrorResponse>),
+    /// Unknown or inaccessible resource (`not_found`, `missing_output` or `log_not_found`).
+    #[oai(
+        status = 404,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NotFound(Json<ErrorResponse>),
+    /// Rate limit exceeded (`rate_limited`; details retry_after, limit, window), or too many event streams open (`too_many_streams`; details limit).
+    #[oai(
+        status = 429,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
+    )]
+    TooManyRequests(Json<ErrorResponse>),
+    /// Unexpected server error (`internal_error`); no internals are disclosed.
+    #[oai(
+        status = 500,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    InternalServerError(Json<ErrorResponse>),
+    /// A dependency is unavailable (`service_unavailable`).
+    #[oai(
+        status = 503,
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    ServiceUnavailable(Json<ErrorResponse>),
+}
+#[doc(hidden)]
+pub fn __redeliver_webhook_delivery_bad_request(
+    err: poem::Error,
+) -> RedeliverWebhookDeliveryResponse {
+    <RedeliverWebhookDeliveryResponse as crate::http::error::FromApiError>::from_error(
+        crate::http::error::ApiError::from_poem(err),
+    )
+}
+impl crate::http::error::FromApiError for RedeliverWebhookDeliveryResponse {
+    const STATUSES: &'static [u16] = &[202, 400, 401, 403, 404, 429, 500, 503];
+    fn with_error(status: u16, body: ErrorResponse) -> Self {
+        match status {
+            400 => Self::BadRequest(Json(body)),
+            401 => Self::Unauthorized(Json(body)),
+            403 => Self::Forbidden(Json(body)),
+            404 => Self::NotFound(Json(body)),
+            429 => Self::TooManyRequests(Json(body)),
+            500 => Self::InternalServerError(Json(body)),
+            503 => Self::ServiceUnavailable(Json(body)),
+            _ => Self::InternalServerError(Json(body)),
+        }
+    }
+}
+#[derive(Debug)]
+pub struct RedeliverWebhookDeliveryInput {
+    pub webhook_id: i32,
+    pub delivery_id: String,
+}
 #[derive(Tags)]
 pub enum ApiTags {
     /// Tokens, the caller's own account, sign-up, password reset and user accounts.
@@ -15324,6 +16593,9 @@ pub enum ApiTags {
     /// Downloads through signed links, for stores that cannot sign their own (a local directory): the `download_url` of every file descriptor points here then.
     #[oai(rename = "Files")]
     Files,
+    /// Signed HTTP callbacks to registered endpoints when runs end or change, baselines are approved or regressions found.
+    #[oai(rename = "Webhooks")]
+    Webhooks,
 }
 /// Scoped API token; scopes and roles per operation are `x-required-*`.
 #[derive(SecurityScheme)]
@@ -15557,6 +16829,14 @@ pub trait RunsApi: Authorizer {
         req: RestartRunInput,
     ) -> impl std::future::Future<
         Output = Result<RestartRunResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Follow a run as it happens (server-sent events)
+    fn stream_run_events(
+        &self,
+        principal: &Self::Principal,
+        req: StreamRunEventsInput,
+    ) -> impl std::future::Future<
+        Output = Result<StreamRunEventsResponse, crate::http::error::ApiError>,
     > + Send;
 }
 /// Operations tagged `Samples`; implemented by hand in `src/handlers/`.
@@ -15823,6 +17103,14 @@ pub trait ErrorsAndLogsApi: Authorizer {
     ) -> impl std::future::Future<
         Output = Result<GetSampleLogsResponse, crate::http::error::ApiError>,
     > + Send;
+    /// Follow a run's log (server-sent events)
+    fn stream_run_log(
+        &self,
+        principal: &Self::Principal,
+        req: StreamRunLogInput,
+    ) -> impl std::future::Future<
+        Output = Result<StreamRunLogResponse, crate::http::error::ApiError>,
+    > + Send;
 }
 /// Operations tagged `System`; implemented by hand in `src/handlers/`.
 pub trait SystemApi: Authorizer {
@@ -15935,6 +17223,14 @@ pub trait SystemApi: Authorizer {
         req: ListAuditLogInput,
     ) -> impl std::future::Future<
         Output = Result<ListAuditLogResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Show the caller's rate limits
+    fn get_rate_limit(
+        &self,
+        principal: &Self::Principal,
+        req: GetRateLimitInput,
+    ) -> impl std::future::Future<
+        Output = Result<GetRateLimitResponse, crate::http::error::ApiError>,
     > + Send;
 }
 /// Operations tagged `Users`; implemented by hand in `src/handlers/`.
@@ -16112,6 +17408,49 @@ pub trait FilesApi: Authorizer {
         Output = Result<DownloadFileResponse, crate::http::error::ApiError>,
     > + Send;
 }
+/// Operations tagged `Webhooks`; implemented by hand in `src/handlers/`.
+pub trait WebhooksApi: Authorizer {
+    /// List webhook endpoints
+    fn list_webhooks(
+        &self,
+        principal: &Self::Principal,
+        req: ListWebhooksInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListWebhooksResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Register a webhook endpoint
+    fn create_webhook(
+        &self,
+        principal: &Self::Principal,
+        req: CreateWebhookInput,
+    ) -> impl std::future::Future<
+        Output = Result<CreateWebhookResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Remove a webhook endpoint
+    fn delete_webhook(
+        &self,
+        principal: &Self::Principal,
+        req: DeleteWebhookInput,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteWebhookResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// List an endpoint's deliveries
+    fn list_webhook_deliveries(
+        &self,
+        principal: &Self::Principal,
+        req: ListWebhookDeliveriesInput,
+    ) -> impl std::future::Future<
+        Output = Result<ListWebhookDeliveriesResponse, crate::http::error::ApiError>,
+    > + Send;
+    /// Send a delivery again
+    fn redeliver_webhook_delivery(
+        &self,
+        principal: &Self::Principal,
+        req: RedeliverWebhookDeliveryInput,
+    ) -> impl std::future::Future<
+        Output = Result<RedeliverWebhookDeliveryResponse, crate::http::error::ApiError>,
+    > + Send;
+}
 /// The poem-openapi routes of every operation, for `OpenApiService::new`. One adapter
 /// serves every tag, so a path whose methods belong to different tags is one path item
 /// of the derived spec, as in the YAML.
@@ -16119,7 +17458,7 @@ pub struct AllRoutes<T>(pub std::sync::Arc<T>);
 #[OpenApi]
 impl<
     T: AuthApi + RunsApi + SamplesApi + ResultsApi + ErrorsAndLogsApi + SystemApi
-        + UsersApi + RegressionTestsApi + UploadsApi + FilesApi,
+        + UsersApi + RegressionTestsApi + UploadsApi + FilesApi + WebhooksApi,
 > AllRoutes<T> {
     /// List API tokens
     #[oai(
@@ -17056,6 +18395,40 @@ impl<
                     run_id: run_id.0,
                 };
                 self.0.restart_run(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Follow a run as it happens (server-sent events)
+    #[oai(
+        path = "/runs/:run_id/events",
+        method = "get",
+        operation_id = "streamRunEvents",
+        tag = ApiTags::Runs
+    )]
+    async fn stream_run_events(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(name = "Last-Event-ID", validator(minimum(value = "0")))]
+        last_event_id: poem_openapi::param::Header<Option<i64>>,
+    ) -> StreamRunEventsResponse {
+        <StreamRunEventsResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = StreamRunEventsInput {
+                    run_id: run_id.0,
+                    last_event_id: last_event_id.0,
+                };
+                self.0.stream_run_events(&principal, req).await
             }
                 .await,
         )
@@ -18522,6 +19895,40 @@ impl<
                 .await,
         )
     }
+    /// Follow a run's log (server-sent events)
+    #[oai(
+        path = "/runs/:run_id/logs/stream",
+        method = "get",
+        operation_id = "streamRunLog",
+        tag = ApiTags::ErrorsAndLogs
+    )]
+    async fn stream_run_log(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(
+            name = "run_id",
+            validator(maximum(value = "2147483647"), minimum(value = "1"))
+        )]
+        run_id: Path<i32>,
+        #[oai(name = "Last-Event-ID", validator(minimum(value = "0")))]
+        last_event_id: poem_openapi::param::Header<Option<i64>>,
+    ) -> StreamRunLogResponse {
+        <StreamRunLogResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[Scope::RunsRead], &[])
+                    .await?;
+                let req = StreamRunLogInput {
+                    run_id: run_id.0,
+                    last_event_id: last_event_id.0,
+                };
+                self.0.stream_run_log(&principal, req).await
+            }
+                .await,
+        )
+    }
     /// List a run's artifacts
     #[oai(
         path = "/runs/:run_id/artifacts",
@@ -19058,6 +20465,30 @@ impl<
                     );
                 }
                 self.0.list_audit_log(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Show the caller's rate limits
+    #[oai(
+        path = "/rate-limit",
+        method = "get",
+        operation_id = "getRateLimit",
+        tag = ApiTags::System
+    )]
+    async fn get_rate_limit(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+    ) -> GetRateLimitResponse {
+        <GetRateLimitResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(request, &auth.0.token, &[], &[])
+                    .await?;
+                let req = GetRateLimitInput {};
+                self.0.get_rate_limit(&principal, req).await
             }
                 .await,
         )
@@ -19863,10 +21294,211 @@ impl<
                 .await,
         )
     }
+    /// List webhook endpoints
+    #[oai(
+        path = "/webhooks",
+        method = "get",
+        operation_id = "listWebhooks",
+        tag = ApiTags::Webhooks
+    )]
+    async fn list_webhooks(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_webhooks_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_webhooks_offset"
+        )]
+        offset: Query<i32>,
+    ) -> ListWebhooksResponse {
+        <ListWebhooksResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemRead],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = ListWebhooksInput {
+                    if_none_match: if_none_match.0,
+                    limit: limit.0,
+                    offset: offset.0,
+                };
+                self.0.list_webhooks(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Register a webhook endpoint
+    #[oai(
+        path = "/webhooks",
+        method = "post",
+        operation_id = "createWebhook",
+        tag = ApiTags::Webhooks
+    )]
+    async fn create_webhook(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        body: Json<WebhookCreateRequest>,
+    ) -> CreateWebhookResponse {
+        <CreateWebhookResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = CreateWebhookInput { body: body.0 };
+                self.0.create_webhook(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Remove a webhook endpoint
+    #[oai(
+        path = "/webhooks/:webhook_id",
+        method = "delete",
+        operation_id = "deleteWebhook",
+        tag = ApiTags::Webhooks
+    )]
+    async fn delete_webhook(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(name = "webhook_id", validator(minimum(value = "1")))]
+        webhook_id: Path<i32>,
+    ) -> DeleteWebhookResponse {
+        <DeleteWebhookResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = DeleteWebhookInput {
+                    webhook_id: webhook_id.0,
+                };
+                self.0.delete_webhook(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// List an endpoint's deliveries
+    #[oai(
+        path = "/webhooks/:webhook_id/deliveries",
+        method = "get",
+        operation_id = "listWebhookDeliveries",
+        tag = ApiTags::Webhooks
+    )]
+    async fn list_webhook_deliveries(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
+        #[oai(name = "webhook_id", validator(minimum(value = "1")))]
+        webhook_id: Path<i32>,
+        #[oai(
+            name = "limit",
+            validator(maximum(value = "100"), minimum(value = "1")),
+            default = "__default_list_webhook_deliveries_limit"
+        )]
+        limit: Query<i32>,
+        #[oai(
+            name = "offset",
+            validator(maximum(value = "2147483647"), minimum(value = "0")),
+            default = "__default_list_webhook_deliveries_offset"
+        )]
+        offset: Query<i32>,
+    ) -> ListWebhookDeliveriesResponse {
+        <ListWebhookDeliveriesResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemRead],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = ListWebhookDeliveriesInput {
+                    if_none_match: if_none_match.0,
+                    webhook_id: webhook_id.0,
+                    limit: limit.0,
+                    offset: offset.0,
+                };
+                self.0.list_webhook_deliveries(&principal, req).await
+            }
+                .await,
+        )
+    }
+    /// Send a delivery again
+    #[oai(
+        path = "/webhooks/:webhook_id/deliveries/:delivery_id/redeliver",
+        method = "post",
+        operation_id = "redeliverWebhookDelivery",
+        tag = ApiTags::Webhooks
+    )]
+    async fn redeliver_webhook_delivery(
+        &self,
+        request: &poem::Request,
+        auth: BearerAuth,
+        #[oai(name = "webhook_id", validator(minimum(value = "1")))]
+        webhook_id: Path<i32>,
+        #[oai(
+            name = "delivery_id",
+            validator(
+                pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+            )
+        )]
+        delivery_id: Path<String>,
+    ) -> RedeliverWebhookDeliveryResponse {
+        <RedeliverWebhookDeliveryResponse as crate::http::error::FromApiError>::answer(
+            async {
+                let principal = self
+                    .0
+                    .authorize(
+                        request,
+                        &auth.0.token,
+                        &[Scope::SystemWrite],
+                        &[Role::Admin],
+                    )
+                    .await?;
+                let req = RedeliverWebhookDeliveryInput {
+                    webhook_id: webhook_id.0,
+                    delivery_id: delivery_id.0,
+                };
+                self.0.redeliver_webhook_delivery(&principal, req).await
+            }
+                .await,
+        )
+    }
 }
 pub fn all_routes<
     T: AuthApi + RunsApi + SamplesApi + ResultsApi + ErrorsAndLogsApi + SystemApi
-        + UsersApi + RegressionTestsApi + UploadsApi + FilesApi,
+        + UsersApi + RegressionTestsApi + UploadsApi + FilesApi + WebhooksApi,
 >(state: std::sync::Arc<T>) -> AllRoutes<T> {
     AllRoutes(state)
 }
@@ -21215,6 +22847,110 @@ pub const OPERATIONS: &[OperationInfo] = &[
         roles: &[],
         statuses: &[200, 206, 400, 403, 404, 416, 429, 500, 503],
         params: &["file_token", "Range"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "streamRunEvents",
+        method: "GET",
+        path: "/runs/{run_id}/events",
+        tag: "Runs",
+        public: false,
+        scopes: &[Scope::RunsRead],
+        roles: &[],
+        statuses: &[200, 204, 400, 401, 403, 404, 429, 500, 503],
+        params: &["run_id", "Last-Event-ID"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "streamRunLog",
+        method: "GET",
+        path: "/runs/{run_id}/logs/stream",
+        tag: "Errors and Logs",
+        public: false,
+        scopes: &[Scope::RunsRead],
+        roles: &[],
+        statuses: &[200, 204, 400, 401, 403, 404, 429, 500, 503],
+        params: &["run_id", "Last-Event-ID"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "getRateLimit",
+        method: "GET",
+        path: "/rate-limit",
+        tag: "System",
+        public: false,
+        scopes: &[],
+        roles: &[],
+        statuses: &[200, 400, 401, 403, 429, 500, 503],
+        params: &[],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "listWebhooks",
+        method: "GET",
+        path: "/webhooks",
+        tag: "Webhooks",
+        public: false,
+        scopes: &[Scope::SystemRead],
+        roles: &[Role::Admin],
+        statuses: &[200, 304, 400, 401, 403, 429, 500, 503],
+        params: &["If-None-Match", "limit", "offset"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "createWebhook",
+        method: "POST",
+        path: "/webhooks",
+        tag: "Webhooks",
+        public: false,
+        scopes: &[Scope::SystemWrite],
+        roles: &[Role::Admin],
+        statuses: &[201, 400, 401, 403, 413, 415, 422, 429, 500, 503],
+        params: &[],
+        has_body: true,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "deleteWebhook",
+        method: "DELETE",
+        path: "/webhooks/{webhook_id}",
+        tag: "Webhooks",
+        public: false,
+        scopes: &[Scope::SystemWrite],
+        roles: &[Role::Admin],
+        statuses: &[204, 400, 401, 403, 404, 429, 500, 503],
+        params: &["webhook_id"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "listWebhookDeliveries",
+        method: "GET",
+        path: "/webhooks/{webhook_id}/deliveries",
+        tag: "Webhooks",
+        public: false,
+        scopes: &[Scope::SystemRead],
+        roles: &[Role::Admin],
+        statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
+        params: &["If-None-Match", "webhook_id", "limit", "offset"],
+        has_body: false,
+        streamed_body: false,
+    },
+    OperationInfo {
+        operation_id: "redeliverWebhookDelivery",
+        method: "POST",
+        path: "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+        tag: "Webhooks",
+        public: false,
+        scopes: &[Scope::SystemWrite],
+        roles: &[Role::Admin],
+        statuses: &[202, 400, 401, 403, 404, 429, 500, 503],
+        params: &["webhook_id", "delivery_id"],
         has_body: false,
         streamed_body: false,
     },

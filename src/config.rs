@@ -273,6 +273,35 @@ pub struct Config {
     #[arg(long, env = "SPCI_HTTP2_MAX_STREAMS", default_value_t = 100)]
     pub http2_max_streams: u32,
 
+    /// Server-sent event streams (run events and log streams) one token may hold open at once
+    #[arg(long, env = "SPCI_STREAMS_PER_TOKEN", default_value_t = 20)]
+    pub streams_per_token: usize,
+    /// Server-sent event streams this server holds open at once, for all callers
+    #[arg(long, env = "SPCI_STREAMS_MAX", default_value_t = 2000)]
+    pub streams_max: usize,
+    /// How often the event log is read for new events (and upstream's tables for changes to
+    /// record), milliseconds
+    #[arg(long, env = "SPCI_EVENT_POLL_MS", default_value_t = 250)]
+    pub event_poll_ms: u64,
+    /// Seconds between the comment lines that keep an idle event stream open through proxies
+    #[arg(long, env = "SPCI_STREAM_HEARTBEAT", default_value_t = 15)]
+    pub stream_heartbeat: u64,
+
+    /// Non-public networks webhooks may call, comma-separated: loopback, private, link-local
+    /// (none by default: an admin cannot point spci at its own network)
+    #[arg(long, env = "SPCI_WEBHOOK_ALLOW", value_delimiter = ',', value_enum)]
+    pub webhook_allow: Vec<WebhookNetwork>,
+    /// Whether webhooks may use plain http (refused in production)
+    #[arg(long, env = "SPCI_WEBHOOK_ALLOW_HTTP", default_value_t = false)]
+    pub webhook_allow_http: bool,
+    /// Wait before a failed delivery's second attempt, milliseconds; doubling after each
+    #[arg(long, env = "SPCI_WEBHOOK_RETRY_BASE_MS", default_value_t = 10_000)]
+    pub webhook_retry_base_ms: u64,
+    /// How often the webhook outbox is checked for due retries, milliseconds (new deliveries
+    /// are sent at once)
+    #[arg(long, env = "SPCI_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    pub webhook_poll_ms: u64,
+
     /// Address of the Prometheus metrics endpoint (`GET /metrics`), apart from the API; none
     /// by default
     #[arg(long, env = "SPCI_METRICS_BIND")]
@@ -408,6 +437,18 @@ impl Config {
         {
             return Err("connection timeouts and limits must be at least 1".into());
         }
+        if self.streams_per_token == 0
+            || self.streams_max == 0
+            || self.event_poll_ms == 0
+            || self.stream_heartbeat == 0
+            || self.webhook_retry_base_ms == 0
+            || self.webhook_poll_ms == 0
+        {
+            return Err("stream limits, event and webhook periods must be at least 1".into());
+        }
+        if self.mode == Mode::Production && self.webhook_allow_http {
+            return Err("SPCI_WEBHOOK_ALLOW_HTTP: webhooks are https only in production".into());
+        }
         if self.db_timeout_ms == 0 {
             return Err("SPCI_DB_TIMEOUT_MS must be at least 1".into());
         }
@@ -510,5 +551,25 @@ mod tests {
         let mut c = Config::defaults();
         c.rate_reads = 0;
         assert!(c.validate().is_err());
+    }
+}
+
+/// A non-public network webhooks may be allowed to call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WebhookNetwork {
+    Loopback,
+    Private,
+    LinkLocal,
+}
+
+impl Config {
+    /// The webhook networks as the address rule takes them.
+    pub fn webhook_networks(&self) -> crate::domain::webhooks::Allowed {
+        let has = |n| self.webhook_allow.contains(&n);
+        crate::domain::webhooks::Allowed {
+            loopback: has(WebhookNetwork::Loopback),
+            private: has(WebhookNetwork::Private),
+            link_local: has(WebhookNetwork::LinkLocal),
+        }
     }
 }

@@ -25,6 +25,7 @@ pub mod files;
 pub mod github;
 pub mod handlers;
 pub mod http;
+pub mod live;
 pub mod mail;
 pub mod metrics;
 pub mod seed;

@@ -10,6 +10,8 @@ use crate::data::verdict_cache::VerdictCache;
 use crate::files::Storage;
 use crate::files::log_index::LogIndexes;
 use crate::github::GitHub;
+use crate::http::rate_book::RateBook;
+use crate::live::Live;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use sea_orm::DatabaseConnection;
@@ -30,6 +32,10 @@ pub struct AppState {
     pub token_use: TokenUse,
     /// Tokens verified within the last second (see `auth::verified`).
     pub verified_tokens: VerifiedTokens,
+    /// The event log's readers and writers, and the webhook sender.
+    pub live: Live,
+    /// The rate limiter's last decision per token, for `GET /rate-limit`.
+    pub rate_book: Arc<RateBook>,
 }
 
 impl AppState {
@@ -46,6 +52,7 @@ impl AppState {
             LoginThrottle::new(config.rate_login_failures, config.rate_login_window);
         let github = GitHub::from_config(&config)?;
         let mailer = Mailer::from_config(&config)?;
+        let live = Live::new(&config)?;
         Ok(Arc::new(Self {
             db,
             storage,
@@ -60,6 +67,8 @@ impl AppState {
             mailer,
             token_use: TokenUse::default(),
             verified_tokens: VerifiedTokens::default(),
+            live,
+            rate_book: Arc::default(),
         }))
     }
 }

@@ -56,6 +56,8 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
     let mut variants = vec![];
     let mut statuses: Vec<u16> = vec![];
     let mut ctors = vec![];
+    // poem-openapi's event streams are not Debug.
+    let mut streams = false;
     for (code, resp) in o.op.responses.responses.iter() {
         let StatusCode::Code(code) = code else {
             bail!("{op_id}: status ranges unsupported")
@@ -103,10 +105,22 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
                     "{op_id} {code}: an octet-stream body is `type: string, format: binary`"
                 );
                 fields.push(quote!(poem_openapi::payload::Binary<poem::Body>));
+            } else if ct == "text/event-stream" {
+                // Server-sent events: the handler hands over a stream that ends when it is done.
+                let Some(item) = event_stream_item(s) else {
+                    bail!(
+                        "{op_id} {code}: an event stream is `type: array, format: event-stream` with $ref items"
+                    )
+                };
+                let (t, _) = rust_type(m, &item)?;
+                streams = true;
+                fields.push(quote!(poem_openapi::payload::EventStream<
+                    futures_util::stream::BoxStream<'static, #t>
+                >));
             } else {
                 ensure!(
                     ct == "application/json",
-                    "{op_id}: only JSON and octet-stream responses"
+                    "{op_id}: only JSON, octet-stream and event-stream responses"
                 );
                 let ReferenceOr::Reference { reference } = s else {
                     bail!("{op_id} {code}: response bodies are $refs")
@@ -163,8 +177,13 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
     }
     let statuses_lits = statuses.iter().map(|s| Literal::u16_unsuffixed(*s));
     let (err, conv) = (api_error(), from_api_error());
+    let derives = if streams {
+        quote!(#[derive(ApiResponse)])
+    } else {
+        quote!(#[derive(ApiResponse, Debug)])
+    };
     let items = quote! {
-        #[derive(ApiResponse, Debug)]
+        #derives
         #[oai(bad_request_handler = #brh_name)]
         pub enum #resp_id { #(#variants,)* }
         #[doc(hidden)]
@@ -199,4 +218,25 @@ fn is_binary_string(s: &ReferenceOr<Schema>) -> bool {
             ..
         })
     )
+}
+
+/// The `$ref` items of an event stream's schema, `type: array, format: event-stream` as
+/// poem-openapi writes it (openapiv3 reads an array with a format as an "any" schema).
+fn event_stream_item(s: &ReferenceOr<Schema>) -> Option<ReferenceOr<Schema>> {
+    let ReferenceOr::Item(Schema {
+        schema_kind: SchemaKind::Any(a),
+        ..
+    }) = s
+    else {
+        return None;
+    };
+    if a.typ.as_deref() != Some("array") || a.format.as_deref() != Some("event-stream") {
+        return None;
+    }
+    match a.items.as_ref()? {
+        ReferenceOr::Reference { reference } => Some(ReferenceOr::Reference {
+            reference: reference.clone(),
+        }),
+        ReferenceOr::Item(_) => None,
+    }
 }

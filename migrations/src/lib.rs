@@ -22,6 +22,7 @@ mod m20261203_000015_file_removal;
 mod m20261204_000016_rerun;
 mod m20261207_000017_quarantine;
 mod m20261207_000018_idempotency;
+mod m20261207_000019_live;
 
 pub struct Migrator;
 
@@ -138,6 +139,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_rerun::Migration),
             Box::new(m20261207_000017_quarantine::Migration),
             Box::new(m20261207_000018_idempotency::Migration),
+            Box::new(m20261207_000019_live::Migration),
         ]
     }
 }
@@ -187,6 +189,10 @@ pub const TABLES: &[&str] = &[
     "spci_rerun",
     "spci_quarantine",
     "spci_idempotency",
+    "spci_event",
+    "spci_event_cursor",
+    "spci_webhook",
+    "spci_webhook_delivery",
 ];
 
 #[cfg(test)]
@@ -210,7 +216,7 @@ mod tests {
         let db = db().await;
         Migrator::up(&db, None).await.unwrap();
         assert_all_tables(&db).await;
-        assert_eq!(TABLES.len(), 43);
+        assert_eq!(TABLES.len(), 47);
     }
 
     #[tokio::test]

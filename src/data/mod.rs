@@ -9,6 +9,7 @@ pub mod comparison;
 pub mod connect;
 pub mod entity;
 pub mod error;
+pub mod events;
 pub mod file_removal;
 pub mod filters;
 pub mod idempotency;
@@ -25,6 +26,7 @@ pub mod stability;
 pub mod token_use;
 pub mod union_page;
 pub mod verdict_cache;
+pub mod webhooks;
 pub mod writer;
 
 use chrono::{NaiveDateTime, Timelike, Utc};

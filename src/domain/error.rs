@@ -32,6 +32,8 @@ pub enum ErrorKind {
     TooLarge,
     /// A byte range that starts past the end of the file.
     RangeNotSatisfiable,
+    /// The caller, or the server, has as many event streams open as it may.
+    TooManyStreams,
     /// A dependency is down or the server is busy.
     Unavailable,
     /// A fault of ours or of a dependency; the message is for the log, never for the client.

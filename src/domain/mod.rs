@@ -8,6 +8,7 @@ pub mod comparison;
 pub mod diff;
 pub mod error;
 pub mod etag;
+pub mod events;
 pub mod flakiness;
 pub mod forks;
 pub mod grouping;
@@ -20,5 +21,6 @@ pub mod rerun;
 pub mod scopes;
 pub mod uploads;
 pub mod verdict;
+pub mod webhooks;
 
 pub use error::{DomainError, ErrorKind};

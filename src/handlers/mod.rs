@@ -13,3 +13,4 @@ mod samples;
 mod system;
 mod uploads;
 mod users;
+mod webhooks;

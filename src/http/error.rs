@@ -209,6 +209,7 @@ impl From<DomainError> for ApiError {
             ErrorKind::Unprocessable => (422, "unprocessable"),
             ErrorKind::TooLarge => (413, "payload_too_large"),
             ErrorKind::RangeNotSatisfiable => (416, "range_not_satisfiable"),
+            ErrorKind::TooManyStreams => (429, "too_many_streams"),
             ErrorKind::Unavailable => (503, "service_unavailable"),
             ErrorKind::Internal => return Self::internal(e.message),
         };
@@ -330,6 +331,11 @@ mod tests {
             ),
             (DomainError::conflict("x"), 409, "conflict"),
             (DomainError::unprocessable("x"), 422, "unprocessable"),
+            (
+                DomainError::new(ErrorKind::TooManyStreams, "x"),
+                429,
+                "too_many_streams",
+            ),
             (
                 DomainError::new(ErrorKind::TooLarge, "x"),
                 413,

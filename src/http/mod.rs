@@ -35,8 +35,10 @@ pub mod idempotency;
 pub mod middleware;
 pub mod multipart;
 pub mod operation;
+pub mod rate_book;
 pub mod ratelimit;
 pub mod server;
+pub mod streams;
 pub mod spec;
 
 use crate::api;

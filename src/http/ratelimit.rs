@@ -18,6 +18,8 @@
 //! `startup`, and on the request path above a bound), so memory stays bounded under many
 //! distinct keys.
 use super::error::{ApiError, ErrorHeaders};
+use super::rate_book::RateBook;
+use crate::api::RateLimitBucketName;
 use super::{gate, operation};
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -36,6 +38,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 type Keyed =
     RateLimiter<u64, DefaultKeyedStateStore<u64>, DefaultClock, StateInformationMiddleware>;
+
+/// The operation that reports the caller's limits; charged like a 304.
+const REPORT_OPERATION: &str = "getRateLimit";
 
 /// Above this many live keys in one limiter, stale keys are swept on the request path too.
 const SWEEP_ABOVE_KEYS: usize = 100_000;
@@ -89,6 +94,8 @@ enum Bucket {
     Reads,
     Writes,
     Conditional,
+    /// `GET /rate-limit`: the conditional bucket, and nothing more when answered.
+    Report,
 }
 
 pub struct Limits {
@@ -102,10 +109,11 @@ pub struct Limits {
     trusted_proxies: Vec<IpAddr>,
     checks: AtomicU64,
     metrics: Arc<Metrics>,
+    book: Arc<RateBook>,
 }
 
 impl Limits {
-    pub fn from_config(c: &Config, metrics: Arc<Metrics>) -> Arc<Self> {
+    pub fn from_config(c: &Config, metrics: Arc<Metrics>, book: Arc<RateBook>) -> Arc<Self> {
         Arc::new(Self {
             credentials: Limit::new("credentials", c.rate_credentials, c.rate_credentials_window),
             reads: Limit::new("reads", c.rate_reads, c.rate_window),
@@ -117,6 +125,7 @@ impl Limits {
             hasher: RandomState::new(),
             trusted_proxies: c.trusted_proxies.clone(),
             checks: AtomicU64::new(0),
+            book,
         })
     }
 
@@ -125,6 +134,7 @@ impl Limits {
         for l in self.all() {
             l.sweep();
         }
+        self.book.sweep();
     }
 
     pub fn key_count(&self) -> usize {
@@ -146,7 +156,7 @@ impl Limits {
         match b {
             Bucket::Reads => &self.reads,
             Bucket::Writes => &self.writes,
-            Bucket::Conditional => &self.conditional,
+            Bucket::Conditional | Bucket::Report => &self.conditional,
         }
     }
 
@@ -250,6 +260,8 @@ impl Limits {
         let op = operation::of(req).op;
         let bucket = if !matches!(*req.method(), Method::GET | Method::HEAD) {
             Bucket::Writes
+        } else if op.is_some_and(|op| op.operation_id == REPORT_OPERATION) {
+            Bucket::Report
         } else if super::conditional::applies(req)
             && req
                 .headers()
@@ -328,6 +340,14 @@ impl PendingToken {
         let d = self
             .limits
             .charge(self.bucket, self.limits.key("tok", &token_id.to_be_bytes()));
+        let name = match self.bucket {
+            Bucket::Reads => RateLimitBucketName::Read,
+            Bucket::Writes => RateLimitBucketName::Write,
+            Bucket::Conditional | Bucket::Report => RateLimitBucketName::Conditional,
+        };
+        self.limits
+            .book
+            .note(token_id, name, d.limit, d.remaining, d.window);
         self.settle(d)
     }
 
@@ -487,7 +507,7 @@ mod tests {
         let mut c = Config::defaults();
         c.rate_window = 1;
         c.rate_reads = 1000;
-        let limits = Limits::from_config(&c, Arc::default());
+        let limits = Limits::from_config(&c, Arc::default(), Arc::default());
         for i in 0..1_000_000u64 {
             let _ = limits.reads.limiter.check_key(&i);
         }

@@ -6,6 +6,7 @@ mod list_infra_errors;
 mod list_run_errors;
 mod logs;
 mod result_errors;
+mod stream_run_log;
 
 use crate::api::*;
 use crate::auth::Principal;
@@ -13,6 +14,13 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 
 impl ErrorsAndLogsApi for AppState {
+    async fn stream_run_log(
+        &self,
+        p: &Principal,
+        req: StreamRunLogInput,
+    ) -> Result<StreamRunLogResponse, ApiError> {
+        stream_run_log::handle(self, p, req).await
+    }
     async fn list_run_errors(
         &self,
         _p: &Principal,

@@ -11,6 +11,7 @@ mod list_failure_groups;
 mod list_runs;
 mod rerun_run;
 mod restart_run;
+mod stream_run_events;
 
 use crate::api::*;
 use crate::auth::Principal;
@@ -18,6 +19,13 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 
 impl RunsApi for AppState {
+    async fn stream_run_events(
+        &self,
+        p: &Principal,
+        req: StreamRunEventsInput,
+    ) -> Result<StreamRunEventsResponse, ApiError> {
+        stream_run_events::handle(self, p, req).await
+    }
     async fn list_runs(
         &self,
         _p: &Principal,

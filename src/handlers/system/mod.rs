@@ -9,6 +9,7 @@ mod get_health;
 mod get_liveness;
 mod get_maintenance;
 mod get_queue;
+mod get_rate_limit;
 mod list_artifacts;
 mod list_audit_log;
 mod list_blocked_users;
@@ -22,6 +23,13 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 
 impl SystemApi for AppState {
+    async fn get_rate_limit(
+        &self,
+        p: &Principal,
+        req: GetRateLimitInput,
+    ) -> Result<GetRateLimitResponse, ApiError> {
+        get_rate_limit::handle(self, p, req).await
+    }
     async fn get_health(&self, req: GetHealthInput) -> Result<GetHealthResponse, ApiError> {
         get_health::handle(self, req).await
     }
