@@ -122,7 +122,13 @@ fn init_tracing(format: LogFormat) {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.config.log_format);
-    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    // 8 MiB per worker, as the main thread has: an unoptimised build's request futures (about a
+    // hundred operations behind one router) need more than tokio's 2 MiB default.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(8 * 1024 * 1024)
+        .build()
+        .expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

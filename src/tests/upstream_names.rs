@@ -362,10 +362,34 @@ const SPCI_ONLY_OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "liftQuarantine",
         "Regression Tests",
     ),
+    // Following a run as it happens, instead of polling.
+    ("GET", "/runs/{run_id}/events", "streamRunEvents", "Runs"),
+    (
+        "GET",
+        "/runs/{run_id}/logs/stream",
+        "streamRunLog",
+        "Errors and Logs",
+    ),
+    ("GET", "/rate-limit", "getRateLimit", "System"),
+    ("GET", "/webhooks", "listWebhooks", "Webhooks"),
+    ("POST", "/webhooks", "createWebhook", "Webhooks"),
+    ("DELETE", "/webhooks/{webhook_id}", "deleteWebhook", "Webhooks"),
+    (
+        "GET",
+        "/webhooks/{webhook_id}/deliveries",
+        "listWebhookDeliveries",
+        "Webhooks",
+    ),
+    (
+        "POST",
+        "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+        "redeliverWebhookDelivery",
+        "Webhooks",
+    ),
 ];
 
 /// Tags upstream has no operation for, declared after its own.
-const SPCI_ONLY_TAGS: &[&str] = &["Files"];
+const SPCI_ONLY_TAGS: &[&str] = &["Files", "Webhooks"];
 
 const UPSTREAM_TAGS: &[&str] = &[
     "Auth",

@@ -131,6 +131,7 @@ pub async fn handle(
             removed_variants = removed,
             "baseline approved"
         );
+        state.live.changed();
         return Ok(approved(&o, p, now));
     }
     Err(DomainError::conflict("The baseline kept changing while approving; try again.").into())

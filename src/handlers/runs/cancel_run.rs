@@ -45,6 +45,8 @@ pub async fn handle(
             "The run has already finished; nothing to cancel.".to_string(),
         )
     };
+    // Streams and webhooks hear of it now, not at the recorder's next poll.
+    state.live.changed();
     Ok(CancelRunResponse::Accepted(Json(RunActionResult {
         run_id,
         action: RunAction::Cancel,

@@ -52,6 +52,8 @@ pub async fn handle(
     tx.commit().await?;
 
     let runs = Runs::load(db, &[run.id]).await?;
+    // Streams and webhooks hear of it now, not at the recorder's next poll.
+    state.live.changed();
     Ok(CreateRunResponse::Accepted(Json(views::runs::run(
         &runs,
         &runs.runs[0],

@@ -51,6 +51,8 @@ pub async fn handle(
     } else {
         (RunActionStatus::NoOp, "The run is already pending.")
     };
+    // Streams and webhooks hear of it now, not at the recorder's next poll.
+    state.live.changed();
     Ok(RestartRunResponse::Accepted(Json(RunActionResult {
         run_id,
         action: RunAction::Restart,

@@ -18,14 +18,16 @@ pub async fn handle(
     lookup::run(&state.db, req.run_id).await?;
     let slot = open_slot(state, p)?;
     Ok(
-        match follow::run_events(
+        // Boxed: its future (it may judge runs first) is large, and every operation's future
+        // shares the request's stack.
+        match Box::pin(follow::run_events(
             &state.db,
             &state.live.hub,
             &state.verdicts,
             req.run_id,
             req.last_event_id,
             slot,
-        )
+        ))
         .await?
         {
             Opened::Ended => StreamRunEventsResponse::NoContent,
