@@ -102,6 +102,14 @@ pub async fn pass(db: &DatabaseConnection, verdicts: &VerdictCache) -> Result<Re
 
     let mut entries: Vec<NewEvent> = vec![];
     for &run in &runs {
+        // Progress first, then the results, then a closing row: a worker posts its results
+        // while testing and before it reports the run completed.
+        let (closing, moving): (Vec<_>, Vec<_>) = progress
+            .iter()
+            .filter(|p| p.test_id == Some(run))
+            .filter(|p| !recorded.contains(&(run, LogKind::Progress, p.id as i64)))
+            .partition(|p| closes(&p.status));
+        entries.extend(moving.into_iter().map(|p| progress_entry(run, p)));
         for r in results.iter().filter(|r| r.test_id == run) {
             let result = RunEventResult {
                 regression_test_id: r.regression_test_id,
@@ -116,22 +124,7 @@ pub async fn pass(db: &DatabaseConnection, verdicts: &VerdictCache) -> Result<Re
                 data: json!({ "result": result.to_json() }),
             });
         }
-        for p in progress.iter().filter(|p| p.test_id == Some(run)) {
-            if recorded.contains(&(run, LogKind::Progress, p.id as i64)) {
-                continue;
-            }
-            let event = ProgressEvent {
-                timestamp: UtcDateTime::from_naive_utc(p.timestamp),
-                status: ProgressStatus::parse(&p.status).unwrap_or(ProgressStatus::Error),
-                message: p.message.clone(),
-            };
-            entries.push(NewEvent {
-                run_id: run,
-                kind: LogKind::Progress,
-                subject: p.id as i64,
-                data: json!({ "progress": event.to_json() }),
-            });
-        }
+        entries.extend(closing.into_iter().map(|p| progress_entry(run, p)));
         let Some(v) = verdicts.get(&run) else { continue };
         let (Some(status), Some(effective)) =
             (RunStatus::parse(&v.status), RunStatus::parse(&v.effective_status))
@@ -273,4 +266,26 @@ pub async fn before_log(db: &impl ConnectionTrait, last_progress: i32) -> Result
     Ok(events::cursor(db, ORIGIN)
         .await?
         .is_none_or(|origin| last_progress as i64 <= origin))
+}
+
+/// A progress row after which a worker writes nothing more for the run.
+fn closes(status: &str) -> bool {
+    matches!(
+        ProgressStatus::parse(status),
+        Some(ProgressStatus::Completed | ProgressStatus::Canceled)
+    )
+}
+
+fn progress_entry(run: i32, p: &test_progress::Model) -> NewEvent {
+    let event = ProgressEvent {
+        timestamp: UtcDateTime::from_naive_utc(p.timestamp),
+        status: ProgressStatus::parse(&p.status).unwrap_or(ProgressStatus::Error),
+        message: p.message.clone(),
+    };
+    NewEvent {
+        run_id: run,
+        kind: LogKind::Progress,
+        subject: p.id as i64,
+        data: json!({ "progress": event.to_json() }),
+    }
 }

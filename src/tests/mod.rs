@@ -18,6 +18,7 @@ mod hardening;
 mod health;
 mod idempotency;
 mod library;
+mod live;
 mod no_n_plus_one;
 mod outputs;
 mod quarantine;
