@@ -110,27 +110,32 @@ impl Background {
         // The event log: recorded on one replica (a lease), read by every replica's hub.
         let s = state.clone();
         let poll = Duration::from_millis(state.config.event_poll_ms);
-        bg.every_or_woken("event recorder", poll, state.live.record.clone(), move || {
-            let s = s.clone();
-            async move {
-                match crate::live::recorder::pass(&s.db, &s.verdicts).await {
-                    Ok(r) => {
-                        if r.entries > 0 {
-                            // Streams here hear of it now, not at the hub's next poll.
-                            let _ = s.live.hub.pass(&s.db).await;
+        bg.every_or_woken(
+            "event recorder",
+            poll,
+            state.live.record.clone(),
+            move || {
+                let s = s.clone();
+                async move {
+                    match crate::live::recorder::pass(&s.db, &s.verdicts).await {
+                        Ok(r) => {
+                            if r.entries > 0 {
+                                // Streams here hear of it now, not at the hub's next poll.
+                                let _ = s.live.hub.pass(&s.db).await;
+                            }
+                            if r.deliveries > 0 {
+                                s.live.send.notify_one();
+                            }
+                            true
                         }
-                        if r.deliveries > 0 {
-                            s.live.send.notify_one();
+                        Err(e) => {
+                            tracing::warn!(error = %e, "events not recorded; retrying");
+                            false
                         }
-                        true
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "events not recorded; retrying");
-                        false
                     }
                 }
-            }
-        });
+            },
+        );
         let s = state.clone();
         bg.every("event hub", Duration::ZERO, poll, move || {
             let s = s.clone();
@@ -146,21 +151,26 @@ impl Background {
         });
         let s = state.clone();
         let period = Duration::from_millis(state.config.webhook_poll_ms);
-        bg.every_or_woken("webhook sender", period, state.live.send.clone(), move || {
-            let s = s.clone();
-            async move {
-                loop {
-                    match s.live.sender.deliver_due(&s.db).await {
-                        Ok(n) if n as u64 == crate::live::sender::BATCH => continue,
-                        Ok(_) => return true,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "webhook outbox unreadable; retrying");
-                            return false;
+        bg.every_or_woken(
+            "webhook sender",
+            period,
+            state.live.send.clone(),
+            move || {
+                let s = s.clone();
+                async move {
+                    loop {
+                        match s.live.sender.deliver_due(&s.db).await {
+                            Ok(n) if n as u64 == crate::live::sender::BATCH => continue,
+                            Ok(_) => return true,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "webhook outbox unreadable; retrying");
+                                return false;
+                            }
                         }
                     }
                 }
-            }
-        });
+            },
+        );
         let s = state.clone();
         bg.every(
             "token use flush",
@@ -346,7 +356,11 @@ async fn shutdown_signal() {
 /// Serves until SIGINT or SIGTERM, then stops accepting connections, gives in-flight requests
 /// `SPCI_SHUTDOWN_GRACE` seconds to finish, and stops the background tasks.
 pub async fn serve(state: Arc<AppState>) -> Result<(), String> {
-    let limits = Limits::from_config(&state.config, state.metrics.clone(), state.rate_book.clone());
+    let limits = Limits::from_config(
+        &state.config,
+        state.metrics.clone(),
+        state.rate_book.clone(),
+    );
     let background = Background::start(&state, &limits);
     let addr = state.config.bind;
     let grace = Duration::from_secs(state.config.shutdown_grace);

@@ -23,7 +23,10 @@ fn col(n: &str) -> ColumnDef {
 fn unique(m: &SchemaManager<'_>, name: &str, table: &str, cols: &[&str]) -> IndexCreateStatement {
     let _ = m;
     let mut i = Index::create();
-    i.if_not_exists().unique().name(name).table(Alias::new(table));
+    i.if_not_exists()
+        .unique()
+        .name(name)
+        .table(Alias::new(table));
     for c in cols {
         i.col(Alias::new(*c));
     }
@@ -37,7 +40,13 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new(EVENT))
                 .if_not_exists()
-                .col(col("id").big_integer().not_null().auto_increment().primary_key())
+                .col(
+                    col("id")
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
                 .col(col("run_id").integer().not_null())
                 .col(col("kind").string_len(32).not_null())
                 // The progress row, regression test or approval the event is about.
@@ -47,8 +56,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(unique(m, "ux_spci_event_subject", EVENT, &["run_id", "kind", "subject"]))
-            .await?;
+        m.create_index(unique(
+            m,
+            "ux_spci_event_subject",
+            EVENT,
+            &["run_id", "kind", "subject"],
+        ))
+        .await?;
         crate::ensure_index(m, "ix_spci_event_run", EVENT, &["run_id", "id"]).await?;
         m.create_table(
             Table::create()
@@ -63,7 +77,13 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new(WEBHOOK))
                 .if_not_exists()
-                .col(col("id").integer().not_null().auto_increment().primary_key())
+                .col(
+                    col("id")
+                        .integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
                 .col(col("url").string_len(2000).not_null())
                 .col(col("secret").string_len(64).not_null())
                 // Comma-separated event names.
@@ -78,7 +98,13 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new(DELIVERY))
                 .if_not_exists()
-                .col(col("id").big_integer().not_null().auto_increment().primary_key())
+                .col(
+                    col("id")
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
                 .col(col("delivery_id").string_len(36).not_null())
                 .col(col("webhook_id").integer().not_null())
                 .col(col("event").string_len(32).not_null())
@@ -95,16 +121,33 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(unique(m, "ux_spci_webhook_delivery_id", DELIVERY, &["delivery_id"]))
-            .await?;
-        crate::ensure_index(m, "ix_spci_webhook_delivery_due", DELIVERY, &["state", "next_attempt_at"])
-            .await?;
-        crate::ensure_index(m, "ix_spci_webhook_delivery_hook", DELIVERY, &["webhook_id", "id"]).await
+        m.create_index(unique(
+            m,
+            "ux_spci_webhook_delivery_id",
+            DELIVERY,
+            &["delivery_id"],
+        ))
+        .await?;
+        crate::ensure_index(
+            m,
+            "ix_spci_webhook_delivery_due",
+            DELIVERY,
+            &["state", "next_attempt_at"],
+        )
+        .await?;
+        crate::ensure_index(
+            m,
+            "ix_spci_webhook_delivery_hook",
+            DELIVERY,
+            &["webhook_id", "id"],
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [DELIVERY, WEBHOOK, CURSOR, EVENT] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned()).await?;
+            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -45,7 +45,10 @@ pub async fn create(
 
 /// The events an endpoint asked for.
 pub fn events_of(h: &spci_webhook::Model) -> Vec<WebhookEvent> {
-    h.events.split(',').filter_map(WebhookEvent::parse).collect()
+    h.events
+        .split(',')
+        .filter_map(WebhookEvent::parse)
+        .collect()
 }
 
 pub async fn page(
@@ -53,11 +56,20 @@ pub async fn page(
     limit: i32,
     offset: i32,
 ) -> Result<(Vec<spci_webhook::Model>, u64), DbErr> {
-    super::page(db, spci_webhook::Entity::find().order_by_desc(H::Id), limit, offset).await
+    super::page(
+        db,
+        spci_webhook::Entity::find().order_by_desc(H::Id),
+        limit,
+        offset,
+    )
+    .await
 }
 
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<spci_webhook::Model>, DbErr> {
-    spci_webhook::Entity::find().order_by_asc(H::Id).all(db).await
+    spci_webhook::Entity::find()
+        .order_by_asc(H::Id)
+        .all(db)
+        .await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<Option<spci_webhook::Model>, DbErr> {
@@ -205,7 +217,10 @@ pub async fn record(db: &impl ConnectionTrait, id: i64, a: Attempt) -> Result<()
 /// Makes a delivery pending and due now, with a full set of attempts.
 pub async fn redeliver(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     spci_webhook_delivery::Entity::update_many()
-        .col_expr(D::State, Expr::value(WebhookDeliveryState::Pending.as_str()))
+        .col_expr(
+            D::State,
+            Expr::value(WebhookDeliveryState::Pending.as_str()),
+        )
         .col_expr(D::Attempts, Expr::value(0))
         .col_expr(D::NextAttemptAt, Expr::value(Some(db_now())))
         .col_expr(D::LockedUntil, Expr::value(Option::<NaiveDateTime>::None))

@@ -92,11 +92,31 @@ mod tests {
     fn kinds_round_trip_and_map() {
         let cases = [
             (LogKind::Progress, Some(RunEventKind::Progress), None),
-            (LogKind::SampleResult, Some(RunEventKind::SampleResult), None),
-            (LogKind::Status, Some(RunEventKind::Status), Some(WebhookEvent::RunStatusChanged)),
-            (LogKind::Completed, Some(RunEventKind::Completed), Some(WebhookEvent::RunCompleted)),
-            (LogKind::BaselineApproved, None, Some(WebhookEvent::BaselineApproved)),
-            (LogKind::RegressionDetected, None, Some(WebhookEvent::RegressionDetected)),
+            (
+                LogKind::SampleResult,
+                Some(RunEventKind::SampleResult),
+                None,
+            ),
+            (
+                LogKind::Status,
+                Some(RunEventKind::Status),
+                Some(WebhookEvent::RunStatusChanged),
+            ),
+            (
+                LogKind::Completed,
+                Some(RunEventKind::Completed),
+                Some(WebhookEvent::RunCompleted),
+            ),
+            (
+                LogKind::BaselineApproved,
+                None,
+                Some(WebhookEvent::BaselineApproved),
+            ),
+            (
+                LogKind::RegressionDetected,
+                None,
+                Some(WebhookEvent::RegressionDetected),
+            ),
         ];
         for (kind, streamed, webhook) in cases {
             assert_eq!(LogKind::parse(kind.as_str()), Some(kind));

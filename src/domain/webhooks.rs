@@ -144,7 +144,14 @@ mod tests {
 
     #[test]
     fn retries_double_from_the_base_up_to_an_hour() {
-        let cases = [(1, 10_000, 10_000), (2, 10_000, 20_000), (4, 10_000, 80_000), (7, 10_000, 640_000), (30, 10_000, 3_600_000), (3, 50, 200)];
+        let cases = [
+            (1, 10_000, 10_000),
+            (2, 10_000, 20_000),
+            (4, 10_000, 80_000),
+            (7, 10_000, 640_000),
+            (30, 10_000, 3_600_000),
+            (3, 50, 200),
+        ];
         for (attempts, base, want) in cases {
             assert_eq!(retry_after_ms(attempts, base), want, "{attempts} {base}");
         }
@@ -191,7 +198,11 @@ mod tests {
             (loopback_only, "0.0.0.0", false),
         ];
         for (allowed, ip, want) in cases {
-            assert_eq!(allowed.permits(ip.parse().unwrap()), want, "{ip} {allowed:?}");
+            assert_eq!(
+                allowed.permits(ip.parse().unwrap()),
+                want,
+                "{ip} {allowed:?}"
+            );
         }
     }
 

@@ -38,8 +38,8 @@ pub mod operation;
 pub mod rate_book;
 pub mod ratelimit;
 pub mod server;
-pub mod streams;
 pub mod spec;
+pub mod streams;
 
 use crate::api;
 use crate::config::Config;

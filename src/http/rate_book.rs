@@ -66,7 +66,8 @@ impl RateBook {
     /// Forgets notes older than their window (their buckets are full again).
     pub fn sweep(&self) {
         let now = Instant::now();
-        self.noted.retain(|_, n| now.duration_since(n.at) < n.window);
+        self.noted
+            .retain(|_, n| now.duration_since(n.at) < n.window);
     }
 }
 
@@ -109,7 +110,13 @@ mod tests {
     #[test]
     fn an_unused_bucket_is_full() {
         let book = RateBook::default();
-        book.note(1, RateLimitBucketName::Read, 120, 100, Duration::from_secs(60));
+        book.note(
+            1,
+            RateLimitBucketName::Read,
+            120,
+            100,
+            Duration::from_secs(60),
+        );
         let cfg = [
             (RateLimitBucketName::Read, 120, Duration::from_secs(60)),
             (RateLimitBucketName::Write, 20, Duration::from_secs(60)),

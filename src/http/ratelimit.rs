@@ -19,8 +19,8 @@
 //! distinct keys.
 use super::error::{ApiError, ErrorHeaders};
 use super::rate_book::RateBook;
-use crate::api::RateLimitBucketName;
 use super::{gate, operation};
+use crate::api::RateLimitBucketName;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use governor::clock::{Clock, DefaultClock};

@@ -133,7 +133,9 @@ impl Follow {
             }
             if self.reread {
                 // A failed read ends the stream; the client resumes from its last id.
-                let rows = events::of_run(&self.db, self.run, self.last, PAGE).await.ok()?;
+                let rows = events::of_run(&self.db, self.run, self.last, PAGE)
+                    .await
+                    .ok()?;
                 self.reread = rows.len() as u64 == PAGE;
                 self.queue.extend(rows.iter().filter_map(run_event));
                 continue;

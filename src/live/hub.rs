@@ -76,7 +76,8 @@ impl Hub {
     pub async fn start(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
         self.started
             .get_or_try_init(|| async {
-                self.last.store(events::newest_id(db).await?, Ordering::SeqCst);
+                self.last
+                    .store(events::newest_id(db).await?, Ordering::SeqCst);
                 Ok::<_, DbErr>(())
             })
             .await

@@ -11,15 +11,15 @@
 use crate::api::{ProgressEvent, ProgressStatus, RunEventResult, RunStatus};
 use crate::data::entity::{spci_baseline_approval, spci_run_verdict, test_progress, test_result};
 use crate::data::events::{self, NewEvent};
+use crate::data::verdict_cache::VerdictCache;
 use crate::data::{lease, webhooks};
 use crate::domain::events::{LogKind, has_ended, status_changed};
-use crate::data::verdict_cache::VerdictCache;
 use crate::types::UtcDateTime;
 use poem_openapi::types::ToJSON;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
@@ -53,7 +53,17 @@ pub async fn pass(db: &DatabaseConnection, verdicts: &VerdictCache) -> Result<Re
         let newest = max_id(&tx, test_progress::Entity, test_progress::Column::Id).await?;
         events::set_cursor(&tx, ORIGIN, newest).await?;
         events::set_cursor(&tx, PROGRESS, newest).await?;
-        events::set_cursor(&tx, APPROVALS, max_id(&tx, spci_baseline_approval::Entity, spci_baseline_approval::Column::Id).await?).await?;
+        events::set_cursor(
+            &tx,
+            APPROVALS,
+            max_id(
+                &tx,
+                spci_baseline_approval::Entity,
+                spci_baseline_approval::Column::Id,
+            )
+            .await?,
+        )
+        .await?;
         tx.commit().await?;
         return Ok(Recorded::default());
     };
@@ -125,10 +135,13 @@ pub async fn pass(db: &DatabaseConnection, verdicts: &VerdictCache) -> Result<Re
             });
         }
         entries.extend(closing.into_iter().map(|p| progress_entry(run, p)));
-        let Some(v) = verdicts.get(&run) else { continue };
-        let (Some(status), Some(effective)) =
-            (RunStatus::parse(&v.status), RunStatus::parse(&v.effective_status))
-        else {
+        let Some(v) = verdicts.get(&run) else {
+            continue;
+        };
+        let (Some(status), Some(effective)) = (
+            RunStatus::parse(&v.status),
+            RunStatus::parse(&v.effective_status),
+        ) else {
             continue;
         };
         let previous = last_status
@@ -170,7 +183,10 @@ pub async fn pass(db: &DatabaseConnection, verdicts: &VerdictCache) -> Result<Re
     }
 
     let progress_to = Ord::max(progress.last().map_or(from, |p| p.id as i64), from);
-    let approvals_to = approvals.last().map(|a| a.id as i64).unwrap_or(approvals_from);
+    let approvals_to = approvals
+        .last()
+        .map(|a| a.id as i64)
+        .unwrap_or(approvals_from);
     if entries.is_empty() && progress_to == from && approvals_to == approvals_from {
         return Ok(Recorded::default());
     }
@@ -216,7 +232,10 @@ async fn new_results(
     let have: Vec<(i32, i64)> = test_result::Entity::find()
         .select_only()
         .column(test_result::Column::TestId)
-        .column_as(Expr::col(test_result::Column::RegressionTestId).count(), "n")
+        .column_as(
+            Expr::col(test_result::Column::RegressionTestId).count(),
+            "n",
+        )
         .filter(test_result::Column::TestId.is_in(runs.iter().copied()))
         .group_by(test_result::Column::TestId)
         .into_tuple()
@@ -240,7 +259,11 @@ async fn new_results(
         .await?
         .into_iter()
         .filter(|r| {
-            !recorded.contains(&(r.test_id, LogKind::SampleResult, r.regression_test_id as i64))
+            !recorded.contains(&(
+                r.test_id,
+                LogKind::SampleResult,
+                r.regression_test_id as i64,
+            ))
         })
         .collect())
 }

@@ -35,11 +35,12 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let allowed = self.0;
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
-                .await?
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            let kept: Vec<SocketAddr> = found
+                .into_iter()
+                .filter(|a| allowed.permits(a.ip()))
                 .collect();
-            let kept: Vec<SocketAddr> =
-                found.into_iter().filter(|a| allowed.permits(a.ip())).collect();
             if kept.is_empty() {
                 return Err(format!("{} resolves only to refused addresses", name.as_str()).into());
             }
@@ -107,9 +108,10 @@ impl Sender {
             let retry = |attempts: i32| {
                 (attempts < MAX_ATTEMPTS).then(|| {
                     db_now()
-                        + chrono::Duration::milliseconds(
-                            retry_after_ms(attempts, self.retry_base_ms) as i64,
-                        )
+                        + chrono::Duration::milliseconds(retry_after_ms(
+                            attempts,
+                            self.retry_base_ms,
+                        ) as i64)
                 })
             };
             let a = match outcome {
@@ -171,7 +173,10 @@ impl Sender {
 
 /// A host written as an address (IPv6 in brackets).
 fn literal(host: &str) -> Option<IpAddr> {
-    host.trim_start_matches('[').trim_end_matches(']').parse().ok()
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
 }
 
 /// The innermost cause: "error sending request" alone says nothing.

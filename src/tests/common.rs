@@ -95,7 +95,11 @@ impl TestAppBuilder {
             });
         }
         let state = AppState::new(self.config, db).expect("app state");
-        let limits = Limits::from_config(&state.config, state.metrics.clone(), state.rate_book.clone());
+        let limits = Limits::from_config(
+            &state.config,
+            state.metrics.clone(),
+            state.rate_book.clone(),
+        );
         let client = TestClient::new(build_app(state.clone(), limits.clone()).boxed());
         TestApp {
             client,

@@ -98,7 +98,11 @@ async fn hardening_4_an_unreachable_database_is_503_after_the_acquire_timeout() 
     opts.connect_lazy(true).acquire_timeout(config.db_timeout());
     let db = sea_orm::Database::connect(opts).await.unwrap();
     let state = crate::state::AppState::new(config, db).unwrap();
-    let limits = crate::http::ratelimit::Limits::from_config(&state.config, state.metrics.clone(), state.rate_book.clone());
+    let limits = crate::http::ratelimit::Limits::from_config(
+        &state.config,
+        state.metrics.clone(),
+        state.rate_book.clone(),
+    );
     let client = poem::test::TestClient::new(crate::http::build_app(state, limits));
     let token = crate::auth::token::generate().plaintext;
     let r = client

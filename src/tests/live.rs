@@ -88,7 +88,10 @@ async fn open(app: &TestApp, path: &str, token: &str, last: Option<&str>) -> (u1
     if status != 200 {
         return (status, None);
     }
-    let ct = resp.0.headers()["content-type"].to_str().unwrap().to_string();
+    let ct = resp.0.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(ct.starts_with("text/event-stream"), "{ct}");
     let body = resp.0.into_body().into_bytes_stream().boxed();
     (
@@ -103,7 +106,9 @@ async fn open(app: &TestApp, path: &str, token: &str, last: Option<&str>) -> (u1
 /// What the background tasks do: record changes, hand new entries to the streams.
 async fn record(app: &TestApp) {
     let s = &app.state;
-    crate::live::recorder::pass(&s.db, &s.verdicts).await.unwrap();
+    crate::live::recorder::pass(&s.db, &s.verdicts)
+        .await
+        .unwrap();
     s.live.hub.pass(&s.db).await.unwrap();
 }
 
@@ -168,13 +173,24 @@ async fn a_resume_across_a_forced_disconnect_loses_and_repeats_nothing() {
     let kinds: Vec<&str> = second.iter().map(|e| e.event.as_str()).collect();
     assert_eq!(
         kinds,
-        ["progress", "sample_result", "sample_result", "progress", "status", "completed"],
+        [
+            "progress",
+            "sample_result",
+            "sample_result",
+            "progress",
+            "status",
+            "completed"
+        ],
         "{second:#?}"
     );
     assert_eq!(second[2].data["result"]["exit_code"], 3);
     assert_eq!(second[5].data["status"], "fail");
     let received: Vec<String> = first.iter().chain(&second).map(|e| e.id.clone()).collect();
-    assert_eq!(received, logged_ids(&app, run).await, "every event once, in order");
+    assert_eq!(
+        received,
+        logged_ids(&app, run).await,
+        "every event once, in order"
+    );
     for e in first.iter().chain(&second) {
         assert_eq!(e.data["id"].to_string(), e.id, "the id is in the data too");
         assert_eq!(e.data["run_id"], run);
@@ -183,7 +199,12 @@ async fn a_resume_across_a_forced_disconnect_loses_and_repeats_nothing() {
     let done = second.last().unwrap().id.clone();
     assert_eq!(open(&app, &path, &token, Some(&done)).await.0, 204);
     // Resuming from the first disconnect again gives the same events.
-    let again = open(&app, &path, &token, Some(&last)).await.1.unwrap().rest().await;
+    let again = open(&app, &path, &token, Some(&last))
+        .await
+        .1
+        .unwrap()
+        .rest()
+        .await;
     assert_eq!(again, second);
 }
 
@@ -217,9 +238,17 @@ async fn a_run_that_ended_before_the_log_began_has_only_its_completed_event() {
     fx.progress(run, "canceled", at(0)).await;
     record(&app).await;
     let path = format!("/runs/{run}/events");
-    let got = open(&app, &path, &token, None).await.1.unwrap().rest().await;
+    let got = open(&app, &path, &token, None)
+        .await
+        .1
+        .unwrap()
+        .rest()
+        .await;
     assert_eq!(got.len(), 1);
-    assert_eq!((got[0].id.as_str(), got[0].event.as_str()), ("0", "completed"));
+    assert_eq!(
+        (got[0].id.as_str(), got[0].event.as_str()),
+        ("0", "completed")
+    );
     assert_eq!(got[0].data["status"], "canceled");
     assert_eq!(open(&app, &path, &token, Some("0")).await.0, 204);
 }
@@ -288,7 +317,12 @@ async fn a_log_is_streamed_when_it_appears_and_resumed_by_line() {
     record(&app).await;
     assert_eq!(reader.rest().await, vec![], "the stream ends with the run");
     assert_eq!(open(&app, &path, &token, Some("3")).await.0, 204);
-    let tail = open(&app, &path, &token, Some("1")).await.1.unwrap().rest().await;
+    let tail = open(&app, &path, &token, Some("1"))
+        .await
+        .1
+        .unwrap()
+        .rest()
+        .await;
     assert_eq!(
         tail.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
         ["2", "3"]
@@ -301,11 +335,21 @@ async fn streams_need_the_runs_scope_and_an_existing_run() {
     let (_, token) = app.user_with_token("user", &["runs:read"]).await;
     let (_, no_scope) = app.user_with_token("user", &["results:read"]).await;
     let (run, _, _) = fresh_run(&app).await;
-    assert_eq!(open(&app, &format!("/runs/{run}/events"), &no_scope, None).await.0, 403);
-    assert_eq!(open(&app, "/runs/999999/events", &token, None).await.0, 404);
-    assert_eq!(open(&app, "/runs/999999/logs/stream", &token, None).await.0, 404);
     assert_eq!(
-        open(&app, &format!("/runs/{run}/events"), &token, Some("x")).await.0,
+        open(&app, &format!("/runs/{run}/events"), &no_scope, None)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(open(&app, "/runs/999999/events", &token, None).await.0, 404);
+    assert_eq!(
+        open(&app, "/runs/999999/logs/stream", &token, None).await.0,
+        404
+    );
+    assert_eq!(
+        open(&app, &format!("/runs/{run}/events"), &token, Some("x"))
+            .await
+            .0,
         400,
         "Last-Event-ID is a number"
     );

@@ -37,5 +37,6 @@ mod uploads;
 mod upstream_names;
 mod user_admin;
 mod verdicts;
+mod webhooks;
 mod wire;
 mod world;

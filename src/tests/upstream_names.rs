@@ -373,7 +373,12 @@ const SPCI_ONLY_OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("GET", "/rate-limit", "getRateLimit", "System"),
     ("GET", "/webhooks", "listWebhooks", "Webhooks"),
     ("POST", "/webhooks", "createWebhook", "Webhooks"),
-    ("DELETE", "/webhooks/{webhook_id}", "deleteWebhook", "Webhooks"),
+    (
+        "DELETE",
+        "/webhooks/{webhook_id}",
+        "deleteWebhook",
+        "Webhooks",
+    ),
     (
         "GET",
         "/webhooks/{webhook_id}/deliveries",

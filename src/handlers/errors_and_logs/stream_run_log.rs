@@ -19,25 +19,27 @@ pub async fn handle(
     lookup::run(&state.db, req.run_id).await?;
     let slot = open_slot(state, p)?;
     let after = req.last_event_id.unwrap_or(0);
-    Ok(// Boxed: its future (it may judge runs first) is large, and every operation's future
+    Ok(
+        // Boxed: its future (it may judge runs first) is large, and every operation's future
         // shares the request's stack.
         match Box::pin(follow::run_log(
-        &state.db,
-        &state.storage,
-        &state.live.hub,
-        req.run_id,
-        after,
-        slot,
-    ))
-    .await?
-    {
-        Opened::Ended => StreamRunLogResponse::NoContent,
-        Opened::Stream(s) => StreamRunLogResponse::Ok(
-            EventStream::new(s)
-                .keep_alive(heartbeat(state))
-                .to_event(to_event),
-        ),
-    })
+            &state.db,
+            &state.storage,
+            &state.live.hub,
+            req.run_id,
+            after,
+            slot,
+        ))
+        .await?
+        {
+            Opened::Ended => StreamRunLogResponse::NoContent,
+            Opened::Stream(s) => StreamRunLogResponse::Ok(
+                EventStream::new(s)
+                    .keep_alive(heartbeat(state))
+                    .to_event(to_event),
+            ),
+        },
+    )
 }
 
 fn to_event(l: LogStreamLine) -> Event {

@@ -1,7 +1,5 @@
 //! GET /rate-limit: the caller's buckets as the limiter sees them now.
-use crate::api::{
-    GetRateLimitInput, GetRateLimitResponse, RateLimitBucketName, RateLimitStatus,
-};
+use crate::api::{GetRateLimitInput, GetRateLimitResponse, RateLimitBucketName, RateLimitStatus};
 use crate::auth::Principal;
 use crate::http::error::ApiError;
 use crate::state::AppState;

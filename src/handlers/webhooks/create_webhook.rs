@@ -23,7 +23,9 @@ pub async fn handle(
         .sender
         .check_target(&body.url)
         .await
-        .map_err(|why| DomainError::unprocessable(format!("The URL is refused: {why}.")).detail("field", "url"))?;
+        .map_err(|why| {
+            DomainError::unprocessable(format!("The URL is refused: {why}.")).detail("field", "url")
+        })?;
     let mut key = [0u8; 32];
     rand::rng().fill_bytes(&mut key);
     let secret = hex::encode(key);

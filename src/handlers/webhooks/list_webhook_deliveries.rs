@@ -17,9 +17,11 @@ pub async fn handle(
     }
     let (rows, total) =
         webhooks::deliveries(&state.db, req.webhook_id, req.limit, req.offset).await?;
-    Ok(ListWebhookDeliveriesResponse::Ok(Json(WebhookDeliveryPage {
-        data: rows.iter().map(delivery).collect(),
-        pagination: pagination(req.limit, req.offset, total),
-        meta: no_meta(),
-    })))
+    Ok(ListWebhookDeliveriesResponse::Ok(Json(
+        WebhookDeliveryPage {
+            data: rows.iter().map(delivery).collect(),
+            pagination: pagination(req.limit, req.offset, total),
+            meta: no_meta(),
+        },
+    )))
 }

@@ -21,5 +21,7 @@ pub async fn handle(
         .await?
         .ok_or_else(|| DomainError::not_found("Delivery"))?;
     state.live.send.notify_one();
-    Ok(RedeliverWebhookDeliveryResponse::Accepted(Json(delivery(&again))))
+    Ok(RedeliverWebhookDeliveryResponse::Accepted(Json(delivery(
+        &again,
+    ))))
 }
