@@ -15484,6 +15484,8 @@ pub enum DownloadFileResponse {
         i64,
         #[oai(header = "Accept-Ranges")]
         String,
+        #[oai(header = "ETag")]
+        String,
         #[oai(header = "Content-Disposition")]
         String,
     ),
@@ -15504,9 +15506,22 @@ pub enum DownloadFileResponse {
         String,
         #[oai(header = "Accept-Ranges")]
         String,
+        #[oai(header = "ETag")]
+        String,
         #[oai(header = "Content-Disposition")]
         String,
     ),
+    /// The representation named in If-None-Match is still the current one: no body. A 304 is charged to the caller's conditional-request bucket (SPCI_RATE_CONDITIONAL per window), not to its reads; a conditional request that is answered in full is charged to its reads as well.
+    #[oai(
+        status = 304,
+        header(name = "ETag", ty = "String"),
+        header(name = "X-RateLimit-Limit", ty = "i64"),
+        header(name = "X-RateLimit-Remaining", ty = "i64"),
+        header(name = "X-RateLimit-Reset", ty = "i64"),
+        header(name = "RateLimit-Policy", ty = "String"),
+        header(name = "RateLimit", ty = "String")
+    )]
+    NotModified,
     /// Invalid request (`validation_error`, or `invalid_link` for a bad reset link).
     #[oai(
         status = 400,
@@ -15586,7 +15601,7 @@ pub fn __download_file_bad_request(err: poem::Error) -> DownloadFileResponse {
     )
 }
 impl crate::http::error::FromApiError for DownloadFileResponse {
-    const STATUSES: &'static [u16] = &[200, 206, 400, 403, 404, 416, 429, 500, 503];
+    const STATUSES: &'static [u16] = &[200, 206, 304, 400, 403, 404, 416, 429, 500, 503];
     fn with_error(status: u16, body: ErrorResponse) -> Self {
         match status {
             400 => Self::BadRequest(Json(body)),
@@ -15604,6 +15619,7 @@ impl crate::http::error::FromApiError for DownloadFileResponse {
 pub struct DownloadFileInput {
     pub file_token: String,
     pub range: Option<String>,
+    pub if_none_match: Option<String>,
 }
 #[derive(ApiResponse)]
 #[oai(bad_request_handler = "__stream_run_events_bad_request")]
@@ -21282,12 +21298,15 @@ impl<
         file_token: Path<String>,
         #[oai(name = "Range", validator(max_length = 200))]
         range: poem_openapi::param::Header<Option<String>>,
+        #[oai(name = "If-None-Match", validator(max_length = 2000))]
+        if_none_match: poem_openapi::param::Header<Option<String>>,
     ) -> DownloadFileResponse {
         <DownloadFileResponse as crate::http::error::FromApiError>::answer(
             async {
                 let req = DownloadFileInput {
                     file_token: file_token.0,
                     range: range.0,
+                    if_none_match: if_none_match.0,
                 };
                 self.0.download_file(req).await
             }
@@ -22845,8 +22864,8 @@ pub const OPERATIONS: &[OperationInfo] = &[
         public: true,
         scopes: &[],
         roles: &[],
-        statuses: &[200, 206, 400, 403, 404, 416, 429, 500, 503],
-        params: &["file_token", "Range"],
+        statuses: &[200, 206, 304, 400, 403, 404, 416, 429, 500, 503],
+        params: &["file_token", "Range", "If-None-Match"],
         has_body: false,
         streamed_body: false,
     },

@@ -322,6 +322,10 @@ pub struct Config {
     )]
     pub password_format: PasswordFormat,
 
+    /// Smallest JSON or text answer sent compressed (br or gzip, as the client accepts), bytes
+    #[arg(long, env = "SPCI_COMPRESS_MIN_BYTES", default_value_t = 1024)]
+    pub compress_min_bytes: usize,
+
     /// Largest accepted JSON request body, bytes
     #[arg(long, env = "SPCI_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,

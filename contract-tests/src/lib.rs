@@ -229,6 +229,32 @@ impl Contract {
                     op.method, op.path
                 )),
             }
+        } else if let Some(schema) = documented.pointer("/content/text~1event-stream/schema") {
+            let ct = headers
+                .get("content-type")
+                .map(String::as_str)
+                .unwrap_or("");
+            if !ct.starts_with("text/event-stream") {
+                problems.push(format!(
+                    "{} {} {status}: content-type {ct:?}, expected text/event-stream",
+                    op.method, op.path
+                ));
+            }
+            let item = schema.get("items").unwrap_or(&Value::Null);
+            for data in event_data(body) {
+                match serde_json::from_str::<Value>(&data) {
+                    Ok(v) => {
+                        for e in self.schema_errors(item, &v) {
+                            problems
+                                .push(format!("{} {} {status}: event: {e}", op.method, op.path));
+                        }
+                    }
+                    Err(e) => problems.push(format!(
+                        "{} {} {status}: event data is not JSON ({e}): {data:.200}",
+                        op.method, op.path
+                    )),
+                }
+            }
         } else if documented
             .pointer("/content/application~1octet-stream")
             .is_some()
@@ -271,5 +297,30 @@ fn root_refs(v: &Value) -> Value {
         ),
         Value::Array(a) => Value::Array(a.iter().map(root_refs).collect()),
         other => other.clone(),
+    }
+}
+
+/// The `data:` of each complete event in a (chunked) event-stream body; a block cut off by the
+/// end of reading is left out.
+fn event_data(body: &str) -> Vec<String> {
+    // Chunk-size lines of a chunked body are hex digits alone on their line: not SSE fields.
+    let mut out = vec![];
+    let mut data = String::new();
+    for line in body.split('\n').map(|l| l.trim_end_matches('\r')) {
+        if let Some(d) = line.strip_prefix("data:") {
+            data.push_str(d.trim_start());
+        } else if line.is_empty() && !data.is_empty() {
+            out.push(std::mem::take(&mut data));
+        }
+    }
+    out
+}
+
+impl Operation {
+    /// Whether its 200 is a server-sent event stream.
+    pub fn streams_events(&self) -> bool {
+        self.responses
+            .get(&200)
+            .is_some_and(|r| r.pointer("/content/text~1event-stream").is_some())
     }
 }

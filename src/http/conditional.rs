@@ -1,7 +1,8 @@
 //! Conditional GETs: every JSON 200 of an operation whose spec takes `If-None-Match` carries a
 //! strong ETag (a hash of its body) and `Vary: Authorization` (what a caller may see depends on
 //! its token); when the request's If-None-Match names that ETag, the answer is 304 with no
-//! body. The rate limiter charges a 304 to the conditional bucket and anything else to reads.
+//! body. A download sets its own ETag (the file's); a 200 or 206 whose ETag is named becomes a
+//! 304 before any byte of the file is read. The rate limiter charges a 304 to the conditional bucket and anything else to reads.
 use super::operation;
 use crate::domain::etag;
 use poem::http::{HeaderValue, Method, StatusCode, header};
@@ -41,6 +42,20 @@ impl<E: Endpoint> Endpoint for ConditionalEndpoint<E> {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let resp = self.0.call(req).await?.into_response();
+        // A download names its own validator (the file's); it is never hashed here.
+        if let Some(own) = resp.headers().get(header::ETAG).cloned() {
+            let fresh = matches!(resp.status(), StatusCode::OK | StatusCode::PARTIAL_CONTENT);
+            let named = own
+                .to_str()
+                .is_ok_and(|tag| wanted.as_deref().is_some_and(|w| etag::named(w, tag)));
+            if fresh && named {
+                return Ok(Response::builder()
+                    .status(StatusCode::NOT_MODIFIED)
+                    .header(header::ETAG, own)
+                    .finish());
+            }
+            return Ok(resp);
+        }
         let json = resp
             .headers()
             .get(header::CONTENT_TYPE)

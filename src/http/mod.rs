@@ -27,6 +27,7 @@
 //!     the handler (in `handlers/`), and turn its error into a status the operation documents
 //!     ([`error::FromApiError`]).
 pub mod body_schema;
+pub mod compression;
 pub mod conditional;
 pub mod cors;
 pub mod error;
@@ -86,6 +87,9 @@ pub fn with_stack(
             cors::cors(&config.cors_origins),
         )
         .with(middleware::ErrorContract)
+        .with(compression::Compress {
+            min_bytes: config.compress_min_bytes,
+        })
         .with(middleware::Measure(metrics))
         .with(operation::Resolve)
         .with(middleware::SecurityHeaders)

@@ -132,3 +132,107 @@ async fn a_304_leaves_the_read_limit_untouched_and_a_full_answer_spends_it() {
     assert_eq!((stale.0.status().as_u16(), remaining(&stale)), (200, 2));
     assert_eq!(header(&stale, "X-RateLimit-Limit").as_deref(), Some("5"));
 }
+
+#[tokio::test]
+async fn a_download_has_its_files_etag_and_a_304_reads_nothing() {
+    let w = super::world::World::new().await;
+    let sha = "cd".repeat(32);
+    w.put(&format!("TestResults/{sha}.srt"), b"0123456789");
+    let key = crate::files::Key::result(&sha, ".srt").unwrap();
+    let url = w.app.state.storage.download_url(&key).await.unwrap();
+    let link = &url[url.find("/api/v1/files/").unwrap()..];
+    let whole = w.app.client.get(link).send().await;
+    assert_eq!(whole.0.status().as_u16(), 200);
+    let tag = header(&whole, "ETag").unwrap();
+    assert_eq!(
+        tag,
+        format!("\"{sha}\""),
+        "the content hash the file is named by"
+    );
+    let part = w
+        .app
+        .client
+        .get(link)
+        .header("Range", "bytes=2-4")
+        .send()
+        .await;
+    assert_eq!(part.0.status().as_u16(), 206);
+    assert_eq!(
+        header(&part, "ETag"),
+        Some(tag.clone()),
+        "a range has the file's tag"
+    );
+    for range in [None, Some("bytes=2-4")] {
+        let mut r = w.app.client.get(link).header("If-None-Match", &tag);
+        if let Some(range) = range {
+            r = r.header("Range", range);
+        }
+        let r = r.send().await;
+        assert_eq!(r.0.status().as_u16(), 304, "{range:?}");
+        assert_eq!(header(&r, "ETag"), Some(tag.clone()));
+        assert!(r.0.into_body().into_vec().await.unwrap().is_empty());
+    }
+    let stale = w
+        .app
+        .client
+        .get(link)
+        .header("If-None-Match", "\"00\"")
+        .send()
+        .await;
+    assert_eq!(stale.0.status().as_u16(), 200);
+    assert_eq!(stale.0.into_body().into_vec().await.unwrap(), b"0123456789");
+}
+
+#[tokio::test]
+async fn the_rate_limit_report_shows_what_is_left_and_costs_no_read() {
+    let app = TestAppBuilder::new()
+        .config(|c| {
+            c.rate_reads = 50;
+            c.rate_writes = 7;
+            c.rate_conditional = 40;
+        })
+        .build()
+        .await;
+    let (_, token) = app.user_with_token("user", &["runs:read"]).await;
+    for _ in 0..3 {
+        conditional_get(&app, "/runs", &token, None).await;
+    }
+    let first = rate_report(&app, &token).await;
+    let bucket = |v: &serde_json::Value, name: &str| {
+        v["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert!(first["key"].as_str().unwrap().starts_with("token:"));
+    let read = bucket(&first, "read");
+    assert_eq!(
+        (read["limit"].as_i64(), read["remaining"].as_i64()),
+        (Some(50), Some(47))
+    );
+    assert!(read["reset"].as_i64().unwrap() > 0);
+    assert_eq!(bucket(&first, "write")["remaining"], 7, "unused: full");
+    assert_eq!(bucket(&first, "conditional")["remaining"], 39);
+    // Asking again spends a conditional request, not a read.
+    let second = rate_report(&app, &token).await;
+    assert_eq!(bucket(&second, "read")["remaining"].as_i64(), Some(47));
+    assert_eq!(bucket(&second, "conditional")["remaining"], 38);
+}
+
+async fn rate_report(app: &TestApp, token: &str) -> serde_json::Value {
+    let r = app
+        .client
+        .get("/api/v1/rate-limit")
+        .header("Authorization", bearer(token))
+        .send()
+        .await;
+    assert_eq!(r.0.status().as_u16(), 200);
+    assert_eq!(
+        header(&r, "RateLimit-Policy").unwrap(),
+        "\"conditional\";q=40;w=60"
+    );
+    super::common::json(r).await
+}

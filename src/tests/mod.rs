@@ -7,6 +7,7 @@ mod category_admin;
 mod coexistence;
 mod common;
 mod comparison;
+mod compression;
 mod conditional;
 mod errors;
 mod failure_groups;

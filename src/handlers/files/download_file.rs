@@ -1,6 +1,7 @@
 //! GET /files/{file_token}: the signature is the authorisation, as with a cloud store's signed
 //! URL; the file is streamed, whole or one byte range, never held.
 use crate::api::{DownloadFileInput, DownloadFileResponse};
+use crate::domain::etag;
 use crate::domain::links::FileLinkError;
 use crate::domain::ranges::{ByteRange, requested};
 use crate::domain::{DomainError, ErrorKind};
@@ -18,11 +19,12 @@ pub async fn handle(
         .storage
         .open_local_link(&req.file_token, now)
         .map_err(refused)?;
-    let size = state
+    let (size, version) = state
         .storage
-        .size(&key)
+        .version(&key)
         .await?
         .ok_or_else(|| DomainError::not_found("File"))?;
+    let tag = etag::of_file(key.file_name(), size, version.as_deref());
     let disposition = format!("attachment; filename=\"{}\"", key.file_name());
     let accept = "bytes".to_string();
     match requested(req.range.as_deref(), size) {
@@ -32,6 +34,7 @@ pub async fn handle(
                 Binary(body),
                 size as i64,
                 accept,
+                tag,
                 disposition,
             ))
         }
@@ -42,6 +45,7 @@ pub async fn handle(
                 (end - start) as i64,
                 format!("bytes {start}-{}/{size}", end - 1),
                 accept,
+                tag,
                 disposition,
             ))
         }
