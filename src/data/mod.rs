@@ -26,6 +26,7 @@ pub mod stability;
 pub mod token_use;
 pub mod union_page;
 pub mod verdict_cache;
+pub mod versions;
 pub mod webhooks;
 pub mod writer;
 

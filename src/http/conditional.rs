@@ -4,22 +4,59 @@
 //! body. A download sets its own ETag (the file's); a 200 or 206 whose ETag is named becomes a
 //! 304 before any byte of the file is read. The rate limiter charges a 304 to the conditional bucket and anything else to reads.
 use super::operation;
+use crate::data::versions;
 use crate::domain::etag;
+use crate::state::AppState;
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use std::sync::Arc;
 
 pub const IF_NONE_MATCH: &str = "If-None-Match";
 
-pub struct Conditional;
+pub struct Conditional(pub Arc<AppState>);
 
 impl<E: Endpoint> Middleware<E> for Conditional {
     type Output = ConditionalEndpoint<E>;
     fn transform(&self, ep: E) -> Self::Output {
-        ConditionalEndpoint(ep)
+        ConditionalEndpoint(ep, self.0.clone())
     }
 }
 
-pub struct ConditionalEndpoint<E>(E);
+pub struct ConditionalEndpoint<E>(E, Arc<AppState>);
+
+/// The resources clients poll: their version is read before the handler runs, and a poll
+/// whose If-None-Match names it is answered 304 without running the handler.
+async fn version_tag(state: &AppState, req: &Request) -> Option<String> {
+    let op = operation::of(req).op?;
+    let version = match op.operation_id {
+        "getRun" | "getRunProgress" | "getRunSummary" => {
+            let run = path_run_id(req.uri().path())?;
+            versions::run(&state.db, run).await.ok()??
+        }
+        "getQueue" => versions::queue(&state.db).await.ok()?,
+        _ => return None,
+    };
+    // The same version answers each query string and caller differently.
+    let auth = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    let uri = req.uri().to_string();
+    let mut material = Vec::with_capacity(version.len() + uri.len() + auth.len() + 2);
+    for part in [version.as_bytes(), uri.as_bytes(), auth] {
+        material.extend_from_slice(part);
+        material.push(0);
+    }
+    Some(etag::of(&material))
+}
+
+/// `{run_id}` of `/api/v1/runs/{run_id}[/...]`.
+fn path_run_id(path: &str) -> Option<i32> {
+    let mut segments = path.split('/').skip_while(|s| *s != "runs");
+    segments.next()?;
+    segments.next()?.parse().ok()
+}
 
 /// Whether the spec gives the request's operation ETags.
 pub fn applies(req: &Request) -> bool {
@@ -41,6 +78,17 @@ impl<E: Endpoint> Endpoint for ConditionalEndpoint<E> {
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let vary = HeaderValue::from_static("Authorization");
+        let versioned = version_tag(&self.1, &req).await;
+        if let Some(tag) = &versioned
+            && wanted.as_deref().is_some_and(|w| etag::named(w, tag))
+        {
+            return Ok(Response::builder()
+                .status(StatusCode::NOT_MODIFIED)
+                .header(header::ETAG, tag.as_str())
+                .header(header::VARY, vary)
+                .finish());
+        }
         let resp = self.0.call(req).await?.into_response();
         // A download names its own validator (the file's); it is never hashed here.
         if let Some(own) = resp.headers().get(header::ETAG).cloned() {
@@ -66,9 +114,11 @@ impl<E: Endpoint> Endpoint for ConditionalEndpoint<E> {
         }
         let (mut parts, body) = resp.into_parts();
         let bytes = body.into_bytes().await?;
-        let tag = etag::of(&bytes);
+        // A polled resource's tag is its version as read before the handler ran: if the
+        // handler saw a newer state, the next poll reads a newer version and gets a 200, never a
+        // stale 304.
+        let tag = versioned.unwrap_or_else(|| etag::of(&bytes));
         let tag_value = HeaderValue::from_str(&tag).expect("hex in quotes is a header value");
-        let vary = HeaderValue::from_static("Authorization");
         if wanted.is_some_and(|w| etag::named(&w, &tag)) {
             return Ok(Response::builder()
                 .status(StatusCode::NOT_MODIFIED)
@@ -79,5 +129,21 @@ impl<E: Endpoint> Endpoint for ConditionalEndpoint<E> {
         parts.headers.insert(header::ETAG, tag_value);
         parts.headers.append(header::VARY, vary);
         Ok(Response::from_parts(parts, bytes.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn run_ids_in_paths() {
+        let cases = [
+            ("/api/v1/runs/12", Some(12)),
+            ("/api/v1/runs/12/progress", Some(12)),
+            ("/api/v1/runs/x/summary", None),
+            ("/api/v1/system/queue", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(super::path_run_id(path), want, "{path}");
+        }
     }
 }

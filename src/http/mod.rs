@@ -101,6 +101,7 @@ fn routes(state: Arc<AppState>) -> Route {
     let gate = gate::AuthGate(state.clone());
     let state_for_outage = state.clone();
     let state_for_keys = state.clone();
+    let state_for_versions = state.clone();
     let service = openapi_service(state);
     let docs = service.swagger_ui();
     let api = Route::new()
@@ -110,7 +111,7 @@ fn routes(state: Arc<AppState>) -> Route {
         .nest(
             "/",
             service
-                .with(conditional::Conditional)
+                .with(conditional::Conditional(state_for_versions))
                 .with(idempotency::Idempotency(state_for_keys))
                 .with(body_schema::BodySchema)
                 .with(middleware::Target)

@@ -3,6 +3,7 @@
 use super::common::{TestApp, TestAppBuilder, bearer};
 use super::fixtures::{Fx, at};
 use poem::test::TestResponse;
+use sea_orm::EntityTrait;
 
 async fn conditional_get(
     app: &TestApp,
@@ -235,4 +236,70 @@ async fn rate_report(app: &TestApp, token: &str) -> serde_json::Value {
         "\"conditional\";q=40;w=60"
     );
     super::common::json(r).await
+}
+
+/// A poll of a run that changed nothing is answered from its version alone: a few lookups, the
+/// handler never runs.
+#[tokio::test]
+async fn a_polled_run_is_answered_304_from_its_version_before_the_handler() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let counter = Arc::new(AtomicUsize::new(0));
+    let app = TestAppBuilder::new()
+        .count_statements(counter.clone())
+        .build()
+        .await;
+    let (_, token) = app
+        .user_with_token("user", &["runs:read", "system:read"])
+        .await;
+    let run = a_run(&app).await;
+    for path in [
+        format!("/runs/{run}"),
+        format!("/runs/{run}/progress?limit=5"),
+        format!("/runs/{run}/summary"),
+        "/system/queue".to_string(),
+    ] {
+        conditional_get(&app, &path, &token, None).await;
+        let before = counter.load(Ordering::SeqCst);
+        let first = conditional_get(&app, &path, &token, None).await;
+        let full = counter.load(Ordering::SeqCst) - before;
+        assert_eq!(first.0.status().as_u16(), 200, "{path}");
+        let tag = header(&first, "ETag").unwrap();
+        let before = counter.load(Ordering::SeqCst);
+        let again = conditional_get(&app, &path, &token, Some(&tag)).await;
+        let spent = counter.load(Ordering::SeqCst) - before;
+        assert_eq!(again.0.status().as_u16(), 304, "{path}");
+        assert!(
+            spent <= 5 && spent < full,
+            "{path}: {spent} statements for a 304, {full} for a 200"
+        );
+        // The same version with another query string is another representation.
+        if path.contains("progress") {
+            let other = conditional_get(
+                &app,
+                &format!("/runs/{run}/progress?limit=6"),
+                &token,
+                Some(&tag),
+            )
+            .await;
+            assert_eq!(other.0.status().as_u16(), 200);
+        }
+    }
+    // A new result changes the run's version.
+    let tag = header(
+        &conditional_get(&app, &format!("/runs/{run}/summary"), &token, None).await,
+        "ETag",
+    )
+    .unwrap();
+    let fx = Fx { db: &app.state.db };
+    let rt = crate::data::entity::customized_test::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .regression_id
+        .unwrap();
+    fx.result(run, rt, 0, 0).await;
+    let after = conditional_get(&app, &format!("/runs/{run}/summary"), &token, Some(&tag)).await;
+    assert_eq!(after.0.status().as_u16(), 200);
 }
