@@ -150,7 +150,7 @@ pub struct RateLimitBucket {
     #[oai(rename = "window")]
     pub window: i32,
 }
-/// run.completed: a run ended. run.status_changed: a run's derived status changed. baseline.approved: a result's output was approved as the new expected output. regression.detected: a completed run has tests that fail where its comparison base (the `auto` base of the run comparison) passed.
+/// run.completed: a run ended. run.status_changed: a run's derived status changed. baseline.approved: a result's output was approved as the new expected output. regression.detected: a completed run has tests that fail where the latest other completed master run of its platform (the comparison's `master` base) passed (`broken_here`); the delivery lists them with that run.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[oai(rename = "WebhookEvent")]
 pub enum WebhookEvent {

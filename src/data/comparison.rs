@@ -3,11 +3,16 @@
 //! is never a base: it repeats some of an earlier run's tests (often one), and the run it
 //! repeats stands for its commit.
 use super::entity::{spci_rerun, test, test_progress};
+use super::loaders::{Judging, Runs};
+use crate::api::ComparisonClass;
+use crate::domain::comparison::{TestState, classify, signature};
+use crate::domain::verdict;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
 };
+use std::collections::BTreeMap;
 
 fn completed_on(platform: &str, except: i32) -> sea_orm::Select<test::Entity> {
     test::Entity::find()
@@ -54,4 +59,40 @@ pub async fn completed_runs_of(
         .filter(test::Column::Commit.is_in(commits.iter().cloned()))
         .all(db)
         .await
+}
+
+/// Each test of a run with its status (the verdict module's) and signature.
+pub fn states_of(j: &Judging, run: i32, phase: verdict::Phase) -> BTreeMap<i32, TestState> {
+    j.tests_of(run)
+        .into_iter()
+        .map(|rt| {
+            let facts = j.facts(run, rt, phase);
+            let state = TestState {
+                status: verdict::sample_status(&facts),
+                signature: signature(facts.produced),
+            };
+            (rt, state)
+        })
+        .collect()
+}
+
+/// The tests a completed run breaks against the latest other completed master run of its
+/// platform (`broken_here`: failing here, passing there), with that run; `None` without a base.
+pub async fn broken_against_master(
+    db: &impl ConnectionTrait,
+    run: &test::Model,
+) -> Result<Option<(i32, Vec<i32>)>, DbErr> {
+    let Some(base) = latest_master(db, &run.platform, run.id).await? else {
+        return Ok(None);
+    };
+    let ids = [run.id, base.id];
+    let (runs, judging) = (Runs::load(db, &ids).await?, Judging::load(db, &ids).await?);
+    let here = states_of(&judging, run.id, runs.phase(run.id));
+    let there = states_of(&judging, base.id, runs.phase(base.id));
+    let broken = here
+        .iter()
+        .filter(|(rt, s)| classify(Some(s), there.get(rt)) == ComparisonClass::BrokenHere)
+        .map(|(rt, _)| *rt)
+        .collect();
+    Ok(Some((base.id, broken)))
 }

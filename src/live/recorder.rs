@@ -12,7 +12,7 @@ use crate::api::{ProgressEvent, ProgressStatus, RunEventResult, RunStatus};
 use crate::data::entity::{spci_baseline_approval, spci_run_verdict, test_progress, test_result};
 use crate::data::events::{self, NewEvent};
 use crate::data::verdict_cache::VerdictCache;
-use crate::data::{lease, webhooks};
+use crate::data::{comparison, lease, webhooks};
 use crate::domain::events::{LogKind, has_ended, status_changed};
 use crate::types::UtcDateTime;
 use poem_openapi::types::ToJSON;
@@ -166,6 +166,12 @@ pub async fn pass(db: &DatabaseConnection, verdicts: &VerdictCache) -> Result<Re
                 subject: v.last_progress_id as i64,
                 data,
             });
+            // Only a failing run can break a test.
+            if status == RunStatus::Fail
+                && let Some(broken) = regression(db, run, v.last_progress_id).await?
+            {
+                entries.push(broken);
+            }
         }
     }
     for a in &approvals {
@@ -311,4 +317,32 @@ fn progress_entry(run: i32, p: &test_progress::Model) -> NewEvent {
         subject: p.id as i64,
         data: json!({ "progress": event.to_json() }),
     }
+}
+
+/// The tests a run that just completed breaks against the latest master run, as an entry;
+/// `None` when it breaks none (or there is no base).
+async fn regression(
+    db: &impl ConnectionTrait,
+    run: i32,
+    last_progress: i32,
+) -> Result<Option<NewEvent>, DbErr> {
+    let Some(model) = crate::data::entity::test::Entity::find_by_id(run)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some((base, broken)) = comparison::broken_against_master(db, &model).await? else {
+        return Ok(None);
+    };
+    Ok((!broken.is_empty()).then(|| NewEvent {
+        run_id: run,
+        kind: LogKind::RegressionDetected,
+        subject: last_progress as i64,
+        data: json!({
+            "base": "master",
+            "base_run_id": base,
+            "regression_test_ids": broken,
+        }),
+    }))
 }

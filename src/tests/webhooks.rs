@@ -546,3 +546,46 @@ async fn a_baseline_approval_is_delivered() {
         (Some(run as i64), Some(7), Some(9))
     );
 }
+
+#[tokio::test]
+async fn a_run_that_breaks_a_test_master_passed_raises_regression_detected() {
+    let app = app_allowing_loopback().await;
+    let (_, admin) = app.admin().await;
+    let (url, inbox) = receiver(0).await;
+    post(
+        &app,
+        "/webhooks",
+        &admin,
+        json!({"url": url, "events": ["regression.detected"]}),
+    )
+    .await;
+    let fx = Fx { db: &app.state.db };
+    let cat = fx.category("General").await;
+    let sample = fx.sample("S1").await;
+    let (kept, kept_out) = fx.regression_test(sample, &[cat], 1).await;
+    let (broken, broken_out) = fx.regression_test(sample, &[cat], 1).await;
+    let base = fx.run("linux", &[kept, broken]).await;
+    for (rt, out) in [(kept, kept_out[0]), (broken, broken_out[0])] {
+        fx.result(base, rt, 0, 0).await;
+        fx.file(base, rt, out, None).await;
+    }
+    fx.complete(base, 0).await;
+    let run = fx.run("linux", &[kept, broken]).await;
+    record(&app.state).await;
+    fx.progress(run, "testing", at(10)).await;
+    fx.result(run, kept, 0, 0).await;
+    fx.file(run, kept, kept_out[0], None).await;
+    fx.result(run, broken, 1, 0).await;
+    fx.file(run, broken, broken_out[0], None).await;
+    fx.progress(run, "completed", at(11)).await;
+    record(&app.state).await;
+    deliver_until(&app.state, &inbox, 1).await;
+    let r = inbox.got.lock().unwrap()[0].clone();
+    assert_eq!(r.headers["x-spci-event"], "regression.detected");
+    let body: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        (body["run_id"].as_i64(), body["base_run_id"].as_i64()),
+        (Some(run as i64), Some(base as i64))
+    );
+    assert_eq!(body["regression_test_ids"], json!([broken]));
+}

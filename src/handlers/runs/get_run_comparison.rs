@@ -5,13 +5,13 @@ use crate::api::{
     ComparisonBase, ComparisonEntry, ComparisonMeta, ComparisonPage, ComparisonReference,
     ComparisonVersus, GetRunComparisonInput, GetRunComparisonResponse, OutputSignature,
 };
+use crate::data::comparison::states_of;
 use crate::data::entity::test;
 use crate::data::loaders::{Judging, Runs};
 use crate::domain::DomainError;
 use crate::domain::comparison::{
-    ANCESTOR_SEARCH_DEPTH, TestState, classify, counts, nearest_ancestor_run, signature,
+    ANCESTOR_SEARCH_DEPTH, TestState, classify, counts, nearest_ancestor_run,
 };
-use crate::domain::verdict;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::views::page::slice;
@@ -122,21 +122,6 @@ pub async fn handle(
         pagination,
         meta,
     })))
-}
-
-/// Each test of a run with its status (the verdict module's) and signature.
-fn states_of(j: &Judging, run: i32, phase: verdict::Phase) -> BTreeMap<i32, TestState> {
-    j.tests_of(run)
-        .into_iter()
-        .map(|rt| {
-            let facts = j.facts(run, rt, phase);
-            let state = TestState {
-                status: verdict::sample_status(&facts),
-                signature: signature(facts.produced),
-            };
-            (rt, state)
-        })
-        .collect()
 }
 
 fn wire_signature(t: &TestState) -> Vec<OutputSignature> {
