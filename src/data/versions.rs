@@ -2,90 +2,93 @@
 //! changed nothing is answered 304 after a few primary-key and index lookups. A version covers
 //! what the answer is made of: a run's progress rows (newest id and how many, so a restart's
 //! deletions count), its results (how many), its judged status and the rules it was judged
-//! under, and the newest baseline approval (an approval can change any run's test statuses);
+//! under, the newest baseline approval (an approval can change any run's test statuses) and the
+//! quarantines (new ones and lifted ones);
 //! the queue's: the newest run and progress row, and the unfinished runs' verdicts. A change the
 //! verdict rules only see at their refresh (an expected output edited by upstream) shows in the
 //! version once re-judged.
-use super::entity::{spci_baseline_approval, spci_run_verdict, test, test_progress, test_result};
 use crate::api::RunStatus;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement};
 
-/// The run's version, `None` when there is no such run (the handler answers that).
+/// The run's version, `None` when there is no such run (the handler answers that). One
+/// statement of scalar subqueries, each a primary-key or index lookup.
 pub async fn run(db: &impl ConnectionTrait, run_id: i32) -> Result<Option<String>, DbErr> {
-    let verdict: Option<(i32, i64, String, String)> = spci_run_verdict::Entity::find()
-        .select_only()
-        .columns([
-            spci_run_verdict::Column::LastProgressId,
-            spci_run_verdict::Column::Rules,
-            spci_run_verdict::Column::Status,
-            spci_run_verdict::Column::EffectiveStatus,
-        ])
-        .filter(spci_run_verdict::Column::TestId.eq(run_id))
-        .into_tuple()
-        .one(db)
-        .await?;
-    if verdict.is_none() && test::Entity::find_by_id(run_id).one(db).await?.is_none() {
+    let backend = db.get_database_backend();
+    let mut n = 0;
+    let mut p = || {
+        n += 1;
+        match backend {
+            DatabaseBackend::Postgres => format!("${n}"),
+            _ => "?".to_string(),
+        }
+    };
+    let sql = format!(
+        "SELECT \
+         (SELECT COUNT(*) FROM test WHERE id = {}), \
+         (SELECT MAX(id) FROM test_progress WHERE test_id = {}), \
+         (SELECT COUNT(*) FROM test_progress WHERE test_id = {}), \
+         (SELECT COUNT(*) FROM test_result WHERE test_id = {}), \
+         (SELECT status FROM spci_run_verdict WHERE test_id = {}), \
+         (SELECT effective_status FROM spci_run_verdict WHERE test_id = {}), \
+         (SELECT rules FROM spci_run_verdict WHERE test_id = {}), \
+         (SELECT last_progress_id FROM spci_run_verdict WHERE test_id = {}), \
+         (SELECT MAX(id) FROM spci_baseline_approval), \
+         (SELECT MAX(id) FROM spci_quarantine), \
+         (SELECT COUNT(lifted_at) FROM spci_quarantine)",
+        p(),
+        p(),
+        p(),
+        p(),
+        p(),
+        p(),
+        p(),
+        p()
+    );
+    let values = vec![run_id.into(); n];
+    let Some(row) = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.try_get_by_index::<i64>(0)? == 0 {
         return Ok(None);
     }
-    let progress: Option<(Option<i32>, i64)> = test_progress::Entity::find()
-        .select_only()
-        .column_as(Expr::col(test_progress::Column::Id).max(), "newest")
-        .column_as(Expr::col(test_progress::Column::Id).count(), "rows")
-        .filter(test_progress::Column::TestId.eq(run_id))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let results: Option<i64> = test_result::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::col(test_result::Column::RegressionTestId).count(),
-            "n",
-        )
-        .filter(test_result::Column::TestId.eq(run_id))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let approval = newest_approval(db).await?;
+    let int = |i| row.try_get_by_index::<Option<i32>>(i);
+    let count = |i| row.try_get_by_index::<i64>(i);
+    let text = |i| row.try_get_by_index::<Option<String>>(i);
     Ok(Some(format!(
-        "run {run_id} {progress:?} {results:?} {verdict:?} {approval:?}"
+        "run {run_id} progress {:?}/{} results {} verdict {:?} {:?} {:?} {:?} approvals {:?} quarantines {:?}/{}",
+        int(1)?,
+        count(2)?,
+        count(3)?,
+        text(4)?,
+        text(5)?,
+        row.try_get_by_index::<Option<i64>>(6)?,
+        int(7)?,
+        int(8)?,
+        int(9)?,
+        count(10)?,
     )))
 }
 
-/// The queue's version.
+/// The queue's version, in one statement.
 pub async fn queue(db: &impl ConnectionTrait) -> Result<String, DbErr> {
-    let newest_run: Option<Option<i32>> = test::Entity::find()
-        .select_only()
-        .column_as(Expr::col(test::Column::Id).max(), "m")
-        .into_tuple()
-        .one(db)
-        .await?;
-    let newest_progress: Option<Option<i32>> = test_progress::Entity::find()
-        .select_only()
-        .column_as(Expr::col(test_progress::Column::Id).max(), "m")
-        .into_tuple()
-        .one(db)
-        .await?;
-    let unfinished: Option<i64> = spci_run_verdict::Entity::find()
-        .select_only()
-        .column_as(Expr::col(spci_run_verdict::Column::TestId).count(), "n")
-        .filter(
-            spci_run_verdict::Column::Status
-                .is_in([RunStatus::Queued.as_str(), RunStatus::Running.as_str()]),
-        )
-        .into_tuple()
-        .one(db)
-        .await?;
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT (SELECT MAX(id) FROM test), (SELECT MAX(id) FROM test_progress), \
+         (SELECT COUNT(*) FROM spci_run_verdict WHERE status IN ('{}', '{}'))",
+        RunStatus::Queued.as_str(),
+        RunStatus::Running.as_str()
+    );
+    let row = db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a row of scalars".into()))?;
     Ok(format!(
-        "queue {newest_run:?} {newest_progress:?} {unfinished:?}"
+        "queue {:?} {:?} {}",
+        row.try_get_by_index::<Option<i32>>(0)?,
+        row.try_get_by_index::<Option<i32>>(1)?,
+        row.try_get_by_index::<i64>(2)?
     ))
-}
-
-async fn newest_approval(db: &impl ConnectionTrait) -> Result<Option<Option<i32>>, DbErr> {
-    spci_baseline_approval::Entity::find()
-        .select_only()
-        .column_as(Expr::col(spci_baseline_approval::Column::Id).max(), "m")
-        .into_tuple()
-        .one(db)
-        .await
 }

@@ -1,9 +1,12 @@
 //! Conditional GETs: every JSON 200 of an operation whose spec takes `If-None-Match` carries a
 //! strong ETag (a hash of its body) and `Vary: Authorization` (what a caller may see depends on
 //! its token); when the request's If-None-Match names that ETag, the answer is 304 with no
-//! body. A download sets its own ETag (the file's); a 200 or 206 whose ETag is named becomes a
+//! body. The polled resources' tag is their version, read before the handler: a poll naming it
+//! gets its 304 without the handler, and an unconditional read of an unchanged version its body
+//! from memory. A download sets its own ETag (the file's); a 200 or 206 whose ETag is named becomes a
 //! 304 before any byte of the file is read. The rate limiter charges a 304 to the conditional bucket and anything else to reads.
 use super::operation;
+use super::response_cache::ResponseCache;
 use crate::data::versions;
 use crate::domain::etag;
 use crate::state::AppState;
@@ -15,14 +18,21 @@ pub const IF_NONE_MATCH: &str = "If-None-Match";
 
 pub struct Conditional(pub Arc<AppState>);
 
+/// Bytes of polled bodies kept by version (see `response_cache`).
+const CACHE_BUDGET: usize = 32 * 1024 * 1024;
+
 impl<E: Endpoint> Middleware<E> for Conditional {
     type Output = ConditionalEndpoint<E>;
     fn transform(&self, ep: E) -> Self::Output {
-        ConditionalEndpoint(ep, self.0.clone())
+        ConditionalEndpoint(
+            ep,
+            self.0.clone(),
+            Arc::new(ResponseCache::with_budget(CACHE_BUDGET)),
+        )
     }
 }
 
-pub struct ConditionalEndpoint<E>(E, Arc<AppState>);
+pub struct ConditionalEndpoint<E>(E, Arc<AppState>, Arc<ResponseCache>);
 
 /// The resources clients poll: their version is read before the handler runs, and a poll
 /// whose If-None-Match names it is answered 304 without running the handler.
@@ -89,6 +99,16 @@ impl<E: Endpoint> Endpoint for ConditionalEndpoint<E> {
                 .header(header::VARY, vary)
                 .finish());
         }
+        if let Some(tag) = &versioned
+            && let Some(body) = self.2.get(tag)
+        {
+            return Ok(Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+                .header(header::ETAG, tag.as_str())
+                .header(header::VARY, vary)
+                .body(body));
+        }
         let resp = self.0.call(req).await?.into_response();
         // A download names its own validator (the file's); it is never hashed here.
         if let Some(own) = resp.headers().get(header::ETAG).cloned() {
@@ -117,7 +137,13 @@ impl<E: Endpoint> Endpoint for ConditionalEndpoint<E> {
         // A polled resource's tag is its version as read before the handler ran: if the
         // handler saw a newer state, the next poll reads a newer version and gets a 200, never a
         // stale 304.
-        let tag = versioned.unwrap_or_else(|| etag::of(&bytes));
+        let tag = match versioned {
+            Some(v) => {
+                self.2.put(v.clone(), bytes.clone());
+                v
+            }
+            None => etag::of(&bytes),
+        };
         let tag_value = HeaderValue::from_str(&tag).expect("hex in quotes is a header value");
         if wanted.is_some_and(|w| etag::named(&w, &tag)) {
             return Ok(Response::builder()

@@ -38,6 +38,7 @@ pub mod multipart;
 pub mod operation;
 pub mod rate_book;
 pub mod ratelimit;
+pub mod response_cache;
 pub mod server;
 pub mod spec;
 pub mod streams;
