@@ -21489,6 +21489,8 @@ impl<
         #[oai(
             name = "delivery_id",
             validator(
+                max_length = 36,
+                min_length = 36,
                 pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
             )
         )]

@@ -8,11 +8,13 @@
 use super::operation;
 use super::response_cache::ResponseCache;
 use crate::data::versions;
+use crate::domain::DomainError;
 use crate::domain::etag;
 use crate::state::AppState;
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const IF_NONE_MATCH: &str = "If-None-Match";
 
@@ -33,6 +35,24 @@ impl<E: Endpoint> Middleware<E> for Conditional {
 }
 
 pub struct ConditionalEndpoint<E>(E, Arc<AppState>, Arc<ResponseCache>);
+
+/// Left for the adapter's authorisation step when the version alone answers the request: that
+/// step, reached only with every parameter valid, records it and stops before the handler.
+#[derive(Clone, Default)]
+pub struct VersionGate {
+    valid: Arc<AtomicBool>,
+}
+
+impl VersionGate {
+    /// Called by the adapter after parsing every parameter; the error only stops the handler
+    /// (the middleware answers instead).
+    pub fn pass(&self) -> Result<(), DomainError> {
+        self.valid.store(true, Ordering::Release);
+        Err(DomainError::conflict(
+            "Answered from the resource's version.",
+        ))
+    }
+}
 
 /// The resources clients poll: their version is read before the handler runs, and a poll
 /// whose If-None-Match names it is answered 304 without running the handler.
@@ -79,7 +99,7 @@ pub fn applies(req: &Request) -> bool {
 impl<E: Endpoint> Endpoint for ConditionalEndpoint<E> {
     type Output = Response;
 
-    async fn call(&self, req: Request) -> Result<Response> {
+    async fn call(&self, mut req: Request) -> Result<Response> {
         if !applies(&req) {
             return self.0.call(req).await.map(IntoResponse::into_response);
         }
@@ -90,24 +110,37 @@ impl<E: Endpoint> Endpoint for ConditionalEndpoint<E> {
             .map(str::to_string);
         let vary = HeaderValue::from_static("Authorization");
         let versioned = version_tag(&self.1, &req).await;
-        if let Some(tag) = &versioned
-            && wanted.as_deref().is_some_and(|w| etag::named(w, tag))
-        {
-            return Ok(Response::builder()
-                .status(StatusCode::NOT_MODIFIED)
-                .header(header::ETAG, tag.as_str())
-                .header(header::VARY, vary)
-                .finish());
-        }
-        if let Some(tag) = &versioned
-            && let Some(body) = self.2.get(tag)
-        {
-            return Ok(Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
-                .header(header::ETAG, tag.as_str())
-                .header(header::VARY, vary)
-                .body(body));
+        // What the version alone answers: a 304, or the unchanged body from memory. Given only
+        // once the adapter has found every parameter valid (an invalid one stays its 400).
+        let early = versioned.as_ref().and_then(|tag| {
+            if wanted.as_deref().is_some_and(|w| etag::named(w, tag)) {
+                return Some(
+                    Response::builder()
+                        .status(StatusCode::NOT_MODIFIED)
+                        .header(header::ETAG, tag.as_str())
+                        .header(header::VARY, vary.clone())
+                        .finish(),
+                );
+            }
+            let body = self.2.get(tag)?;
+            Some(
+                Response::builder()
+                    .status(StatusCode::OK)
+                    .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+                    .header(header::ETAG, tag.as_str())
+                    .header(header::VARY, vary.clone())
+                    .body(body),
+            )
+        });
+        if let Some(answer) = early {
+            let gate = VersionGate::default();
+            req.extensions_mut().insert(gate.clone());
+            let refused = self.0.call(req).await?.into_response();
+            return Ok(if gate.valid.load(Ordering::Acquire) {
+                answer
+            } else {
+                refused
+            });
         }
         let resp = self.0.call(req).await?.into_response();
         // A download names its own validator (the file's); it is never hashed here.

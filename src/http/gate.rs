@@ -96,6 +96,13 @@ impl Authorizer for AppState {
         if let Some(key) = request.extensions().get::<super::idempotency::KeyGate>() {
             key.pass()?;
         }
+        // ...or the resource's version answers it without the handler.
+        if let Some(version) = request
+            .extensions()
+            .get::<super::conditional::VersionGate>()
+        {
+            version.pass()?;
+        }
         Ok(p)
     }
 }

@@ -299,6 +299,21 @@ async fn a_polled_run_is_answered_304_from_its_version_before_the_handler() {
             first_body,
             "{path}"
         );
+        // Answered by version only once every parameter is valid.
+        let long = "a".repeat(5000);
+        let invalid = conditional_get(&app, &path, &token, Some(&long)).await;
+        assert_eq!(invalid.0.status().as_u16(), 400, "{path}");
+        if path.contains("progress") {
+            let bad = format!("/runs/{run}/progress?limit=0");
+            assert_eq!(
+                conditional_get(&app, &bad, &token, Some(&tag))
+                    .await
+                    .0
+                    .status()
+                    .as_u16(),
+                400
+            );
+        }
         // The same version with another query string is another representation.
         if path.contains("progress") {
             let other = conditional_get(
