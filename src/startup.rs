@@ -117,7 +117,7 @@ impl Background {
             move || {
                 let s = s.clone();
                 async move {
-                    match crate::live::recorder::pass(&s.db, &s.verdicts).await {
+                    match s.live.recorder.pass(&s.db, &s.verdicts).await {
                         Ok(r) => {
                             if r.entries > 0 {
                                 // Streams here hear of it now, not at the hub's next poll.

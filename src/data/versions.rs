@@ -92,3 +92,35 @@ pub async fn queue(db: &impl ConnectionTrait) -> Result<String, DbErr> {
         row.try_get_by_index::<i64>(2)?
     ))
 }
+
+/// A version of everything the event recorder reads: the progress rows in its rescan window
+/// (newest and how many, so a row committed late, below the newest, counts), the results of
+/// running runs, which runs are running, the newest run and baseline approval. A pass over
+/// unchanged inputs records nothing, so the recorder skips it.
+pub async fn recorder_inputs(db: &impl ConnectionTrait, rescan: i64) -> Result<String, DbErr> {
+    let backend = db.get_database_backend();
+    let running = RunStatus::Running.as_str();
+    let sql = format!(
+        "SELECT (SELECT MAX(id) FROM test_progress), \
+         (SELECT COUNT(*) FROM test_progress WHERE id > \
+           (SELECT COALESCE(MAX(position), 0) FROM spci_event_cursor WHERE name = 'progress') - {rescan}), \
+         (SELECT COUNT(*) FROM test_result WHERE test_id IN \
+           (SELECT test_id FROM spci_run_verdict WHERE status = '{running}')), \
+         (SELECT COUNT(*) FROM spci_run_verdict WHERE status = '{running}'), \
+         (SELECT MAX(id) FROM test), \
+         (SELECT MAX(id) FROM spci_baseline_approval)"
+    );
+    let row = db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a row of scalars".into()))?;
+    Ok(format!(
+        "progress {:?}/{} running {}/{} runs {:?} approvals {:?}",
+        row.try_get_by_index::<Option<i32>>(0)?,
+        row.try_get_by_index::<i64>(1)?,
+        row.try_get_by_index::<i64>(2)?,
+        row.try_get_by_index::<i64>(3)?,
+        row.try_get_by_index::<Option<i32>>(4)?,
+        row.try_get_by_index::<Option<i32>>(5)?,
+    ))
+}

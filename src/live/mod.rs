@@ -25,6 +25,7 @@ pub struct Live {
     /// Wakes the webhook sender: deliveries were queued.
     pub send: Arc<Notify>,
     pub sender: sender::Sender,
+    pub recorder: recorder::Recorder,
 }
 
 impl Live {
@@ -34,6 +35,7 @@ impl Live {
             record: Arc::default(),
             send: Arc::default(),
             sender: sender::Sender::new(config)?,
+            recorder: recorder::Recorder::default(),
         })
     }
 

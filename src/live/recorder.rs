@@ -12,7 +12,7 @@ use crate::api::{ProgressEvent, ProgressStatus, RunEventResult, RunStatus};
 use crate::data::entity::{spci_baseline_approval, spci_run_verdict, test_progress, test_result};
 use crate::data::events::{self, NewEvent};
 use crate::data::verdict_cache::VerdictCache;
-use crate::data::{comparison, lease, webhooks};
+use crate::data::{comparison, lease, versions, webhooks};
 use crate::domain::events::{LogKind, has_ended, status_changed};
 use crate::types::UtcDateTime;
 use poem_openapi::types::ToJSON;
@@ -23,10 +23,14 @@ use sea_orm::{
 };
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 const LEASE: &str = "event-recorder";
 const LEASE_TTL: Duration = Duration::from_secs(15);
+/// The longest a replica goes without a full pass: a third of the lease, so the holder renews
+/// it in time and another replica takes over within the lease after the holder dies.
+const RENEW: Duration = Duration::from_secs(5);
 /// Progress rows read again each pass, for rows committed out of id order.
 const RESCAN: i64 = 200;
 const BATCH: u64 = 1000;
@@ -40,6 +44,34 @@ const APPROVALS: &str = "approvals";
 pub struct Recorded {
     pub entries: usize,
     pub deliveries: usize,
+}
+
+/// Runs passes, skipping one whose inputs have not changed since the last: an idle server
+/// pays one statement per poll. A full pass still runs every `RENEW`, which renews the lease
+/// (or, on another replica, tries to take it over).
+#[derive(Default)]
+pub struct Recorder {
+    last: Mutex<Option<(String, Instant)>>,
+}
+
+impl Recorder {
+    pub async fn pass(
+        &self,
+        db: &DatabaseConnection,
+        verdicts: &VerdictCache,
+    ) -> Result<Recorded, DbErr> {
+        let inputs = versions::recorder_inputs(db, RESCAN).await?;
+        let unchanged = |last: &Option<(String, Instant)>| {
+            last.as_ref()
+                .is_some_and(|(seen, at)| *seen == inputs && at.elapsed() < RENEW)
+        };
+        if unchanged(&self.last.lock().expect("not poisoned")) {
+            return Ok(Recorded::default());
+        }
+        let done = pass(db, verdicts).await?;
+        *self.last.lock().expect("not poisoned") = Some((inputs, Instant::now()));
+        Ok(done)
+    }
 }
 
 /// One pass; nothing when another replica holds the lease.
