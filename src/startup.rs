@@ -370,9 +370,7 @@ pub async fn serve(state: Arc<AppState>) -> Result<(), String> {
     });
     let server_limits = http::server::ServerLimits::from_config(&state.config);
     let app = http::build_app(state, limits);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("listen on {addr}: {e}"))?;
+    let listener = http::server::listen(addr).map_err(|e| format!("listen on {addr}: {e}"))?;
     tracing::info!(%addr, "listening; docs at http://{addr}{API_PREFIX}/docs");
     http::server::serve(listener, app, server_limits, shutdown_signal(), grace).await;
     let served = Ok(());
