@@ -4136,14 +4136,15 @@ pub enum ListTokensResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4270,14 +4271,15 @@ pub enum CreateTokenResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4371,14 +4373,15 @@ pub enum RevokeCurrentTokenResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4480,14 +4483,15 @@ pub enum RevokeTokenResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4580,14 +4584,15 @@ pub enum SignupResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4689,14 +4694,15 @@ pub enum CompleteSignupResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4789,14 +4795,15 @@ pub enum RequestPasswordResetResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -4890,14 +4897,15 @@ pub enum CompletePasswordResetResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5002,14 +5010,15 @@ pub enum GetCurrentUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5131,14 +5140,15 @@ pub enum UpdateAccountResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5244,14 +5254,15 @@ pub enum GetGithubLinkResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5343,14 +5354,15 @@ pub enum UnlinkGithubResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5431,14 +5443,15 @@ pub enum CompleteGithubLinkResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5543,14 +5556,15 @@ pub enum GetFtpCredentialsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5653,14 +5667,15 @@ pub enum ListUsersResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5783,14 +5798,15 @@ pub enum GetUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -5924,14 +5940,15 @@ pub enum UpdateUserRoleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6050,14 +6067,15 @@ pub enum DeactivateUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6161,14 +6179,15 @@ pub enum SendUserPasswordResetResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6274,14 +6293,15 @@ pub enum ListRunsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6433,14 +6453,15 @@ pub enum CreateRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6560,14 +6581,15 @@ pub enum GetRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6682,14 +6704,15 @@ pub enum GetRunComparisonResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6816,14 +6839,15 @@ pub enum ListFailureGroupsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -6948,14 +6972,15 @@ pub enum GetRunSummaryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7070,14 +7095,15 @@ pub enum GetRunProgressResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7203,14 +7229,15 @@ pub enum GetRunConfigResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7354,14 +7381,15 @@ pub enum CancelRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7512,14 +7540,15 @@ pub enum RerunRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7650,14 +7679,15 @@ pub enum RestartRunResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7774,14 +7804,15 @@ pub enum ListRunSamplesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -7910,14 +7941,15 @@ pub enum GetRunSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8033,14 +8065,15 @@ pub enum GetExpectedOutputResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8169,14 +8202,15 @@ pub enum GetActualOutputResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8305,14 +8339,15 @@ pub enum GetDiffResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8466,14 +8501,15 @@ pub enum ApproveBaselineResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8596,14 +8632,15 @@ pub enum ListRunErrorsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8731,14 +8768,15 @@ pub enum ListInfraErrorsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -8870,14 +8908,15 @@ pub enum GetErrorSummaryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9004,14 +9043,15 @@ pub enum GetRunLogsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9135,14 +9175,15 @@ pub enum GetSampleLogsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9266,14 +9307,15 @@ pub enum ListArtifactsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9389,14 +9431,15 @@ pub enum ListSamplesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9533,14 +9576,15 @@ pub enum UploadSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9656,14 +9700,15 @@ pub enum GetSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9777,14 +9822,15 @@ pub enum DeleteSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -9918,14 +9964,15 @@ pub enum UpdateSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10045,14 +10092,15 @@ pub enum GetSampleDetailsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10167,14 +10215,15 @@ pub enum DownloadSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10289,14 +10338,15 @@ pub enum DownloadSampleMediaInfoResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10413,14 +10463,15 @@ pub enum DownloadSampleExtraFileResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10527,14 +10578,15 @@ pub enum DeleteSampleExtraFileResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10651,14 +10703,15 @@ pub enum GetSampleHistoryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10779,14 +10832,15 @@ pub enum ListTagsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -10918,14 +10972,15 @@ pub enum CreateTagResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11031,14 +11086,15 @@ pub enum ListRegressionTestsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11180,14 +11236,15 @@ pub enum CreateRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11295,14 +11352,15 @@ pub enum ListFlakyTestsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11442,14 +11500,15 @@ pub enum ListQuarantinesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11607,14 +11666,15 @@ pub enum QuarantineRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11726,14 +11786,15 @@ pub enum LiftQuarantineResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11847,14 +11908,15 @@ pub enum GetRegressionTestStabilityResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -11997,14 +12059,15 @@ pub enum GetRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12118,14 +12181,15 @@ pub enum DeleteRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12251,14 +12315,15 @@ pub enum UpdateRegressionTestResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12377,14 +12442,15 @@ pub enum DownloadRegressionTestOutputResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12521,14 +12587,15 @@ pub enum CreateRegressionTestVariantResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12640,14 +12707,15 @@ pub enum DeleteRegressionTestVariantResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12765,14 +12833,15 @@ pub enum DownloadRegressionTestVariantResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -12881,14 +12950,15 @@ pub enum ListCategoriesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13020,14 +13090,15 @@ pub enum CreateCategoryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13142,14 +13213,15 @@ pub enum DeleteCategoryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13283,14 +13355,15 @@ pub enum UpdateCategoryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13400,14 +13473,15 @@ pub enum ListQueuedSamplesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13530,14 +13604,15 @@ pub enum GetQueuedSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13641,14 +13716,15 @@ pub enum DeleteQueuedSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13783,14 +13859,15 @@ pub enum FinalizeQueuedSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -13931,14 +14008,15 @@ pub enum LinkQueuedSampleResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -14212,14 +14290,15 @@ pub enum GetQueueResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -14334,14 +14413,15 @@ pub enum SystemAboutResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -14444,14 +14524,15 @@ pub enum GetMaintenanceResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -14573,14 +14654,15 @@ pub enum UpdateMaintenanceResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -14687,14 +14769,15 @@ pub enum ListBlockedUsersResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -14826,14 +14909,15 @@ pub enum CreateBlockedUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -14938,14 +15022,15 @@ pub enum DeleteBlockedUserResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -15049,14 +15134,15 @@ pub enum ListForbiddenExtensionsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -15190,14 +15276,15 @@ pub enum CreateForbiddenExtensionResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -15304,14 +15391,15 @@ pub enum DeleteForbiddenExtensionResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -15417,14 +15505,15 @@ pub enum ListAuditLogResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -15583,14 +15672,15 @@ pub enum DownloadFileResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -15709,14 +15799,15 @@ pub enum StreamRunEventsResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -15834,14 +15925,15 @@ pub enum StreamRunLogResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -15935,14 +16027,15 @@ pub enum GetRateLimitResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -16043,14 +16136,15 @@ pub enum ListWebhooksResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -16182,14 +16276,15 @@ pub enum CreateWebhookResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -16294,14 +16389,15 @@ pub enum DeleteWebhookResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -16415,14 +16511,15 @@ pub enum ListWebhookDeliveriesResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }
@@ -16538,14 +16635,15 @@ pub enum RedeliverWebhookDeliveryResponse {
         header(name = "RateLimit", ty = "String")
     )]
     InternalServerError(Json<ErrorResponse>),
-    /// A dependency is unavailable (`service_unavailable`).
+    /// A dependency is unavailable (`service_unavailable`): the database did not answer within `SPCI_DB_TIMEOUT_MS` or is known to be down, storage cannot be read, or every password hashing slot is busy. The request was not carried out; retry after `Retry-After` seconds.
     #[oai(
         status = 503,
         header(name = "X-RateLimit-Limit", ty = "i64"),
         header(name = "X-RateLimit-Remaining", ty = "i64"),
         header(name = "X-RateLimit-Reset", ty = "i64"),
         header(name = "RateLimit-Policy", ty = "String"),
-        header(name = "RateLimit", ty = "String")
+        header(name = "RateLimit", ty = "String"),
+        header(name = "Retry-After", ty = "i64")
     )]
     ServiceUnavailable(Json<ErrorResponse>),
 }

@@ -37,6 +37,10 @@ pub const HEADER: &str =
 
 /// Generates the formatted Rust module for a spec given as YAML.
 pub fn generate(spec_yaml: &str) -> Result<String, Error> {
+    // A key given twice is kept once, silently, by the parsers below (the second one, which
+    // once hid the better of two descriptions of a response); yaml_serde's own value refuses it.
+    yaml_serde::from_str::<yaml_serde::Value>(spec_yaml)
+        .map_err(|e| Error::new(format!("spec: {e}")))?;
     let raw: serde_json::Value =
         yaml_serde::from_str(spec_yaml).map_err(|e| Error::new(format!("spec: {e}")))?;
     extensions::check(&raw)?;

@@ -149,3 +149,12 @@ fn specs_breaking_the_response_rules_are_refused() {
         assert!(err.contains(want), "{want:?} not in {err:?}");
     }
 }
+
+#[test]
+fn a_key_given_twice_is_refused() {
+    let spec = fixture("minimal.yaml");
+    // The same top-level key twice: parsers that keep the last one would hide the first.
+    let twice = format!("{spec}\nopenapi: 3.0.3\n");
+    let err = codegen::generate(&twice).expect_err("a duplicated key is an error");
+    assert!(err.to_string().contains("duplicate"), "{err}");
+}
