@@ -8120,7 +8120,7 @@ pub enum GetActualOutputResponse {
         header(name = "RateLimit", ty = "String")
     )]
     Ok(Json<OutputFile>),
-    /// The output matched the baseline; see the expected output.
+    /// The output matched the baseline: a redirect to the expected output (`Location`), which clients must follow to get the file. Generated clients that do not follow redirects by default return nothing for it (openapi-python-client: construct the client with `follow_redirects=True`; fetch-based clients follow it already).
     #[oai(
         status = 303,
         header(name = "X-RateLimit-Limit", ty = "i64"),
