@@ -1,4 +1,4 @@
-//! Regenerates `generated/api.rs` from `openapi-ci-api.yaml` with the generator in `codegen/`.
+//! Regenerates `generated/api.rs` and the MCP tool table `generated/mcp-tools.json` from `openapi-ci-api.yaml` with the generator in `codegen/`.
 //!
 //! The file is rewritten only when its content changes, so builds stay incremental and CI can
 //! `git status generated/` to prove the checked-in copy is fresh. A spec the generator does not
@@ -7,6 +7,7 @@ use std::fs;
 
 const SPEC: &str = "openapi-ci-api.yaml";
 const OUT: &str = "generated/api.rs";
+const TOOLS: &str = "generated/mcp-tools.json";
 
 fn main() {
     println!("cargo::rerun-if-changed={SPEC}");
@@ -19,10 +20,16 @@ fn main() {
         Ok(c) => c,
         Err(e) => fail(&format!("{SPEC}: {e}")),
     };
-    if fs::read_to_string(OUT).ok().as_deref() != Some(code.as_str())
-        && let Err(e) = fs::create_dir_all("generated").and_then(|()| fs::write(OUT, code))
-    {
-        fail(&format!("write {OUT}: {e}"));
+    let tools = match codegen::mcp_tools(&text) {
+        Ok(t) => t + "\n",
+        Err(e) => fail(&format!("{SPEC}: {e}")),
+    };
+    for (path, content) in [(OUT, code), (TOOLS, tools)] {
+        if fs::read_to_string(path).ok().as_deref() != Some(content.as_str())
+            && let Err(e) = fs::create_dir_all("generated").and_then(|()| fs::write(path, content))
+        {
+            fail(&format!("write {path}: {e}"));
+        }
     }
 }
 

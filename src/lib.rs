@@ -27,6 +27,7 @@ pub mod handlers;
 pub mod http;
 pub mod live;
 pub mod mail;
+pub mod mcp;
 pub mod metrics;
 pub mod seed;
 pub mod startup;

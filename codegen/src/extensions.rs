@@ -21,6 +21,11 @@ pub const KNOWN: &[(&str, Place, &str)] = &[
         "two parameters where the first must not be greater than the second",
     ),
     (
+        "x-mcp",
+        Place::Operation,
+        "an MCP tool: `{}`, or `{description}` when an agent needs other words than a person",
+    ),
+    (
         "x-admin-only",
         Place::Schema,
         "enum values only an admin may hold (the token scopes of `Scope`)",
