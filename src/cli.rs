@@ -44,6 +44,16 @@ enum Command {
         #[arg(long, default_value_t = 200, requires = "runs")]
         tests: usize,
     },
+    /// Serve MCP over stdio (for an agent's MCP client): each tool call is sent to the spci
+    /// server at SPCI_URL with SPCI_TOKEN, so it has that token's rights and limits
+    Mcp {
+        /// The API root of a running spci server
+        #[arg(long, env = "SPCI_URL", default_value = "http://127.0.0.1:5000/api/v1")]
+        url: String,
+        /// The API token the agent acts with
+        #[arg(long, env = "SPCI_TOKEN", hide_env_values = true)]
+        token: String,
+    },
     /// Manage platform users
     User {
         #[command(subcommand)]
@@ -142,6 +152,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
     match cli.command {
         Command::Serve => serve(open(config).await?).await,
+        Command::Mcp { url, token } => crate::mcp::stdio(url, token).await,
         Command::Migrate { dry_run: true } => {
             let db =
                 crate::data::connect::connect(config.database_url.as_str(), config.db_timeout())

@@ -253,13 +253,15 @@ pub struct Config {
     #[arg(long, env = "SPCI_DB_TIMEOUT_MS", default_value_t = 1000)]
     pub db_timeout_ms: u64,
 
-    /// Seconds a client has to send a request's head (slow clients are disconnected)
+    /// Seconds a client has to send a request's head (slow clients are disconnected); an idle
+    /// HTTP/1.1 keep-alive connection is waiting for one, so it is closed after this too
     #[arg(long, env = "SPCI_HEADER_READ_TIMEOUT", default_value_t = 10)]
     pub header_read_timeout: u64,
     /// Seconds a request body may go without a new chunk
     #[arg(long, env = "SPCI_BODY_IDLE_TIMEOUT", default_value_t = 30)]
     pub body_idle_timeout: u64,
-    /// Seconds an idle keep-alive connection stays open
+    /// Seconds a connection with no traffic either way stays open (HTTP/2, or a stalled
+    /// response); idle HTTP/1.1 connections go at SPCI_HEADER_READ_TIMEOUT
     #[arg(long, env = "SPCI_KEEP_ALIVE_TIMEOUT", default_value_t = 60)]
     pub keep_alive_timeout: u64,
     /// Connections served at once; more are closed on arrival

@@ -68,9 +68,16 @@ impl Harness {
             replay.push_str(&format!(" -H 'Content-Type: {ct}' --data '{b}'"));
             req = req.header("content-type", ct).body(b);
         }
-        let resp = req
-            .send()
-            .unwrap_or_else(|e| panic!("request failed: {e}\n{replay:.2000}"));
+        let resp = req.send().unwrap_or_else(|e| {
+            // The whole chain: "error sending request" alone does not say timeout or reset.
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                why.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            panic!("request failed: {why}\n{replay:.2000}")
+        });
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -339,6 +346,9 @@ fn every_operation_conforms_to_the_spec() {
         server: Server::start(),
         http: reqwest::blocking::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // The server closes a connection idle for its header timeout (10 s); a client that
+            // reuses one as it closes loses its request, so pooled connections go sooner.
+            .pool_idle_timeout(std::time::Duration::from_secs(5))
             .build()
             .unwrap(),
         failures: vec![],

@@ -33,6 +33,7 @@ pub mod cors;
 pub mod error;
 pub mod gate;
 pub mod idempotency;
+pub mod mcp;
 pub mod middleware;
 pub mod multipart;
 pub mod operation;
@@ -63,7 +64,13 @@ pub fn openapi_service(state: Arc<AppState>) -> OpenApiService<api::AllRoutes<Ap
 /// The whole application.
 pub fn build_app(state: Arc<AppState>, limits: Arc<Limits>) -> impl Endpoint<Output = Response> {
     let (config, metrics) = (state.config.clone(), state.metrics.clone());
-    with_stack(routes(state), config, limits, metrics)
+    let (mcp, slot) = mcp::Mcp::new(API_PREFIX);
+    let app: Arc<crate::mcp::dispatch::App> =
+        Arc::new(with_stack(routes(state, mcp), config, limits, metrics).boxed());
+    // The MCP endpoint sends its tool calls through this very app; weakly, so dropping the app
+    // frees it.
+    let _ = slot.set(Arc::downgrade(&app));
+    app
 }
 
 /// The middleware stack around any endpoint (tests wrap endpoints of their own in it).
@@ -98,7 +105,7 @@ pub fn with_stack(
         .map_to_response()
 }
 
-fn routes(state: Arc<AppState>) -> Route {
+fn routes(state: Arc<AppState>, mcp: mcp::Mcp) -> Route {
     let gate = gate::AuthGate(state.clone());
     let state_for_outage = state.clone();
     let state_for_keys = state.clone();
@@ -109,6 +116,7 @@ fn routes(state: Arc<AppState>) -> Route {
         .at("/openapi.yaml", spec::yaml)
         .at("/openapi.json", spec::json)
         .nest("/docs", docs)
+        .at("/mcp", mcp)
         .nest(
             "/",
             service

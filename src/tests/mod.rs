@@ -20,6 +20,7 @@ mod health;
 mod idempotency;
 mod library;
 mod live;
+mod mcp;
 mod no_n_plus_one;
 mod outputs;
 mod quarantine;

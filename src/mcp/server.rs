@@ -1,0 +1,111 @@
+//! The MCP server: the generated tools, each call sent as its operation's request.
+use super::call;
+use super::dispatch::Dispatch;
+use super::tools;
+use poem::web::RemoteAddr;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::json;
+use std::sync::{Arc, OnceLock};
+
+#[derive(Clone)]
+pub struct SpciMcp {
+    dispatch: Arc<Dispatch>,
+    /// `Authorization` for every call (stdio: `SPCI_TOKEN`); over HTTP each request's own.
+    authorization: Option<String>,
+}
+
+impl SpciMcp {
+    pub fn new(dispatch: Arc<Dispatch>, token: Option<String>) -> Self {
+        Self {
+            dispatch,
+            authorization: token.map(|t| format!("Bearer {t}")),
+        }
+    }
+}
+
+/// The tools as MCP describes them, built once from the generated table.
+fn listed() -> &'static [Tool] {
+    static T: OnceLock<Vec<Tool>> = OnceLock::new();
+    T.get_or_init(|| {
+        tools::all()
+            .iter()
+            .map(|t| {
+                let mut v = json!({
+                    "name": t.name,
+                    "title": t.annotations["title"],
+                    "description": t.description,
+                    "inputSchema": t.input_schema,
+                    "annotations": t.annotations,
+                });
+                if let Some(o) = &t.output_schema {
+                    v["outputSchema"] = o.clone();
+                }
+                serde_json::from_value(v).expect("a generated tool is an MCP tool")
+            })
+            .collect()
+    })
+}
+
+impl ServerHandler for SpciMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("spci", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "spci: CCExtractor's regression-testing CI. Each tool is one operation of the \
+                 REST API with your token's rights. Start with listRuns or getQueue; for a \
+                 failing run, listFailureGroups then getDiff; getRunComparison with \
+                 base=master for what a pull request changed; listFlakyTests for flakiness.",
+            )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(listed().to_vec()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let Some(tool) = tools::all().iter().find(|t| t.name == request.name) else {
+            return Err(ErrorData::invalid_params(
+                format!("no tool {}", request.name),
+                None,
+            ));
+        };
+        let args = request.arguments.unwrap_or_default();
+        let req = call::request(tool, &args).map_err(|e| ErrorData::invalid_params(e, None))?;
+        let parts = context.extensions.get::<http::request::Parts>();
+        let authorization = self.authorization.clone().or_else(|| {
+            parts?
+                .headers
+                .get(http::header::AUTHORIZATION)?
+                .to_str()
+                .ok()
+                .map(str::to_string)
+        });
+        let peer = parts.and_then(|p| p.extensions.get::<RemoteAddr>().cloned());
+        let answered = self
+            .dispatch
+            .send(&req, authorization.as_deref(), peer)
+            .await
+            .map_err(|e| ErrorData::internal_error(e, None))?;
+        let a = call::answer(answered.status, &answered.body);
+        let mut result = if a.is_error {
+            CallToolResult::error(vec![ContentBlock::text(a.text)])
+        } else {
+            CallToolResult::success(vec![ContentBlock::text(a.text)])
+        };
+        result.structured_content = a.structured;
+        Ok(result.into())
+    }
+}

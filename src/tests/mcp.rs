@@ -1,0 +1,142 @@
+//! The MCP endpoint against the real app: a tool call is its operation, with the caller's
+//! token and limits; the endpoint is the one path served outside the spec.
+use super::common::bearer;
+use super::spec_drift::yaml_spec;
+use super::world::World;
+use serde_json::{Value, json};
+
+/// One JSON-RPC message to `/api/v1/mcp`; the answer's status, rate-limit remainder and body.
+async fn rpc(w: &World, token: &str, body: Value) -> (u16, Option<i64>, Value) {
+    let r = w
+        .app
+        .client
+        .post("/api/v1/mcp")
+        .header("Authorization", bearer(token))
+        .header("Host", "spci.test")
+        .header("Accept", "application/json, text/event-stream")
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await;
+    let status = r.0.status().as_u16();
+    let remaining =
+        r.0.headers()
+            .get("x-ratelimit-remaining")
+            .and_then(|v| v.to_str().ok()?.parse().ok());
+    let text = r.0.into_body().into_string().await.unwrap();
+    (
+        status,
+        remaining,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
+/// What is left of the caller's read bucket (`GET /rate-limit` is charged to another one).
+async fn reads_left(w: &World, token: &str) -> i64 {
+    let (_, limits) = super::common::get(&w.app, "/rate-limit", token).await;
+    limits["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "read")
+        .expect("a reads bucket")["remaining"]
+        .as_i64()
+        .unwrap()
+}
+
+fn call(id: u64, name: &str, arguments: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+           "params": {"name": name, "arguments": arguments}})
+}
+
+#[tokio::test]
+async fn the_mcp_endpoint_is_the_one_path_served_outside_the_spec() {
+    let w = World::new().await;
+    let spec = yaml_spec();
+    assert!(spec["paths"].get("/mcp").is_none());
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"}}});
+    let (status, _, body) = rpc(&w, &w.admin, init).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"]["serverInfo"]["name"], "spci");
+    let r = w
+        .app
+        .client
+        .get("/api/v1/mcp")
+        .header("Host", "spci.test")
+        .send()
+        .await;
+    r.assert_status(poem::http::StatusCode::METHOD_NOT_ALLOWED);
+    r.assert_header("allow", "POST");
+}
+
+#[tokio::test]
+async fn tools_are_listed_from_the_generated_table() {
+    let w = World::new().await;
+    let (_, _, body) = rpc(
+        &w,
+        &w.admin,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+    )
+    .await;
+    let tools = body["result"]["tools"].as_array().expect("a tool list");
+    assert_eq!(tools.len(), crate::mcp::tools::all().len());
+    let cancel = tools.iter().find(|t| t["name"] == "cancelRun").unwrap();
+    assert_eq!(cancel["annotations"]["readOnlyHint"], false);
+    assert_eq!(cancel["inputSchema"]["required"], json!(["run_id"]));
+}
+
+#[tokio::test]
+async fn a_tool_call_is_its_operation_with_the_callers_rights_and_limits() {
+    // Few reads a minute, so a spent one is not refilled before the report reads it.
+    let app = super::common::TestAppBuilder::new()
+        .config(|c| c.rate_reads = 60)
+        .build()
+        .await;
+    let w = World::on(app).await;
+    let (_, reader) = w
+        .app
+        .user_with_token("admin", &["runs:read", "results:read"])
+        .await;
+
+    let before = reads_left(&w, &reader).await;
+    let (status, _, body) = rpc(
+        &w,
+        &reader,
+        call(1, "getRun", json!({"run_id": w.run_fail})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let result = &body["result"];
+    assert_eq!(result["isError"], false, "{body}");
+    assert_eq!(result["structuredContent"]["run_id"], w.run_fail);
+    // The operation the tool made was charged to the caller's reads.
+    assert_eq!(reads_left(&w, &reader).await, before - 1);
+
+    let (_, _, refused) = rpc(
+        &w,
+        &reader,
+        call(3, "cancelRun", json!({"run_id": w.run_running})),
+    )
+    .await;
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    let error: Value =
+        serde_json::from_str(refused["result"]["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(error["code"], "forbidden");
+
+    let (_, _, missing) = rpc(&w, &reader, call(4, "getRun", json!({"run_id": 999_999}))).await;
+    assert_eq!(missing["result"]["isError"], true);
+
+    let (_, _, unknown) = rpc(&w, &reader, call(5, "getRun", json!({"run_id": 1, "x": 2}))).await;
+    assert!(
+        unknown["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no argument `x`"),
+        "{unknown}"
+    );
+
+    let (_, _, anonymous) = rpc(&w, "not-a-token", call(6, "listRuns", json!({}))).await;
+    assert_eq!(anonymous["result"]["isError"], true);
+}
