@@ -100,10 +100,10 @@ fn tool(spec: &Value, path: &str, method: &str, op: &Value, mark: &Value) -> Res
             r.iter()
                 .find(|(status, _)| status.starts_with('2') && status.as_str() != "204")
         })
-        .map(|(_, r)| resolve_response(spec, r))
+        .map(|(_, r)| resolve(spec, r))
         .transpose()?
-        .and_then(|r| r["content"]["application/json"]["schema"].clone().into())
-        .filter(|s: &Value| !s.is_null())
+        .map(|r| r["content"]["application/json"]["schema"].clone())
+        .filter(|s| !s.is_null())
         .map(|s| convert(&s, &mut output_refs));
     let with_defs = |mut schema: Value, refs: BTreeSet<String>| -> Result<Value, Error> {
         let defs = definitions(spec, refs)?;
@@ -154,10 +154,6 @@ fn resolve(spec: &Value, v: &Value) -> Result<Value, Error> {
             }
         }
     }
-}
-
-fn resolve_response(spec: &Value, r: &Value) -> Result<Value, Error> {
-    resolve(spec, r)
 }
 
 /// The component schemas `refs` names and every one they reach, converted.

@@ -8,7 +8,7 @@
 //! verdict rules only see at their refresh (an expected output edited by upstream) shows in the
 //! version once re-judged.
 use crate::api::RunStatus;
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryResult, Statement};
 
 /// The run's version, `None` when there is no such run (the handler answers that). One
 /// statement of scalar subqueries, each a primary-key or index lookup.
@@ -81,10 +81,7 @@ pub async fn queue(db: &impl ConnectionTrait) -> Result<String, DbErr> {
         RunStatus::Queued.as_str(),
         RunStatus::Running.as_str()
     );
-    let row = db
-        .query_one_raw(Statement::from_string(backend, sql))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("a row of scalars".into()))?;
+    let row = scalars(db, Statement::from_string(backend, sql)).await?;
     Ok(format!(
         "queue {:?} {:?} {}",
         row.try_get_by_index::<Option<i32>>(0)?,
@@ -97,23 +94,33 @@ pub async fn queue(db: &impl ConnectionTrait) -> Result<String, DbErr> {
 /// (newest and how many, so a row committed late, below the newest, counts), the results of
 /// running runs, which runs are running, the newest run and baseline approval. A pass over
 /// unchanged inputs records nothing, so the recorder skips it.
-pub async fn recorder_inputs(db: &impl ConnectionTrait, rescan: i64) -> Result<String, DbErr> {
+/// `cursor` names the recorder's progress cursor; `rescan`, how far below it a pass reads.
+pub async fn recorder_inputs(
+    db: &impl ConnectionTrait,
+    cursor: &str,
+    rescan: i64,
+) -> Result<String, DbErr> {
     let backend = db.get_database_backend();
     let running = RunStatus::Running.as_str();
+    let p = match backend {
+        DatabaseBackend::Postgres => "$1",
+        _ => "?",
+    };
     let sql = format!(
         "SELECT (SELECT MAX(id) FROM test_progress), \
          (SELECT COUNT(*) FROM test_progress WHERE id > \
-           (SELECT COALESCE(MAX(position), 0) FROM spci_event_cursor WHERE name = 'progress') - {rescan}), \
+           (SELECT COALESCE(MAX(position), 0) FROM spci_event_cursor WHERE name = {p}) - {rescan}), \
          (SELECT COUNT(*) FROM test_result WHERE test_id IN \
            (SELECT test_id FROM spci_run_verdict WHERE status = '{running}')), \
          (SELECT COUNT(*) FROM spci_run_verdict WHERE status = '{running}'), \
          (SELECT MAX(id) FROM test), \
          (SELECT MAX(id) FROM spci_baseline_approval)"
     );
-    let row = db
-        .query_one_raw(Statement::from_string(backend, sql))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("a row of scalars".into()))?;
+    let row = scalars(
+        db,
+        Statement::from_sql_and_values(backend, sql, [cursor.into()]),
+    )
+    .await?;
     Ok(format!(
         "progress {:?}/{} running {}/{} runs {:?} approvals {:?}",
         row.try_get_by_index::<Option<i32>>(0)?,
@@ -123,4 +130,11 @@ pub async fn recorder_inputs(db: &impl ConnectionTrait, rescan: i64) -> Result<S
         row.try_get_by_index::<Option<i32>>(4)?,
         row.try_get_by_index::<Option<i32>>(5)?,
     ))
+}
+
+/// The one row a SELECT of scalar subqueries answers.
+async fn scalars(db: &impl ConnectionTrait, statement: Statement) -> Result<QueryResult, DbErr> {
+    db.query_one_raw(statement)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a row of scalars".into()))
 }

@@ -60,7 +60,7 @@ impl Recorder {
         db: &DatabaseConnection,
         verdicts: &VerdictCache,
     ) -> Result<Recorded, DbErr> {
-        let inputs = versions::recorder_inputs(db, RESCAN).await?;
+        let inputs = versions::recorder_inputs(db, PROGRESS, RESCAN).await?;
         let unchanged = |last: &Option<(String, Instant)>| {
             last.as_ref()
                 .is_some_and(|(seen, at)| *seen == inputs && at.elapsed() < RENEW)
