@@ -238,7 +238,7 @@ pub struct WebhookPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// pending: waiting for its first or next attempt; delivered: answered 2xx; failed: no attempts left.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -306,7 +306,7 @@ pub struct WebhookDeliveryPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// Body of every error response.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -321,6 +321,23 @@ pub struct ErrorResponse {
     /// Structured context (field errors, required scopes, retry_after, ...); never null. A 400 for a request that names things that do not exist (category or tag names, a CCExtractor version) lists them in `unknown`.
     #[oai(rename = "details")]
     pub details: serde_json::Value,
+}
+/// Context of a list page beside its items: empty on the lists that use it, open so that context added later is not a breaking change. Lists with context name their own (ComparisonMeta, FailureGroupMeta, FlakyMeta, QueueMeta, LogMeta, ErrorSummaryMeta).
+pub type PageMeta = serde_json::Value;
+/// Context of a page of log lines.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "LogMeta", deny_unknown_fields)]
+pub struct LogMeta {
+    /// Lines in the whole log (read `offset` past it for nothing).
+    #[oai(rename = "total_lines")]
+    pub total_lines: i64,
+}
+/// Context of a page of error groups.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "ErrorSummaryMeta", deny_unknown_fields)]
+pub struct ErrorSummaryMeta {
+    #[oai(rename = "group_by")]
+    pub group_by: ErrorGroupBy,
 }
 /// Position of an offset page.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -1936,7 +1953,7 @@ pub struct ApiTokenPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// Address to send a sign-up link to.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -2068,7 +2085,7 @@ pub struct PlatformUserPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// GitHub connection state of the caller.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -2187,7 +2204,7 @@ pub struct RunPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// A run to start.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -2291,7 +2308,7 @@ pub struct ProgressEventPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// Optional reason for a cancellation.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -2426,7 +2443,7 @@ pub struct RunSamplePage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// Content of an expected or actual output file (at most 1 MiB inline).
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -2629,7 +2646,7 @@ pub struct ErrorItemPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// Errors of a run sharing one group key.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -2659,7 +2676,7 @@ pub struct ErrorSummaryBucketPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: ErrorSummaryMeta,
 }
 /// One log line.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -2688,7 +2705,7 @@ pub struct LogLinePage {
     #[oai(rename = "pagination")]
     pub pagination: CursorPage,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: LogMeta,
 }
 /// A file a run produced or used.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -2722,7 +2739,7 @@ pub struct ArtifactPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// How a regression test behaved here relative to a base run, as upstream's pull-request comment classifies it: broken_here (fails here, passed in the base), fixed_here (passes here, failed in the base), failing_differently (fails in both with different signatures), failing_identically (fails in both with the same signature), unchanged_pass (passes in both), no_reference (the base has no verdict for the test, or this run has none yet: not started, running or skipped), removed_test (only the base ran the test).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3051,7 +3068,7 @@ pub struct QuarantinePage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// The test's verdict in one completed run.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -3211,7 +3228,7 @@ pub struct SamplePage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// Upload record of a sample.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -3374,7 +3391,7 @@ pub struct SampleHistoryEntryPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// A sample file to upload.
 ///
@@ -3410,7 +3427,7 @@ pub struct QueuedSamplePage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// Upload record that turns a queued upload into a sample.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -3482,7 +3499,7 @@ pub struct TagPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// A new tag.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -3531,7 +3548,7 @@ pub struct RegressionTestPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// An additional accepted output hash.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -3694,7 +3711,7 @@ pub struct CategoryPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// A new category.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -3881,7 +3898,7 @@ pub struct BlockedUserPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// A GitHub account to block.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -4022,7 +4039,7 @@ pub struct AuditEntryPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// A page of forbidden extensions (lower case, no dot).
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -4033,7 +4050,7 @@ pub struct ForbiddenExtensionPage {
     #[oai(rename = "pagination")]
     pub pagination: Page,
     #[oai(rename = "meta")]
-    pub meta: serde_json::Value,
+    pub meta: PageMeta,
 }
 /// A forbidden upload extension.
 #[derive(Object, Debug, Clone, PartialEq)]
@@ -6750,7 +6767,7 @@ pub struct GetRunComparisonInput {
     pub if_none_match: Option<String>,
     pub run_id: i32,
     pub base: Option<String>,
-    pub class: Option<ComparisonClass>,
+    pub comparison_class: Option<ComparisonClass>,
     pub limit: i32,
     pub offset: i32,
 }
@@ -18187,8 +18204,8 @@ impl<
         run_id: Path<i32>,
         #[oai(name = "base", validator(pattern = "^(master|ancestor|[1-9][0-9]{0,9})$"))]
         base: Query<Option<String>>,
-        #[oai(name = "class")]
-        class: Query<Option<ComparisonClass>>,
+        #[oai(name = "comparison_class")]
+        comparison_class: Query<Option<ComparisonClass>>,
         #[oai(
             name = "limit",
             validator(maximum(value = "100"), minimum(value = "1")),
@@ -18212,7 +18229,7 @@ impl<
                     if_none_match: if_none_match.0,
                     run_id: run_id.0,
                     base: base.0,
-                    class: class.0,
+                    comparison_class: comparison_class.0,
                     limit: limit.0,
                     offset: offset.0,
                 };
@@ -21949,7 +21966,14 @@ pub const OPERATIONS: &[OperationInfo] = &[
         scopes: &[Scope::RunsRead],
         roles: &[],
         statuses: &[200, 304, 400, 401, 403, 404, 429, 500, 503],
-        params: &["If-None-Match", "run_id", "base", "class", "limit", "offset"],
+        params: &[
+            "If-None-Match",
+            "run_id",
+            "base",
+            "comparison_class",
+            "limit",
+            "offset",
+        ],
         has_body: false,
         streamed_body: false,
     },

@@ -26,6 +26,12 @@ pub const KNOWN: &[(&str, Place, &str)] = &[
         "an MCP tool: `{}`, or `{description}` when an agent needs other words than a person",
     ),
     (
+        "x-error-body",
+        Place::Schema,
+        "an error body with typed details, or a part of one: on the wire it is the named shape, \
+         in Rust it is ErrorResponse (all error bodies are built in one place)",
+    ),
+    (
         "x-admin-only",
         Place::Schema,
         "enum values only an admin may hold (the token scopes of `Scope`)",

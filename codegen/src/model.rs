@@ -79,6 +79,13 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// Marked `x-error-body`: an error body with typed details or a part of one, which has no
+    /// Rust type of its own (see `responses`).
+    pub fn is_error_part(&self, name: &str) -> bool {
+        self.schema(name)
+            .is_ok_and(|s| s.schema_data.extensions.contains_key("x-error-body"))
+    }
+
     pub fn param(&self, p: &'a ReferenceOr<Parameter>) -> Result<&'a Parameter, Error> {
         match p {
             ReferenceOr::Item(p) => Ok(p),

@@ -129,9 +129,16 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
                 let ReferenceOr::Reference { reference } = s else {
                     bail!("{op_id} {code}: response bodies are $refs")
                 };
-                is_error = ref_name(reference) == ERROR_SCHEMA;
-                let (t, _) = rust_type(m, s)?;
-                fields.push(quote!(Json<#t>));
+                let name = ref_name(reference);
+                is_error = name == ERROR_SCHEMA || m.is_error_part(name);
+                if m.is_error_part(name) {
+                    error_refinement(m, name)?;
+                    let t = crate::naming::type_ident(ERROR_SCHEMA);
+                    fields.push(quote!(Json<#t>));
+                } else {
+                    let (t, _) = rust_type(m, s)?;
+                    fields.push(quote!(Json<#t>));
+                }
             }
         }
         ensure!(
@@ -208,6 +215,49 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
         id: resp_id,
         statuses,
     })
+}
+
+/// An error body with typed details is `ErrorResponse` with its `details` named: the same
+/// code and message, and details an object. Then ErrorResponse's Rust type can carry it.
+fn error_refinement(m: &Model, name: &str) -> Result<(), Error> {
+    let object = |n: &str| -> Result<&ObjectType, Error> {
+        match &m.schema(n)?.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => Ok(o),
+            _ => bail!("{n}: an error body is an object"),
+        }
+    };
+    let (base, own) = (object(ERROR_SCHEMA)?, object(name)?);
+    ensure!(
+        own.required == base.required && own.properties.keys().eq(base.properties.keys()),
+        "{name}: an error body has {ERROR_SCHEMA}'s properties, all required"
+    );
+    for key in ["code", "message"] {
+        let strip = |s: &ReferenceOr<Box<Schema>>| {
+            let mut s = s.clone().unbox();
+            if let ReferenceOr::Item(i) = &mut s {
+                i.schema_data.description = None;
+                i.schema_data.example = None;
+            }
+            s
+        };
+        ensure!(
+            strip(&own.properties[key]) == strip(&base.properties[key]),
+            "{name}.{key}: must be {ERROR_SCHEMA}'s {key}"
+        );
+    }
+    let ReferenceOr::Reference { reference } = &own.properties["details"] else {
+        bail!("{name}.details: a $ref to a named details schema")
+    };
+    let details = ref_name(reference);
+    ensure!(
+        m.is_error_part(details)
+            && matches!(
+                m.schema(details)?.schema_kind,
+                SchemaKind::Type(Type::Object(_))
+            ),
+        "{name}.details: {details} is an object marked x-error-body"
+    );
+    Ok(())
 }
 
 /// `type: string, format: binary`, written inline.

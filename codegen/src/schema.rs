@@ -12,6 +12,7 @@ pub fn generate(m: &Model) -> Result<TokenStream, Error> {
         .comps
         .schemas
         .iter()
+        .filter(|(n, _)| !m.is_error_part(n))
         .map(|(n, s)| match s {
             ReferenceOr::Item(s) => schema_type(m, n, s),
             _ => bail!("schema {n}: top-level aliases unsupported"),
@@ -34,6 +35,10 @@ pub fn rust_type(m: &Model, s: &ReferenceOr<Schema>) -> Result<(TokenStream, boo
         ReferenceOr::Reference { reference } => {
             let n = ref_name(reference);
             m.schema(n)?;
+            ensure!(
+                !m.is_error_part(n),
+                "{n} is an error body (x-error-body); only error responses refer to it"
+            );
             let id = type_ident(n);
             return Ok((quote!(#id), false));
         }
@@ -224,10 +229,11 @@ fn schema_type(m: &Model, name: &str, schema: &Schema) -> Result<TokenStream, Er
 
 fn object(m: &Model, name: &str, obj: &ObjectType, d: TokenStream) -> Result<TokenStream, Error> {
     let id = type_ident(name);
-    ensure!(
-        !is_free_form(obj),
-        "{name}: free-form objects are used inline only"
-    );
+    // A named free-form object (a page's meta, open for context added later) keeps its name
+    // for generated clients; poem-openapi renders the alias inline.
+    if is_free_form(obj) {
+        return Ok(quote! { #d pub type #id = serde_json::Value; });
+    }
     let deny = match &obj.additional_properties {
         Some(AdditionalProperties::Any(false)) => quote!(, deny_unknown_fields),
         None => quote!(),

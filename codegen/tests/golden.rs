@@ -158,3 +158,69 @@ fn a_key_given_twice_is_refused() {
     let err = codegen::generate(&twice).expect_err("a duplicated key is an error");
     assert!(err.to_string().contains("duplicate"), "{err}");
 }
+
+/// An error body with typed details (`x-error-body`): the named shape on the wire, and in Rust
+/// ErrorResponse, so the code is the same as with ErrorResponse; a shape that is not
+/// ErrorResponse with its details named is refused, and so is a non-error use of it.
+#[test]
+fn an_error_body_with_typed_details_is_error_response_in_rust() {
+    const TYPED: &str = "    ThingErrorResponse:
+      type: object
+      x-error-body: true
+      required: [code, message, details]
+      properties:
+        code:
+          type: string
+          description: Said differently.
+        message:
+          type: string
+          maxLength: 500
+        details:
+          $ref: '#/components/schemas/ThingErrorDetails'
+    ThingErrorDetails:
+      type: object
+      x-error-body: true
+      additionalProperties: true
+      properties:
+        thing_id:
+          type: integer
+          format: int32
+    Scope:
+";
+    let base = fixture("minimal.yaml");
+    let from = "            $ref: '#/components/schemas/ErrorResponse'\npaths:";
+    assert!(base.contains(from));
+    let typed = base.replacen("    Scope:\n", TYPED, 1).replacen(
+        from,
+        "            $ref: '#/components/schemas/ThingErrorResponse'\npaths:",
+        1,
+    );
+    let (plain, with_typed) = (
+        codegen::generate(&base).unwrap(),
+        codegen::generate(&typed).unwrap(),
+    );
+    assert!(codegen::same_code(&plain, &with_typed).unwrap());
+    let cases = [
+        (
+            typed.replacen("          maxLength: 500\n        details:\n          $ref", "          maxLength: 400\n        details:\n          $ref", 1),
+            "ThingErrorResponse.message: must be ErrorResponse's message",
+        ),
+        (
+            typed.replacen("      required: [code, message, details]\n      properties:\n        code:\n          type: string\n          description: Said", "      required: [code, details]\n      properties:\n        code:\n          type: string\n          description: Said", 1),
+            "an error body has ErrorResponse's properties, all required",
+        ),
+        (
+            typed.replacen("      x-error-body: true\n      additionalProperties: true", "      additionalProperties: false", 1),
+            "ThingErrorDetails is an object marked x-error-body",
+        ),
+        (
+            typed.replacen("        seen_at:\n", "        last_error:\n          $ref: '#/components/schemas/ThingErrorDetails'\n        seen_at:\n", 1),
+            "only error responses refer to it",
+        ),
+    ];
+    for (broken, want) in cases {
+        assert_ne!(broken, typed, "the case changes the spec: {want}");
+        let err = codegen::generate(&broken).expect_err(want).to_string();
+        assert!(err.contains(want), "{want:?} not in {err:?}");
+    }
+}

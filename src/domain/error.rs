@@ -93,7 +93,7 @@ impl DomainError {
 
     /// The same answer for "does not exist" and "exists but is not yours", so ids can't be probed.
     pub fn not_found(what: &str) -> Self {
-        Self::new(ErrorKind::NotFound, format!("{what} not found."))
+        Self::new(ErrorKind::NotFound, format!("{what} not found.")).detail("resource", what)
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {

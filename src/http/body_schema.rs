@@ -108,11 +108,6 @@ fn validators() -> &'static HashMap<&'static str, jsonschema::Validator> {
     static V: OnceLock<HashMap<&'static str, jsonschema::Validator>> = OnceLock::new();
     V.get_or_init(|| {
         let spec = spec_json();
-        let registry = jsonschema::Registry::new()
-            .add(SPEC_URI, to_json_schema(spec))
-            .expect("the spec as a schema resource")
-            .prepare()
-            .expect("a schema registry");
         crate::api::OPERATIONS
             .iter()
             .filter_map(|op| {
@@ -121,17 +116,30 @@ fn validators() -> &'static HashMap<&'static str, jsonschema::Validator> {
                     .get(op.path)?
                     .get(op.method.to_lowercase())?
                     .pointer("/requestBody/content/application~1json/schema")?;
-                let rooted = root_refs(&to_json_schema(schema));
-                let v = jsonschema::options()
-                    .with_draft(jsonschema::Draft::Draft4)
-                    .should_validate_formats(true)
-                    .with_registry(&registry)
-                    .build(&rooted)
+                let v = validator(schema)
                     .unwrap_or_else(|e| panic!("{}: body schema: {e}", op.operation_id));
                 Some((op.operation_id, v))
             })
             .collect()
     })
+}
+
+/// A validator of one schema of the served spec (its `$ref`s resolved against the spec).
+pub fn validator(schema: &Value) -> Result<jsonschema::Validator, String> {
+    static REGISTRY: OnceLock<jsonschema::Registry> = OnceLock::new();
+    let registry = REGISTRY.get_or_init(|| {
+        jsonschema::Registry::new()
+            .add(SPEC_URI, to_json_schema(spec_json()))
+            .expect("the spec as a schema resource")
+            .prepare()
+            .expect("a schema registry")
+    });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .with_registry(registry)
+        .build(&root_refs(&to_json_schema(schema)))
+        .map_err(|e| e.to_string())
 }
 
 /// OpenAPI 3.0 schema objects are not JSON Schema: `nullable` becomes a type union. (The

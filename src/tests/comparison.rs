@@ -163,7 +163,10 @@ async fn every_class_against_a_run_with_statuses_signatures_and_counts() {
 
     // A class filter and a page of it; the counts stay those of every test.
     let (_, broken) = s
-        .compare(&format!("?base={}&class=broken_here&limit=1", s.base))
+        .compare(&format!(
+            "?base={}&comparison_class=broken_here&limit=1",
+            s.base
+        ))
         .await;
     assert_eq!(
         Story::classes(&broken),

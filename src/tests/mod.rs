@@ -9,6 +9,7 @@ mod common;
 mod comparison;
 mod compression;
 mod conditional;
+mod error_details;
 mod errors;
 mod failure_groups;
 mod file_links;

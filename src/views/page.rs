@@ -1,5 +1,5 @@
 //! The offset-page envelope shared by every list.
-use crate::api::Page;
+use crate::api::{Page, PageMeta};
 
 /// One page of rows judged in memory (a run's tests, errors, artifacts), with its envelope.
 pub fn slice<T>(rows: Vec<T>, limit: i32, offset: i32) -> (Vec<T>, Page) {
@@ -13,7 +13,7 @@ pub fn slice<T>(rows: Vec<T>, limit: i32, offset: i32) -> (Vec<T>, Page) {
 }
 
 /// The `meta` of a page with nothing to add: an empty object, never null.
-pub fn no_meta() -> serde_json::Value {
+pub fn no_meta() -> PageMeta {
     serde_json::Value::Object(serde_json::Map::new())
 }
 

@@ -1,8 +1,8 @@
 //! GET /runs/{run_id}/error-summary: the run's errors grouped, largest groups first.
 use super::result_errors::result_errors;
 use crate::api::{
-    ErrorGroupBy, ErrorSummaryBucket, ErrorSummaryBucketPage, GetErrorSummaryInput,
-    GetErrorSummaryResponse, Severity,
+    ErrorGroupBy, ErrorSummaryBucket, ErrorSummaryBucketPage, ErrorSummaryMeta,
+    GetErrorSummaryInput, GetErrorSummaryResponse, Severity,
 };
 use crate::domain::classify;
 use crate::http::error::ApiError;
@@ -59,6 +59,6 @@ pub async fn handle(
     Ok(GetErrorSummaryResponse::Ok(Json(ErrorSummaryBucketPage {
         data,
         pagination,
-        meta: serde_json::json!({"group_by": group_by.as_str()}),
+        meta: ErrorSummaryMeta { group_by },
     })))
 }

@@ -1,7 +1,7 @@
 //! GET /runs/{run_id}/logs: the run's machine log, a cursor page at a time (see
 //! `files::log_index` for how a page stays bounded on any log size).
 use super::logs::log_not_found;
-use crate::api::{CursorPage, GetRunLogsInput, GetRunLogsResponse, LogLine, LogLinePage};
+use crate::api::{CursorPage, GetRunLogsInput, GetRunLogsResponse, LogLine, LogLinePage, LogMeta};
 use crate::data::lookup;
 use crate::domain::log_lines;
 use crate::files::{Key, log_index};
@@ -58,6 +58,8 @@ pub async fn handle(
             limit: req.limit,
             next_cursor: next.filter(|n| *n <= MAX_CURSOR).map(|n| n as i32),
         },
-        meta: serde_json::json!({"total_lines": index.lines}),
+        meta: LogMeta {
+            total_lines: i64::try_from(index.lines).unwrap_or(i64::MAX),
+        },
     })))
 }

@@ -107,7 +107,7 @@ pub async fn handle(
             })
             .collect(),
     };
-    if let Some(class) = req.class {
+    if let Some(class) = req.comparison_class {
         entries.retain(|e| e.against.iter().any(|v| v.class == class));
     }
     let (mut data, pagination) = slice(entries, req.limit, req.offset);
