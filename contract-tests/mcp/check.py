@@ -4,7 +4,7 @@
 
 Over Streamable HTTP (<api root>/mcp, Bearer token) and over stdio (`spci mcp`): lists the tools,
 checks each input and output schema is valid JSON Schema (2020-12), calls a read tool and a
-write tool with a read-only token, which the operation refuses. Exits non-zero on any failure.
+write tool with a read-only token, which is not offered to it and which the operation refuses. Exits non-zero on any failure.
 """
 import asyncio
 import json
@@ -40,14 +40,15 @@ async def exercise(session: ClientSession, where: str, expect_refusal: bool) -> 
     await session.initialize()
     tools = (await session.list_tools()).tools
     names = {t.name for t in tools}
-    for needed in ["listRuns", "getRun", "listFailureGroups", "createRun", "cancelRun"]:
+    for needed in ["listRuns", "getRun", "listFailureGroups"]:
         assert needed in names, f"{where}: no tool {needed} in {sorted(names)}"
     for t in tools:
         jsonschema.Draft202012Validator.check_schema(t.input_schema)
         if t.output_schema is not None:
             jsonschema.Draft202012Validator.check_schema(t.output_schema)
+    # A read-only token is offered no write tool (each is annotated as one for those that may).
     writes = {t.name for t in tools if t.annotations and t.annotations.read_only_hint is False}
-    assert {"createRun", "cancelRun", "rerunRun", "approveBaseline"} <= writes, writes
+    assert not writes, f"{where}: a read-only token is offered {writes}"
     listed = await session.call_tool("listRuns", {"limit": 2})
     assert not listed.is_error, f"{where}: listRuns failed: {listed.content}"
     page = json.loads(listed.content[0].text)

@@ -1,7 +1,8 @@
 //! The MCP server: the generated tools, each call sent as its operation's request.
-use super::call;
+use super::call::{self, Request};
 use super::dispatch::Dispatch;
 use super::tools;
+use crate::api::{Role, Scope};
 use poem::web::RemoteAddr;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -10,6 +11,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::json;
+use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 #[derive(Clone)]
@@ -28,7 +30,37 @@ impl SpciMcp {
     }
 }
 
-/// The tools as MCP describes them, built once from the generated table.
+impl SpciMcp {
+    /// The caller's `Authorization` (stdio: the configured token; HTTP: the request's) and
+    /// address.
+    fn caller(&self, context: &RequestContext<RoleServer>) -> (Option<String>, Option<RemoteAddr>) {
+        let parts = context.extensions.get::<http::request::Parts>();
+        let authorization = self.authorization.clone().or_else(|| {
+            parts?
+                .headers
+                .get(http::header::AUTHORIZATION)?
+                .to_str()
+                .ok()
+                .map(str::to_string)
+        });
+        let peer = parts.and_then(|p| p.extensions.get::<RemoteAddr>().cloned());
+        (authorization, peer)
+    }
+}
+
+/// The token's scopes and the user's role, from getCurrentUser's answer.
+fn who(body: &[u8]) -> Option<(BTreeSet<Scope>, Role)> {
+    let me: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let role = Role::parse(me["role"].as_str()?)?;
+    let scopes = me["scopes"]
+        .as_array()?
+        .iter()
+        .filter_map(|s| Scope::parse(s.as_str()?))
+        .collect();
+    Some((scopes, role))
+}
+
+/// The tools as MCP describes them, built once from the generated table (in its order).
 fn listed() -> &'static [Tool] {
     static T: OnceLock<Vec<Tool>> = OnceLock::new();
     T.get_or_init(|| {
@@ -63,12 +95,38 @@ impl ServerHandler for SpciMcp {
             )
     }
 
+    /// The tools the caller's token may call. Who the token is comes from getCurrentUser,
+    /// sent like any call (so over stdio the remote server answers it); a caller it does not
+    /// know is offered nothing.
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(listed().to_vec()))
+        let (authorization, peer) = self.caller(&context);
+        let me = Request {
+            method: "GET".into(),
+            path_and_query: "/auth/me".into(),
+            body: None,
+        };
+        let answered = self
+            .dispatch
+            .send(&me, authorization.as_deref(), peer)
+            .await
+            .map_err(|e| ErrorData::internal_error(e, None))?;
+        let Some((scopes, role)) = (answered.status == 200)
+            .then(|| who(&answered.body))
+            .flatten()
+        else {
+            return Ok(ListToolsResult::with_all_items(vec![]));
+        };
+        let offered = tools::all()
+            .iter()
+            .zip(listed())
+            .filter(|(t, _)| t.callable_by(&scopes, role))
+            .map(|(_, listed)| listed.clone())
+            .collect();
+        Ok(ListToolsResult::with_all_items(offered))
     }
 
     async fn call_tool(
@@ -84,16 +142,7 @@ impl ServerHandler for SpciMcp {
         };
         let args = request.arguments.unwrap_or_default();
         let req = call::request(tool, &args).map_err(|e| ErrorData::invalid_params(e, None))?;
-        let parts = context.extensions.get::<http::request::Parts>();
-        let authorization = self.authorization.clone().or_else(|| {
-            parts?
-                .headers
-                .get(http::header::AUTHORIZATION)?
-                .to_str()
-                .ok()
-                .map(str::to_string)
-        });
-        let peer = parts.and_then(|p| p.extensions.get::<RemoteAddr>().cloned());
+        let (authorization, peer) = self.caller(&context);
         let answered = self
             .dispatch
             .send(&req, authorization.as_deref(), peer)

@@ -1,7 +1,8 @@
 //! The generated tool table, read once.
-use crate::api::{OPERATIONS, OperationInfo};
+use crate::api::{OPERATIONS, OperationInfo, Role, Scope};
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 const TABLE: &str = include_str!("../../generated/mcp-tools.json");
@@ -43,6 +44,13 @@ impl Tool {
             .expect("every tool is an operation: a test proves it")
     }
 
+    /// Whether a token with `scopes`, of a user with `role`, may call it: the operation's own
+    /// rule, so the list never offers what a call would refuse.
+    pub fn callable_by(&self, scopes: &BTreeSet<Scope>, role: Role) -> bool {
+        let op = self.operation();
+        crate::domain::scopes::check(scopes, role, op.scopes, op.roles).is_ok()
+    }
+
     /// Whether calling the tool changes something.
     pub fn writes(&self) -> bool {
         self.call.method != "GET"
@@ -57,7 +65,6 @@ pub fn all() -> &'static [Tool] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Scope;
 
     #[test]
     fn every_tool_is_an_operation_with_its_method_and_path() {
@@ -108,6 +115,46 @@ mod tests {
         for w in ["createRun", "cancelRun", "rerunRun", "approveBaseline"] {
             assert!(names.contains(&w), "{w} is a write tool");
         }
+    }
+
+    #[test]
+    fn a_token_is_offered_the_tools_its_scopes_and_role_allow() {
+        let names = |scopes: &[Scope], role: Role| -> BTreeSet<&str> {
+            let scopes: BTreeSet<Scope> = scopes.iter().copied().collect();
+            all()
+                .iter()
+                .filter(|t| t.callable_by(&scopes, role))
+                .map(|t| t.name.as_str())
+                .collect()
+        };
+        let reader = names(&[Scope::RunsRead, Scope::ResultsRead], Role::Admin);
+        assert!(
+            reader.contains("listRuns") && reader.contains("getDiff"),
+            "{reader:?}"
+        );
+        assert!(
+            !reader.contains("cancelRun") && !reader.contains("createRun"),
+            "{reader:?}"
+        );
+        let writer = names(
+            &[Scope::RunsRead, Scope::RunsWrite, Scope::ResultsRead],
+            Role::Admin,
+        );
+        assert!(
+            writer.contains("cancelRun") && writer.contains("createRun"),
+            "{writer:?}"
+        );
+        assert!(
+            !writer.contains("approveBaseline"),
+            "baselines:write is not held"
+        );
+        let all_scopes = names(Scope::ALL, Role::Admin);
+        assert_eq!(
+            all_scopes.len(),
+            all().len(),
+            "an admin with every scope gets every tool"
+        );
+        assert!(names(&[], Role::Admin).is_empty());
     }
 
     #[test]

@@ -87,6 +87,47 @@ async fn tools_are_listed_from_the_generated_table() {
     assert_eq!(cancel["inputSchema"]["required"], json!(["run_id"]));
 }
 
+/// A token is offered the tools it may call: a read-only token sees no write tool, and a
+/// token the server does not know sees none.
+#[tokio::test]
+async fn write_tools_are_offered_only_to_tokens_that_may_write() {
+    let w = World::new().await;
+    let (_, reader) = w
+        .app
+        .user_with_token("admin", &["runs:read", "results:read"])
+        .await;
+    let list = |token: String| {
+        let w = &w;
+        async move {
+            let (status, _, body) = rpc(
+                w,
+                &token,
+                json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            body["result"]["tools"]
+                .as_array()
+                .expect("a tool list")
+                .iter()
+                .map(|t| {
+                    (
+                        t["name"].as_str().unwrap().to_string(),
+                        t["annotations"]["readOnlyHint"] == true,
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let offered = list(reader).await;
+    assert!(offered.iter().any(|(n, _)| n == "listRuns"), "{offered:?}");
+    assert!(
+        offered.iter().all(|(_, read_only)| *read_only),
+        "{offered:?}"
+    );
+    assert!(list("spci_not-a-token".into()).await.is_empty());
+}
+
 #[tokio::test]
 async fn a_tool_call_is_its_operation_with_the_callers_rights_and_limits() {
     // Few reads a minute, so a spent one is not refilled before the report reads it.
