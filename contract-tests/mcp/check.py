@@ -56,12 +56,19 @@ async def exercise(session: ClientSession, where: str, expect_refusal: bool) -> 
     run_id = page["data"][0]["run_id"]
     one = await session.call_tool("getRun", {"run_id": run_id})
     assert not one.is_error and json.loads(one.content[0].text)["run_id"] == run_id, one.content
+    # A composed tool: why a failed run failed, in one call.
+    assert "explainRunFailure" in names, f"{where}: no composed tool in {sorted(names)}"
+    failed = json.loads((await session.call_tool("listRuns", {"status": "fail", "limit": 1})).content[0].text)
+    why = await session.call_tool("explainRunFailure", {"run_id": failed["data"][0]["run_id"]})
+    assert not why.is_error, f"{where}: explainRunFailure failed: {why.content}"
+    explained = json.loads(why.content[0].text)
+    assert explained["summary"]["status"] == "fail" and explained["failure_groups"], explained
     if expect_refusal:
         refused = await session.call_tool("cancelRun", {"run_id": run_id})
         assert refused.is_error, f"{where}: a read-only token canceled a run"
         error = json.loads(refused.content[0].text)
         assert error["code"] == "forbidden", error
-    print(f"{where}: {len(tools)} tools, schemas valid, listRuns and getRun answered"
+    print(f"{where}: {len(tools)} tools, schemas valid, listRuns, getRun and explainRunFailure answered"
           + (", cancelRun refused (403 forbidden)" if expect_refusal else ""))
 
 

@@ -3,11 +3,13 @@
 //! JSON Schema input and output converted from the spec's), so a new operation marked in the
 //! YAML is a tool without code here. A tool is its operation: a call is the operation's request,
 //! with the caller's token, through the same middleware, authorisation, validation and limits
-//! (`dispatch`), and its answer is cut to a size an agent can read (`call`).
+//! (`dispatch`), and its answer is cut to a size an agent can read (`call`). A few composed
+//! tools (`composed`) answer an agent's usual question in one call, built on those tools.
 //!
 //! Transports: Streamable HTTP at `/api/v1/mcp` (mounted by `http`), and `spci mcp` over stdio,
 //! which sends each call to the spci server at `SPCI_URL` with `SPCI_TOKEN`.
 pub mod call;
+pub mod composed;
 pub mod dispatch;
 pub mod server;
 pub mod tools;

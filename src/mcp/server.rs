@@ -1,5 +1,6 @@
 //! The MCP server: the generated tools, each call sent as its operation's request.
 use super::call::{self, Request};
+use super::composed::{self, Composed, Failed, Steps};
 use super::dispatch::Dispatch;
 use super::tools;
 use crate::api::{Role, Scope};
@@ -10,7 +11,7 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
@@ -60,27 +61,96 @@ fn who(body: &[u8]) -> Option<(BTreeSet<Scope>, Role)> {
     Some((scopes, role))
 }
 
-/// The tools as MCP describes them, built once from the generated table (in its order).
-fn listed() -> &'static [Tool] {
-    static T: OnceLock<Vec<Tool>> = OnceLock::new();
+/// A tool on offer: generated from an operation, or composed of several.
+enum Offer {
+    Generated(&'static tools::Tool),
+    Composed(&'static Composed),
+}
+
+impl Offer {
+    fn callable_by(&self, scopes: &BTreeSet<Scope>, role: Role) -> bool {
+        match self {
+            Offer::Generated(t) => t.callable_by(scopes, role),
+            Offer::Composed(c) => c.callable_by(scopes, role),
+        }
+    }
+}
+
+/// The tools as MCP describes them, built once: the generated table in its order, then the
+/// composed tools.
+fn listed() -> &'static [(Offer, Tool)] {
+    static T: OnceLock<Vec<(Offer, Tool)>> = OnceLock::new();
     T.get_or_init(|| {
-        tools::all()
-            .iter()
-            .map(|t| {
-                let mut v = json!({
-                    "name": t.name,
-                    "title": t.annotations["title"],
-                    "description": t.description,
-                    "inputSchema": t.input_schema,
-                    "annotations": t.annotations,
-                });
-                if let Some(o) = &t.output_schema {
-                    v["outputSchema"] = o.clone();
-                }
-                serde_json::from_value(v).expect("a generated tool is an MCP tool")
+        let generated = tools::all().iter().map(|t| {
+            let mut v = json!({
+                "name": t.name,
+                "title": t.annotations["title"],
+                "description": t.description,
+                "inputSchema": t.input_schema,
+                "annotations": t.annotations,
+            });
+            if let Some(o) = &t.output_schema {
+                v["outputSchema"] = o.clone();
+            }
+            (Offer::Generated(t), v)
+        });
+        let composed = composed::ALL.iter().map(|c| {
+            let v = json!({
+                "name": c.name,
+                "title": c.title,
+                "description": c.description,
+                "inputSchema": c.input_schema(),
+                "annotations": {"title": c.title, "readOnlyHint": true,
+                                "idempotentHint": true, "openWorldHint": false},
+            });
+            (Offer::Composed(c), v)
+        });
+        generated
+            .chain(composed)
+            .map(|(o, v)| {
+                let tool = serde_json::from_value(v).expect("a listed tool is an MCP tool");
+                (o, tool)
             })
             .collect()
     })
+}
+
+/// The steps of a composed tool: each a generated tool's request with the caller's token.
+struct Caller<'a> {
+    dispatch: &'a Dispatch,
+    authorization: Option<String>,
+    peer: Option<RemoteAddr>,
+}
+
+impl Steps for Caller<'_> {
+    async fn step(&self, name: &'static str, args: Value) -> Result<(u16, Value), String> {
+        let tool = tools::all()
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| format!("no tool {name}"))?;
+        let args = args.as_object().cloned().unwrap_or_default();
+        let req = call::request(tool, &args)?;
+        let a = self
+            .dispatch
+            .send(&req, self.authorization.as_deref(), self.peer.clone())
+            .await?;
+        Ok((
+            a.status,
+            serde_json::from_slice(&a.body).unwrap_or(Value::Null),
+        ))
+    }
+}
+
+/// An operation's answer (or a composed tool's) as the tool's result.
+fn result(status: u16, body: &[u8]) -> CallToolResponse {
+    let a = call::answer(status, body);
+    let mut result = if a.is_error {
+        CallToolResult::error(vec![ContentBlock::text(a.text)])
+    } else {
+        CallToolResult::success(vec![ContentBlock::text(a.text)])
+    };
+    result.structured_content = a.structured;
+    result.into()
 }
 
 impl ServerHandler for SpciMcp {
@@ -120,11 +190,10 @@ impl ServerHandler for SpciMcp {
         else {
             return Ok(ListToolsResult::with_all_items(vec![]));
         };
-        let offered = tools::all()
+        let offered = listed()
             .iter()
-            .zip(listed())
-            .filter(|(t, _)| t.callable_by(&scopes, role))
-            .map(|(_, listed)| listed.clone())
+            .filter(|(o, _)| o.callable_by(&scopes, role))
+            .map(|(_, tool)| tool.clone())
             .collect();
         Ok(ListToolsResult::with_all_items(offered))
     }
@@ -134,27 +203,34 @@ impl ServerHandler for SpciMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let args = request.arguments.unwrap_or_default();
+        let (authorization, peer) = self.caller(&context);
+        if let Some(c) = composed::ALL.iter().find(|c| c.name == request.name) {
+            let steps = Caller {
+                dispatch: &self.dispatch,
+                authorization,
+                peer,
+            };
+            return match c.run(&args, &steps).await {
+                Ok(v) => Ok(result(200, v.to_string().as_bytes())),
+                Err(Failed::Refused(status, body)) => {
+                    Ok(result(status, body.to_string().as_bytes()))
+                }
+                Err(Failed::Unsent(e)) => Err(ErrorData::internal_error(e, None)),
+            };
+        }
         let Some(tool) = tools::all().iter().find(|t| t.name == request.name) else {
             return Err(ErrorData::invalid_params(
                 format!("no tool {}", request.name),
                 None,
             ));
         };
-        let args = request.arguments.unwrap_or_default();
         let req = call::request(tool, &args).map_err(|e| ErrorData::invalid_params(e, None))?;
-        let (authorization, peer) = self.caller(&context);
         let answered = self
             .dispatch
             .send(&req, authorization.as_deref(), peer)
             .await
             .map_err(|e| ErrorData::internal_error(e, None))?;
-        let a = call::answer(answered.status, &answered.body);
-        let mut result = if a.is_error {
-            CallToolResult::error(vec![ContentBlock::text(a.text)])
-        } else {
-            CallToolResult::success(vec![ContentBlock::text(a.text)])
-        };
-        result.structured_content = a.structured;
-        Ok(result.into())
+        Ok(result(answered.status, &answered.body))
     }
 }

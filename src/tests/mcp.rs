@@ -81,7 +81,10 @@ async fn tools_are_listed_from_the_generated_table() {
     )
     .await;
     let tools = body["result"]["tools"].as_array().expect("a tool list");
-    assert_eq!(tools.len(), crate::mcp::tools::all().len());
+    assert_eq!(
+        tools.len(),
+        crate::mcp::tools::all().len() + crate::mcp::composed::ALL.len()
+    );
     let cancel = tools.iter().find(|t| t["name"] == "cancelRun").unwrap();
     assert_eq!(cancel["annotations"]["readOnlyHint"], false);
     assert_eq!(cancel["inputSchema"]["required"], json!(["run_id"]));
@@ -180,4 +183,70 @@ async fn a_tool_call_is_its_operation_with_the_callers_rights_and_limits() {
 
     let (_, _, anonymous) = rpc(&w, "not-a-token", call(6, "listRuns", json!({}))).await;
     assert_eq!(anonymous["result"]["isError"], true);
+}
+
+/// The composed tools answer in one call, through the operations: why a run failed (with the
+/// head of a diff read from storage), what a run changed against its bases, whether a test is
+/// flaky; a step's refusal is the tool's error.
+#[tokio::test]
+async fn composed_tools_answer_an_agents_questions_in_one_call() {
+    let w = World::new().await;
+    w.put(
+        &World::expected_key(w.o2),
+        b"1\n00:00:01,000 --> 00:00:02,000\nHello\nWorld\n",
+    );
+    w.put(
+        "TestResults/zz.srt",
+        b"1\n00:00:01,000 --> 00:00:02,000\nHello\nWorId\n",
+    );
+    let ask = |id: u64, name: &'static str, args: Value| {
+        let w = &w;
+        async move {
+            let (status, _, body) = rpc(w, &w.admin, call(id, name, args)).await;
+            assert_eq!(status, 200, "{body}");
+            body["result"].clone()
+        }
+    };
+
+    let why = ask(1, "explainRunFailure", json!({"run_id": w.run_fail})).await;
+    assert_eq!(why["isError"], false, "{why}");
+    let s = &why["structuredContent"];
+    assert_eq!(s["summary"]["status"], "fail", "{s}");
+    let groups = s["failure_groups"].as_array().expect("groups");
+    assert!(!groups.is_empty(), "{s}");
+    let heads: Vec<&str> = groups
+        .iter()
+        .filter_map(|g| g["diff"]["head"].as_str())
+        .collect();
+    assert!(
+        heads
+            .iter()
+            .any(|h| h.contains("-World") && h.contains("+WorId")),
+        "{s}"
+    );
+
+    let changed = ask(
+        2,
+        "whatDidThisPullRequestChange",
+        json!({"run_id": w.run_fail}),
+    )
+    .await;
+    assert_eq!(changed["isError"], false, "{changed}");
+    let s = &changed["structuredContent"];
+    assert_eq!(s["run"]["run_id"], w.run_fail);
+    assert!(s["bases"].as_array().is_some_and(|b| !b.is_empty()), "{s}");
+    assert!(
+        s["changed"].is_array() && s["tests_compared"].is_i64(),
+        "{s}"
+    );
+
+    let flaky = ask(3, "isThisTestFlaky", json!({"regression_test_id": w.t2})).await;
+    assert_eq!(flaky["isError"], false, "{flaky}");
+    assert!(flaky["structuredContent"]["verdict"].is_string(), "{flaky}");
+
+    let unknown = ask(4, "explainRunFailure", json!({"run_id": 999_999})).await;
+    assert_eq!(unknown["isError"], true, "{unknown}");
+    let error: Value =
+        serde_json::from_str(unknown["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(error["code"], "not_found", "{unknown}");
 }

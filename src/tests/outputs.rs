@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 impl World {
     /// The baseline file a run with a file row for `output` was judged against (the fixtures'
     /// snapshot hash in `test_result_file.expected`).
-    fn expected_key(output: i32) -> String {
+    pub(super) fn expected_key(output: i32) -> String {
         format!("TestResults/{}.srt", hash(&format!("expected {output}")))
     }
 
