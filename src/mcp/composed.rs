@@ -144,7 +144,9 @@ async fn explain_run_failure(args: &Map<String, Value>, s: &impl Steps) -> Resul
         json!({"run_id": run_id, "limit": max_groups}),
     )
     .await?;
+    let more_groups = groups["pagination"]["next_offset"].is_i64();
     let groups = groups["data"].as_array().cloned().unwrap_or_default();
+    // The diffs come from the first 100 failing tests (a group further down is listed without one).
     let failing = if groups.is_empty() {
         vec![]
     } else {
@@ -185,7 +187,7 @@ async fn explain_run_failure(args: &Map<String, Value>, s: &impl Steps) -> Resul
         "run_id": run_id,
         "summary": summary,
         "failure_groups": explained,
-        "more_groups": groups.len() as i64 >= max_groups,
+        "more_groups": more_groups,
     }))
 }
 
@@ -242,18 +244,30 @@ fn first_lines(text: &str, n: i64) -> String {
     out.join("\n")
 }
 
+/// Pages of 100 comparison entries read at most (CCExtractor has a few hundred tests).
+const MAX_COMPARISON_PAGES: usize = 10;
+
 async fn what_changed(args: &Map<String, Value>, s: &impl Steps) -> Result<Value, Failed> {
     let run_id = args.get("run_id").cloned().unwrap_or(Value::Null);
     let limit = int(args, "limit", 50);
     let run = ok(s, "getRun", json!({"run_id": run_id})).await?;
-    let cmp = ok(
-        s,
-        "getRunComparison",
-        json!({"run_id": run_id, "limit": 100}),
-    )
-    .await?;
-    let entries = cmp["data"].as_array().cloned().unwrap_or_default();
-    let changed: Vec<Value> = entries.iter().filter_map(changed_entry).collect();
+    // Every test is compared, a page at a time, up to a bound an agent's answer can carry.
+    let mut changed: Vec<Value> = vec![];
+    let mut offset = Some(0);
+    let mut cmp = Value::Null;
+    for _ in 0..MAX_COMPARISON_PAGES {
+        let Some(at) = offset else { break };
+        cmp = ok(
+            s,
+            "getRunComparison",
+            json!({"run_id": run_id, "limit": 100, "offset": at}),
+        )
+        .await?;
+        if let Some(entries) = cmp["data"].as_array() {
+            changed.extend(entries.iter().filter_map(changed_entry));
+        }
+        offset = cmp["pagination"]["next_offset"].as_i64();
+    }
     let listed: Vec<Value> = changed
         .iter()
         .take(usize::try_from(limit).unwrap_or(0))
@@ -277,6 +291,7 @@ async fn what_changed(args: &Map<String, Value>, s: &impl Steps) -> Result<Value
         "changed": listed,
         "changed_not_listed": changed.len().saturating_sub(listed.len()),
         "tests_compared": cmp["pagination"]["total"],
+        "tests_not_examined": offset.is_some(),
     }))
 }
 
