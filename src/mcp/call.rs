@@ -4,8 +4,8 @@ use super::tools::Tool;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value};
 
-/// The longest answer handed to an agent, in characters; the rest is cut with a note saying
-/// how to read on (a page, an offset, a narrower filter).
+/// The longest answer handed to an agent, in characters: a page keeps the items that fit, and a
+/// note says where to read on (an offset, a smaller limit).
 pub const MAX_ANSWER: usize = 24_000;
 
 /// The operation's request: method, path with its query, JSON body.
@@ -72,40 +72,127 @@ fn scalar(v: &Value) -> String {
     }
 }
 
-/// What the agent gets: the answer's JSON as text, cut at [`MAX_ANSWER`] with a note, and
-/// whether it is an error (any status but 2xx: the error contract's JSON says why).
+/// The longest string value handed over whole, in characters (a log line, a diff, a message);
+/// a longer one is cut with a note, and the rest is read with a narrower request.
+pub const MAX_STRING: usize = 4_000;
+
+/// What the agent gets: the answer's JSON as text (and as structured content when it is an
+/// object), fitted to [`MAX_ANSWER`]; notes say what was cut and how to read the rest. An error
+/// is any status but 2xx: the error contract's JSON says why.
 #[derive(Debug, PartialEq)]
 pub struct Answer {
     pub text: String,
     pub structured: Option<Value>,
+    pub notes: Vec<String>,
     pub is_error: bool,
 }
 
 pub fn answer(status: u16, body: &[u8]) -> Answer {
     let is_error = !(200..300).contains(&status);
-    let text = String::from_utf8_lossy(body);
-    let parsed: Option<Value> = serde_json::from_slice(body).ok();
-    if text.chars().count() <= MAX_ANSWER {
+    if body.is_empty() {
         return Answer {
-            text: if text.is_empty() {
-                format!("HTTP {status}")
-            } else {
-                text.into_owned()
-            },
-            structured: parsed.filter(|v| v.is_object() && !is_error),
+            text: format!("HTTP {status}"),
+            structured: None,
+            notes: vec![],
             is_error,
         };
     }
-    let cut: String = text.chars().take(MAX_ANSWER).collect();
+    let Ok(mut v) = serde_json::from_slice::<Value>(body) else {
+        return cut_text(&String::from_utf8_lossy(body), is_error);
+    };
+    let mut notes = vec![];
+    let strings = cut_long_strings(&mut v);
+    if strings > 0 {
+        notes.push(format!(
+            "{strings} string(s) longer than {MAX_STRING} characters were cut where marked; \
+             read them whole with a narrower request (a log page, fewer context lines) or the \
+             file's download operation."
+        ));
+    }
+    if let Some(note) = fit_page(&mut v) {
+        notes.push(note);
+    }
+    let text = v.to_string();
+    if text.chars().count() > MAX_ANSWER {
+        return cut_text(&text, is_error);
+    }
     Answer {
-        text: format!(
-            "{cut}\n…[cut at {MAX_ANSWER} of {} characters: ask for less, with a smaller `limit`, \
-             an `offset`, or a narrower filter]",
-            text.chars().count()
-        ),
-        structured: None,
+        text,
+        structured: Some(v).filter(|v| v.is_object() && !is_error),
+        notes,
         is_error,
     }
+}
+
+/// Not JSON, or JSON that no cut of strings and items fits: the text cut where the limit falls.
+fn cut_text(text: &str, is_error: bool) -> Answer {
+    let total = text.chars().count();
+    if total <= MAX_ANSWER {
+        return Answer {
+            text: text.to_string(),
+            structured: None,
+            notes: vec![],
+            is_error,
+        };
+    }
+    Answer {
+        text: text.chars().take(MAX_ANSWER).collect(),
+        structured: None,
+        notes: vec![format!(
+            "Cut at {MAX_ANSWER} of {total} characters: ask for less, with a smaller `limit`, \
+             an `offset`, or a narrower filter."
+        )],
+        is_error,
+    }
+}
+
+/// Cuts every string over [`MAX_STRING`] characters, marking the cut; how many were cut.
+fn cut_long_strings(v: &mut Value) -> usize {
+    match v {
+        Value::String(s) => {
+            let total = s.chars().count();
+            if total <= MAX_STRING {
+                return 0;
+            }
+            let kept: String = s.chars().take(MAX_STRING).collect();
+            *s = format!("{kept}…[cut: {} more characters]", total - MAX_STRING);
+            1
+        }
+        Value::Array(a) => a.iter_mut().map(cut_long_strings).sum(),
+        Value::Object(m) => m.values_mut().map(cut_long_strings).sum(),
+        _ => 0,
+    }
+}
+
+/// A page over [`MAX_ANSWER`] keeps its first items that fit; the note says where the rest
+/// starts (the offset of the first item left out, on an offset page).
+fn fit_page(v: &mut Value) -> Option<String> {
+    let total_len = v.to_string().chars().count();
+    if total_len <= MAX_ANSWER {
+        return None;
+    }
+    let offset = v["pagination"]["offset"].as_i64();
+    let data = v.get_mut("data")?.as_array_mut()?;
+    let sizes: Vec<usize> = data
+        .iter()
+        .map(|item| item.to_string().chars().count() + 1)
+        .collect();
+    let (mut len, page) = (total_len, data.len());
+    while len > MAX_ANSWER && !data.is_empty() {
+        data.pop();
+        len -= sizes[data.len()];
+    }
+    let kept = data.len();
+    Some(match offset {
+        Some(o) => format!(
+            "Only the first {kept} of this page's {page} items fit; the next is at offset {}.",
+            o + kept as i64
+        ),
+        None => format!(
+            "Only the first {kept} of this page's {page} items fit; ask again with limit={}.",
+            kept.max(1)
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -177,10 +264,47 @@ mod tests {
         let refused = answer(403, br#"{"code": "forbidden"}"#);
         assert!(refused.is_error);
         assert!(refused.text.contains("forbidden"));
-        let long = format!("\"{}\"", "x".repeat(MAX_ANSWER * 2));
+        let long = "x".repeat(MAX_ANSWER * 2);
         let cut = answer(200, long.as_bytes());
-        assert!(cut.text.chars().count() < MAX_ANSWER + 200);
-        assert!(cut.text.contains("cut at"));
+        assert_eq!(cut.text.chars().count(), MAX_ANSWER);
+        assert!(cut.notes[0].contains("Cut at"));
         assert_eq!(cut.structured, None);
+    }
+
+    #[test]
+    fn a_long_string_is_cut_in_place_and_the_json_stays_whole() {
+        let body = json!({"content": "y".repeat(MAX_STRING + 10), "format": "unified"});
+        let a = answer(200, body.to_string().as_bytes());
+        let v: Value = serde_json::from_str(&a.text).expect("still JSON");
+        let content = v["content"].as_str().unwrap();
+        assert!(content.ends_with("…[cut: 10 more characters]"), "{content}");
+        assert_eq!(v["format"], "unified");
+        assert_eq!(a.structured, Some(v));
+        assert!(a.notes[0].contains("1 string(s)"));
+    }
+
+    #[test]
+    fn a_page_too_long_keeps_the_items_that_fit_and_names_the_next_offset() {
+        let item = json!({"text": "z".repeat(MAX_STRING)});
+        let cases = [
+            (
+                json!({"data": vec![item.clone(); 10], "pagination": {"offset": 20}}),
+                "the next is at offset 25",
+            ),
+            (
+                json!({"data": vec![item.clone(); 10], "pagination": {"next_cursor": 3}}),
+                "ask again with limit=5",
+            ),
+        ];
+        for (body, says) in cases {
+            let a = answer(200, body.to_string().as_bytes());
+            assert!(a.text.chars().count() <= MAX_ANSWER);
+            let v: Value = serde_json::from_str(&a.text).expect("still JSON");
+            assert_eq!(v["data"].as_array().unwrap().len(), 5, "{says}");
+            assert!(a.notes.iter().any(|n| n.contains(says)), "{:?}", a.notes);
+            assert!(a.structured.is_some());
+        }
+        let small = answer(200, json!({"data": [1, 2]}).to_string().as_bytes());
+        assert!(small.notes.is_empty());
     }
 }

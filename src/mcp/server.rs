@@ -144,10 +144,15 @@ impl Steps for Caller<'_> {
 /// An operation's answer (or a composed tool's) as the tool's result.
 fn result(status: u16, body: &[u8]) -> CallToolResponse {
     let a = call::answer(status, body);
+    // The answer first (parseable on its own), then what was cut and how to read on.
+    let content: Vec<ContentBlock> = std::iter::once(a.text)
+        .chain(a.notes)
+        .map(ContentBlock::text)
+        .collect();
     let mut result = if a.is_error {
-        CallToolResult::error(vec![ContentBlock::text(a.text)])
+        CallToolResult::error(content)
     } else {
-        CallToolResult::success(vec![ContentBlock::text(a.text)])
+        CallToolResult::success(content)
     };
     result.structured_content = a.structured;
     result.into()
