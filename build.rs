@@ -1,4 +1,6 @@
-//! Regenerates `generated/api.rs` and the MCP tool table `generated/mcp-tools.json` from `openapi-ci-api.yaml` with the generator in `codegen/`.
+//! Regenerates `generated/api.rs`, the MCP tool table `generated/mcp-tools.json` and the
+//! schemas as JSON Schema `generated/json-schemas.json` from `openapi-ci-api.yaml` with the
+//! generator in `codegen/`.
 //!
 //! The file is rewritten only when its content changes, so builds stay incremental and CI can
 //! `git status generated/` to prove the checked-in copy is fresh. A spec the generator does not
@@ -8,6 +10,7 @@ use std::fs;
 const SPEC: &str = "openapi-ci-api.yaml";
 const OUT: &str = "generated/api.rs";
 const TOOLS: &str = "generated/mcp-tools.json";
+const SCHEMAS: &str = "generated/json-schemas.json";
 
 fn main() {
     println!("cargo::rerun-if-changed={SPEC}");
@@ -24,7 +27,11 @@ fn main() {
         Ok(t) => t + "\n",
         Err(e) => fail(&format!("{SPEC}: {e}")),
     };
-    for (path, content) in [(OUT, code), (TOOLS, tools)] {
+    let schemas = match codegen::json_schemas(&text) {
+        Ok(s) => s + "\n",
+        Err(e) => fail(&format!("{SPEC}: {e}")),
+    };
+    for (path, content) in [(OUT, code), (TOOLS, tools), (SCHEMAS, schemas)] {
         if fs::read_to_string(path).ok().as_deref() != Some(content.as_str())
             && let Err(e) = fs::create_dir_all("generated").and_then(|()| fs::write(path, content))
         {

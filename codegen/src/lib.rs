@@ -12,13 +12,17 @@
 //!     `#[OpenApi]` adapter per tag that authenticates, enforces `x-required-scopes` /
 //!     `x-required-roles`, delegates to the trait and turns its error into a documented status,
 //!   * [`operations`]: `OPERATIONS`, a table of every operation that the HTTP layer, the drift
-//!     test and the contract tests read.
+//!     test and the contract tests read,
+//!
+//! and, as JSON, the MCP tool table ([`mcp`]) and the spec's schemas as JSON Schema
+//! ([`json_schema`]), which the server validates request bodies against.
 //!
 //! Anything in the spec the generator does not understand is an error, never a silent omission
 //! ([`extensions`] rejects unknown `x-` keys): the drift test can only catch what the generator
 //! emitted wrongly, not what it skipped.
 mod error;
 pub mod extensions;
+pub mod json_schema;
 pub mod mcp;
 mod model;
 pub mod naming;
@@ -41,6 +45,13 @@ pub fn mcp_tools(spec_yaml: &str) -> Result<String, Error> {
     let raw: serde_json::Value =
         yaml_serde::from_str(spec_yaml).map_err(|e| Error::new(format!("spec: {e}")))?;
     mcp::tools(&raw)
+}
+
+/// The spec's schemas as one JSON Schema document (`generated/json-schemas.json`).
+pub fn json_schemas(spec_yaml: &str) -> Result<String, Error> {
+    let raw: serde_json::Value =
+        yaml_serde::from_str(spec_yaml).map_err(|e| Error::new(format!("spec: {e}")))?;
+    json_schema::document(&raw)
 }
 
 /// Generates the formatted Rust module for a spec given as YAML.

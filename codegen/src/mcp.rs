@@ -5,19 +5,11 @@
 //! into the tool's own `$defs` (only the schemas it reaches), and OpenAPI-only keywords go.
 //! The server dispatches a call to the operation itself, so a tool is exactly the operation.
 use crate::error::{Error, bail};
+use crate::json_schema::{convert, definitions};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch"];
-/// Keywords of OpenAPI's schema object that JSON Schema does not have.
-const OPENAPI_ONLY: &[&str] = &[
-    "nullable",
-    "discriminator",
-    "xml",
-    "externalDocs",
-    "example",
-];
-const REF_PREFIX: &str = "#/components/schemas/";
 
 /// The tool table as pretty JSON, ordered by path, then method.
 pub fn tools(spec: &Value) -> Result<String, Error> {
@@ -156,114 +148,9 @@ fn resolve(spec: &Value, v: &Value) -> Result<Value, Error> {
     }
 }
 
-/// The component schemas `refs` names and every one they reach, converted.
-fn definitions(spec: &Value, mut refs: BTreeSet<String>) -> Result<Map<String, Value>, Error> {
-    let mut defs = Map::new();
-    while let Some(name) = refs.pop_first() {
-        if defs.contains_key(&name) {
-            continue;
-        }
-        let Some(schema) = spec["components"]["schemas"].get(&name) else {
-            bail!("unknown schema {name}");
-        };
-        let mut more = BTreeSet::new();
-        defs.insert(name, convert(schema, &mut more));
-        refs.extend(more.into_iter().filter(|n| !defs.contains_key(n)));
-    }
-    Ok(defs)
-}
-
-/// OpenAPI 3.0 schema to JSON Schema 2020-12; the component names it refers to go to `refs`.
-pub fn convert(schema: &Value, refs: &mut BTreeSet<String>) -> Value {
-    match schema {
-        Value::Object(m) => {
-            if let Some(r) = m.get("$ref").and_then(Value::as_str) {
-                let name = r.trim_start_matches(REF_PREFIX).to_string();
-                refs.insert(name.clone());
-                return json!({ "$ref": format!("#/$defs/{name}") });
-            }
-            let mut out = Map::new();
-            for (k, v) in m {
-                if k.starts_with("x-") || OPENAPI_ONLY.contains(&k.as_str()) {
-                    continue;
-                }
-                let v = match k.as_str() {
-                    "properties" => Value::Object(
-                        v.as_object()
-                            .into_iter()
-                            .flatten()
-                            .map(|(name, s)| (name.clone(), convert(s, refs)))
-                            .collect(),
-                    ),
-                    "items" | "additionalProperties" | "not" => convert(v, refs),
-                    "allOf" | "oneOf" | "anyOf" => Value::Array(
-                        v.as_array()
-                            .into_iter()
-                            .flatten()
-                            .map(|s| convert(s, refs))
-                            .collect(),
-                    ),
-                    _ => v.clone(),
-                };
-                out.insert(k.clone(), v);
-            }
-            if m.get("nullable").and_then(Value::as_bool) == Some(true) {
-                return nullable(out);
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
-    }
-}
-
-/// A schema that also admits `null`.
-fn nullable(mut s: Map<String, Value>) -> Value {
-    match s.get("type").cloned() {
-        Some(Value::String(t)) => {
-            s.insert("type".into(), json!([t, "null"]));
-            // An enum lists its values: null is one of them now.
-            if let Some(Value::Array(values)) = s.get_mut("enum") {
-                values.push(Value::Null);
-            }
-            Value::Object(s)
-        }
-        _ => json!({ "anyOf": [Value::Object(s), { "type": "null" }] }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn openapi_schemas_become_json_schema() {
-        let cases = [
-            (
-                json!({"type": "string", "nullable": true}),
-                json!({"type": ["string", "null"]}),
-            ),
-            (
-                json!({"type": "string", "enum": ["a"], "nullable": true}),
-                json!({"type": ["string", "null"], "enum": ["a", null]}),
-            ),
-            (
-                json!({"allOf": [{"$ref": "#/components/schemas/S"}], "nullable": true}),
-                json!({"anyOf": [{"allOf": [{"$ref": "#/$defs/S"}]}, {"type": "null"}]}),
-            ),
-            (
-                json!({"type": "array", "items": {"$ref": "#/components/schemas/T"}, "example": [], "x-admin-only": []}),
-                json!({"type": "array", "items": {"$ref": "#/$defs/T"}}),
-            ),
-            (
-                json!({"oneOf": [{"$ref": "#/components/schemas/A"}], "discriminator": {"propertyName": "k"}}),
-                json!({"oneOf": [{"$ref": "#/$defs/A"}]}),
-            ),
-        ];
-        for (openapi, expected) in cases {
-            let mut refs = BTreeSet::new();
-            assert_eq!(convert(&openapi, &mut refs), expected, "{openapi}");
-        }
-    }
 
     #[test]
     fn a_tool_takes_parameters_and_body_and_bundles_what_it_reaches() {

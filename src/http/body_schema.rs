@@ -8,15 +8,13 @@
 //! spelling of the media type reaches the parser without passing here first.
 use super::error::{ApiError, MAX_LISTED};
 use super::operation;
-use super::spec::spec_json;
 use poem::http::header;
 use poem::{Endpoint, Middleware, Request, Result};
 use poem_openapi::payload::{Json, Payload};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const SPEC_URI: &str = "urn:spci:spec";
 /// Violations counted beyond the listed ones; a hostile body cannot make counting unbounded.
 const MAX_COUNTED: usize = 10_000;
 
@@ -103,89 +101,56 @@ fn nul_at(v: &Value, at: String) -> Option<String> {
     }
 }
 
-/// One compiled validator per operation with a JSON request body, from the served spec.
+/// The spec's schemas as JSON Schema 2020-12, converted once by the generator (the same
+/// conversion as the MCP tools'): every component under `$defs`, each JSON body under `bodies`.
+const SCHEMAS: &str = include_str!("../../generated/json-schemas.json");
+const SCHEMAS_URI: &str = "urn:spci:schemas";
+
+/// One compiled validator per operation with a JSON request body.
 fn validators() -> &'static HashMap<&'static str, jsonschema::Validator> {
     static V: OnceLock<HashMap<&'static str, jsonschema::Validator>> = OnceLock::new();
     V.get_or_init(|| {
-        let spec = spec_json();
         crate::api::OPERATIONS
             .iter()
-            .filter_map(|op| {
-                let schema = spec
-                    .get("paths")?
-                    .get(op.path)?
-                    .get(op.method.to_lowercase())?
-                    .pointer("/requestBody/content/application~1json/schema")?;
-                let v = validator(schema)
+            .filter(|op| document()["bodies"].get(op.operation_id).is_some())
+            .map(|op| {
+                let v = compile(&format!("#/bodies/{}", op.operation_id))
                     .unwrap_or_else(|e| panic!("{}: body schema: {e}", op.operation_id));
-                Some((op.operation_id, v))
+                (op.operation_id, v)
             })
             .collect()
     })
 }
 
-/// A validator of one schema of the served spec (its `$ref`s resolved against the spec).
-pub fn validator(schema: &Value) -> Result<jsonschema::Validator, String> {
+fn document() -> &'static Value {
+    static D: OnceLock<Value> = OnceLock::new();
+    D.get_or_init(|| serde_json::from_str(SCHEMAS).expect("build.rs writes valid JSON"))
+}
+
+/// A validator of the spec's component schema `name` (tests hold answers to it).
+pub fn validator(name: &str) -> Result<jsonschema::Validator, String> {
+    if document()["$defs"].get(name).is_none() {
+        return Err(format!("no schema {name}"));
+    }
+    compile(&format!("#/$defs/{name}"))
+}
+
+/// The schema at `pointer` in the document, its `$ref`s resolved within it.
+fn compile(pointer: &str) -> Result<jsonschema::Validator, String> {
     static REGISTRY: OnceLock<jsonschema::Registry> = OnceLock::new();
     let registry = REGISTRY.get_or_init(|| {
         jsonschema::Registry::new()
-            .add(SPEC_URI, to_json_schema(spec_json()))
-            .expect("the spec as a schema resource")
+            .add(SCHEMAS_URI, document().clone())
+            .expect("the schemas as a resource")
             .prepare()
             .expect("a schema registry")
     });
     jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
+        .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .with_registry(registry)
-        .build(&root_refs(&to_json_schema(schema)))
+        .build(&json!({"$ref": format!("{SCHEMAS_URI}{pointer}")}))
         .map_err(|e| e.to_string())
-}
-
-/// OpenAPI 3.0 schema objects are not JSON Schema: `nullable` becomes a type union. (The
-/// contract harness keeps its own copy on purpose: the checker shares no code with the server.)
-fn to_json_schema(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut out: Map<String, Value> = m
-                .iter()
-                .map(|(k, x)| (k.clone(), to_json_schema(x)))
-                .collect();
-            if out.remove("nullable") == Some(Value::Bool(true)) {
-                if let Some(all_of) = out.remove("allOf") {
-                    out.insert("anyOf".into(), json!([{"allOf": all_of}, {"type": "null"}]));
-                } else if let Some(Value::String(t)) = out.get("type").cloned() {
-                    out.insert("type".into(), json!([t, "null"]));
-                    if let Some(Value::Array(e)) = out.get_mut("enum") {
-                        e.push(Value::Null);
-                    }
-                }
-            }
-            out.remove("discriminator");
-            out.remove("example");
-            Value::Object(out)
-        }
-        Value::Array(a) => Value::Array(a.iter().map(to_json_schema).collect()),
-        other => other.clone(),
-    }
-}
-
-/// Refs into the spec resolve against its registered URI.
-fn root_refs(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, x)| match (k.as_str(), x) {
-                    ("$ref", Value::String(r)) if r.starts_with('#') => {
-                        (k.clone(), Value::String(format!("{SPEC_URI}{r}")))
-                    }
-                    _ => (k.clone(), root_refs(x)),
-                })
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(root_refs).collect()),
-        other => other.clone(),
-    }
 }
 
 #[cfg(test)]
