@@ -108,6 +108,22 @@ impl Composed {
         }
     }
 
+    /// Arguments against the input schema: a composed tool's own arguments (`max_groups`,
+    /// `diff_lines`, `limit`) reach no operation that would check them.
+    pub fn check(&self, args: &Map<String, Value>) -> Result<(), String> {
+        let schema = self.input_schema();
+        let v = jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())?;
+        let errors: Vec<String> = v
+            .iter_errors(&Value::Object(args.clone()))
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{}: {}", self.name, errors.join("; ")))
+        }
+    }
+
     pub async fn run(&self, args: &Map<String, Value>, s: &impl Steps) -> Result<Value, Failed> {
         match self.name {
             "explainRunFailure" => explain_run_failure(args, s).await,
@@ -395,6 +411,28 @@ mod tests {
         assert!(!explain.callable_by(&set(&[Scope::RunsRead]), Role::User));
         assert!(explain.callable_by(&set(&[Scope::RunsRead, Scope::ResultsRead]), Role::User));
         assert!(!explain.callable_by(&set(&[]), Role::Admin));
+    }
+
+    #[test]
+    fn arguments_outside_the_input_schema_are_refused() {
+        let args = |v: Value| v.as_object().unwrap().clone();
+        let explain = &ALL[0];
+        assert!(
+            explain
+                .check(&args(json!({"run_id": 3, "max_groups": 5})))
+                .is_ok()
+        );
+        for bad in [
+            json!({}),
+            json!({"run_id": "3"}),
+            json!({"run_id": 3, "max_groups": 1000}),
+            json!({"run_id": 3, "nope": true}),
+        ] {
+            assert!(explain.check(&args(bad.clone())).is_err(), "{bad}");
+        }
+        let flaky = &ALL[2];
+        assert!(flaky.check(&args(json!({"regression_test_id": 1}))).is_ok());
+        assert!(flaky.check(&args(json!({}))).is_err());
     }
 
     #[test]

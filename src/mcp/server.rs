@@ -29,9 +29,7 @@ impl SpciMcp {
             authorization: token.map(|t| format!("Bearer {t}")),
         }
     }
-}
 
-impl SpciMcp {
     /// The caller's `Authorization` (stdio: the configured token; HTTP: the request's) and
     /// address.
     fn caller(&self, context: &RequestContext<RoleServer>) -> (Option<String>, Option<RemoteAddr>) {
@@ -211,6 +209,8 @@ impl ServerHandler for SpciMcp {
         let args = request.arguments.unwrap_or_default();
         let (authorization, peer) = self.caller(&context);
         if let Some(c) = composed::ALL.iter().find(|c| c.name == request.name) {
+            c.check(&args)
+                .map_err(|e| ErrorData::invalid_params(e, None))?;
             let steps = Caller {
                 dispatch: &self.dispatch,
                 authorization,
