@@ -16,7 +16,8 @@ const OPENAPI_ONLY: &[&str] = &[
     "example",
 ];
 const REF_PREFIX: &str = "#/components/schemas/";
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch"];
+/// The methods of a path item that hold an operation.
+pub const METHODS: &[&str] = &["get", "put", "post", "delete", "patch"];
 
 /// Every component schema under `$defs`, and each operation's JSON request body under
 /// `bodies` by operationId, as pretty JSON: one document, its `$ref`s internal.

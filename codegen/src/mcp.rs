@@ -5,11 +5,9 @@
 //! into the tool's own `$defs` (only the schemas it reaches), and OpenAPI-only keywords go.
 //! The server dispatches a call to the operation itself, so a tool is exactly the operation.
 use crate::error::{Error, bail};
-use crate::json_schema::{convert, definitions};
+use crate::json_schema::{METHODS, convert, definitions};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
-
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch"];
 
 /// The tool table as pretty JSON, ordered by path, then method.
 pub fn tools(spec: &Value) -> Result<String, Error> {

@@ -130,15 +130,16 @@ pub fn generate(m: &Model, o: &Op) -> Result<Responses, Error> {
                     bail!("{op_id} {code}: response bodies are $refs")
                 };
                 let name = ref_name(reference);
-                is_error = name == ERROR_SCHEMA || m.is_error_part(name);
-                if m.is_error_part(name) {
+                let refined = m.is_error_part(name);
+                is_error = name == ERROR_SCHEMA || refined;
+                let t = if refined {
                     error_refinement(m, name)?;
-                    let t = crate::naming::type_ident(ERROR_SCHEMA);
-                    fields.push(quote!(Json<#t>));
+                    let id = crate::naming::type_ident(ERROR_SCHEMA);
+                    quote!(#id)
                 } else {
-                    let (t, _) = rust_type(m, s)?;
-                    fields.push(quote!(Json<#t>));
-                }
+                    rust_type(m, s)?.0
+                };
+                fields.push(quote!(Json<#t>));
             }
         }
         ensure!(
