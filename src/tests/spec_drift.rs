@@ -106,61 +106,56 @@ fn inline_multipart(spec: &mut Value) -> Vec<String> {
 /// Their named shapes are held on the wire instead: the contract harness validates every error
 /// answer against them, and `tests::error_details` checks each family.
 fn error_bodies_as_error_response(spec: &mut Value) {
-    let Some(schemas) = spec["components"]["schemas"].as_object_mut() else {
-        return;
-    };
-    let parts: BTreeSet<String> = schemas
-        .iter()
-        .filter(|(_, s)| s.get("x-error-body").is_some())
-        .map(|(n, _)| format!("#/components/schemas/{n}"))
-        .collect();
-    schemas.retain(|_, s| s.get("x-error-body").is_none());
-    fn swap(v: &mut Value, parts: &BTreeSet<String>) {
-        match v {
-            Value::Object(m) => {
-                if m.get("$ref")
-                    .and_then(Value::as_str)
-                    .is_some_and(|r| parts.contains(r))
-                {
-                    m.insert("$ref".into(), json!("#/components/schemas/ErrorResponse"));
-                }
-                m.values_mut().for_each(|x| swap(x, parts));
-            }
-            Value::Array(a) => a.iter_mut().for_each(|x| swap(x, parts)),
-            _ => {}
-        }
-    }
-    swap(&mut spec["components"]["responses"], &parts);
+    let error_response = json!({"$ref": "#/components/schemas/ErrorResponse"});
+    replace_schemas(
+        spec,
+        |s| s.get("x-error-body").is_some(),
+        |_| error_response.clone(),
+    );
 }
 
 /// A named free-form object (PageMeta) is a Rust alias of `serde_json::Value`, which poem
 /// renders inline: compare it inline.
 fn inline_free_form(spec: &mut Value) {
+    replace_schemas(
+        spec,
+        |s| s.as_object().is_some_and(is_free_form),
+        Value::clone,
+    );
+}
+
+/// Removes the component schemas `which` picks and puts `with(schema)` wherever one was
+/// referred to.
+fn replace_schemas(
+    spec: &mut Value,
+    which: impl Fn(&Value) -> bool,
+    with: impl Fn(&Value) -> Value,
+) {
     let Some(schemas) = spec["components"]["schemas"].as_object_mut() else {
         return;
     };
-    let free: Map<String, Value> = schemas
+    let replaced: Map<String, Value> = schemas
         .iter()
-        .filter(|(_, s)| s.as_object().is_some_and(is_free_form))
-        .map(|(n, s)| (format!("#/components/schemas/{n}"), s.clone()))
+        .filter(|(_, s)| which(s))
+        .map(|(n, s)| (format!("#/components/schemas/{n}"), with(s)))
         .collect();
-    schemas.retain(|_, s| !s.as_object().is_some_and(is_free_form));
-    fn inline(v: &mut Value, free: &Map<String, Value>) {
-        if let Some(s) = v
+    schemas.retain(|_, s| !which(s));
+    fn walk(v: &mut Value, replaced: &Map<String, Value>) {
+        if let Some(r) = v
             .get("$ref")
             .and_then(Value::as_str)
-            .and_then(|r| free.get(r))
+            .and_then(|r| replaced.get(r))
         {
-            *v = s.clone();
+            *v = r.clone();
             return;
         }
         match v {
-            Value::Object(m) => m.values_mut().for_each(|x| inline(x, free)),
-            Value::Array(a) => a.iter_mut().for_each(|x| inline(x, free)),
+            Value::Object(m) => m.values_mut().for_each(|x| walk(x, replaced)),
+            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, replaced)),
             _ => {}
         }
     }
-    inline(spec, &free);
+    walk(spec, &replaced);
 }
 
 /// Normalises one side into flat `pointer = value` lines.
