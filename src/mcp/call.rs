@@ -109,12 +109,16 @@ pub fn answer(status: u16, body: &[u8]) -> Answer {
              file's download operation."
         ));
     }
-    if let Some(note) = fit_page(&mut v) {
-        notes.push(note);
-    }
-    let text = v.to_string();
-    if text.chars().count() > MAX_ANSWER {
-        return cut_text(&text, is_error);
+    let mut text = v.to_string();
+    let len = text.chars().count();
+    if len > MAX_ANSWER {
+        if let Some(note) = fit_page(&mut v, len) {
+            notes.push(note);
+            text = v.to_string();
+        }
+        if text.chars().count() > MAX_ANSWER {
+            return cut_text(&text, is_error);
+        }
     }
     Answer {
         text,
@@ -164,13 +168,9 @@ fn cut_long_strings(v: &mut Value) -> usize {
     }
 }
 
-/// A page over [`MAX_ANSWER`] keeps its first items that fit; the note says where the rest
-/// starts (the offset of the first item left out, on an offset page).
-fn fit_page(v: &mut Value) -> Option<String> {
-    let total_len = v.to_string().chars().count();
-    if total_len <= MAX_ANSWER {
-        return None;
-    }
+/// A page of `total_len` characters, over [`MAX_ANSWER`], keeps its first items that fit; the
+/// note says where the rest starts (the offset of the first item left out, on an offset page).
+fn fit_page(v: &mut Value, total_len: usize) -> Option<String> {
     let offset = v["pagination"]["offset"].as_i64();
     let data = v.get_mut("data")?.as_array_mut()?;
     let sizes: Vec<usize> = data
@@ -202,7 +202,7 @@ mod tests {
     use serde_json::json;
 
     fn tool(name: &str) -> &'static Tool {
-        tools::all().iter().find(|t| t.name == name).unwrap()
+        tools::named(name).unwrap()
     }
 
     fn args(v: Value) -> Map<String, Value> {

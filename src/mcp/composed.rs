@@ -3,7 +3,7 @@
 //! operation sent with the caller's token, so rights, validation and limits are the
 //! operations'; a composed tool is offered only to a token that may call every operation it
 //! uses. The answers keep what an agent reasons with and drop the rest.
-use super::tools::{self, Tool};
+use super::tools;
 use crate::api::{Role, Scope};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -73,7 +73,7 @@ impl Composed {
     pub fn callable_by(&self, scopes: &BTreeSet<Scope>, role: Role) -> bool {
         self.uses
             .iter()
-            .all(|u| tool(u).is_some_and(|t| t.callable_by(scopes, role)))
+            .all(|u| tools::named(u).is_some_and(|t| t.callable_by(scopes, role)))
     }
 
     pub fn input_schema(&self) -> Value {
@@ -102,7 +102,7 @@ impl Composed {
                 "required": ["run_id"],
                 "additionalProperties": false,
             }),
-            _ => tool("getRegressionTestStability")
+            _ => tools::named("getRegressionTestStability")
                 .map(|t| t.input_schema.clone())
                 .unwrap_or_else(|| json!({"type": "object"})),
         }
@@ -131,10 +131,6 @@ impl Composed {
             _ => is_flaky(args, s).await,
         }
     }
-}
-
-fn tool(name: &str) -> Option<&'static Tool> {
-    tools::all().iter().find(|t| t.name == name)
 }
 
 /// A step that must succeed.
@@ -392,12 +388,12 @@ mod tests {
         for c in ALL {
             for u in c.uses {
                 assert!(
-                    tool(u).is_some(),
+                    tools::named(u).is_some(),
                     "{} uses {u}, which is not a tool",
                     c.name
                 );
             }
-            assert!(tools::all().iter().all(|t| t.name != c.name));
+            assert!(tools::named(c.name).is_none());
             jsonschema::draft202012::meta::validate(&c.input_schema())
                 .unwrap_or_else(|e| panic!("{}: {e}", c.name));
         }

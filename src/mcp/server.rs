@@ -122,10 +122,7 @@ struct Caller<'a> {
 
 impl Steps for Caller<'_> {
     async fn step(&self, name: &'static str, args: Value) -> Result<(u16, Value), String> {
-        let tool = tools::all()
-            .iter()
-            .find(|t| t.name == name)
-            .ok_or_else(|| format!("no tool {name}"))?;
+        let tool = tools::named(name).ok_or_else(|| format!("no tool {name}"))?;
         let args = args.as_object().cloned().unwrap_or_default();
         let req = call::request(tool, &args)?;
         let a = self
@@ -224,7 +221,7 @@ impl ServerHandler for SpciMcp {
                 Err(Failed::Unsent(e)) => Err(ErrorData::internal_error(e, None)),
             };
         }
-        let Some(tool) = tools::all().iter().find(|t| t.name == request.name) else {
+        let Some(tool) = tools::named(&request.name) else {
             return Err(ErrorData::invalid_params(
                 format!("no tool {}", request.name),
                 None,

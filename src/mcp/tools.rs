@@ -62,6 +62,11 @@ pub fn all() -> &'static [Tool] {
     T.get_or_init(|| serde_json::from_str(TABLE).expect("build.rs writes a valid tool table"))
 }
 
+/// The generated tool called `name`.
+pub fn named(name: &str) -> Option<&'static Tool> {
+    all().iter().find(|t| t.name == name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,10 +164,7 @@ mod tests {
 
     #[test]
     fn a_tool_input_accepts_a_real_call_and_refuses_an_unknown_argument() {
-        let t = all()
-            .iter()
-            .find(|t| t.name == "listRuns")
-            .expect("listRuns is a tool");
+        let t = named("listRuns").expect("listRuns is a tool");
         let v = jsonschema::draft202012::new(&t.input_schema).unwrap();
         assert!(v.is_valid(&serde_json::json!({"status": "fail", "limit": 10})));
         assert!(
