@@ -8,6 +8,7 @@ use crate::api::{Role, Scope};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::sync::OnceLock;
 
 /// One generated tool (an operation) called with arguments: its status and JSON body.
 pub trait Steps {
@@ -111,9 +112,21 @@ impl Composed {
     /// Arguments against the input schema: a composed tool's own arguments (`max_groups`,
     /// `diff_lines`, `limit`) reach no operation that would check them.
     pub fn check(&self, args: &Map<String, Value>) -> Result<(), String> {
-        let schema = self.input_schema();
-        let v = jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())?;
-        let errors: Vec<String> = v
+        // Compiled once per tool, not per call.
+        static V: OnceLock<Vec<jsonschema::Validator>> = OnceLock::new();
+        let all = V.get_or_init(|| {
+            ALL.iter()
+                .map(|c| {
+                    jsonschema::draft202012::new(&c.input_schema())
+                        .expect("a composed tool's input schema compiles: a test proves it")
+                })
+                .collect()
+        });
+        let at = ALL
+            .iter()
+            .position(|c| c.name == self.name)
+            .expect("a composed tool is in ALL");
+        let errors: Vec<String> = all[at]
             .iter_errors(&Value::Object(args.clone()))
             .map(|e| format!("{}: {e}", e.instance_path()))
             .collect();
@@ -395,6 +408,8 @@ mod tests {
             }
             assert!(tools::named(c.name).is_none());
             jsonschema::draft202012::meta::validate(&c.input_schema())
+                .unwrap_or_else(|e| panic!("{}: {e}", c.name));
+            jsonschema::draft202012::new(&c.input_schema())
                 .unwrap_or_else(|e| panic!("{}: {e}", c.name));
         }
     }
