@@ -124,13 +124,7 @@ fn main() {
     std::thread::sleep(Duration::from_secs(2));
     let before = rss_kib(pid);
 
-    let addr = server
-        .base
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let addr = server.addr().to_string();
     let path = format!("/api/v1/runs/{run}/events");
     // Clients arrive one after another (as a thousand dashboards would, not in the same
     // millisecond): each is connected and past the response head before the next.

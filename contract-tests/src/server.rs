@@ -97,6 +97,18 @@ impl Server {
         ))
     }
 
+    /// The server's `host:port`, for tests that speak HTTP over a raw connection.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        let host = self
+            .base
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        host.parse()
+            .unwrap_or_else(|_| panic!("{} names no address", self.base))
+    }
+
     /// The booted server's process, to signal and wait for.
     pub fn process(&mut self) -> Option<&mut Child> {
         self.child.as_mut()

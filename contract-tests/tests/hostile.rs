@@ -31,16 +31,6 @@ fn boot(env: &[(&str, &str)], fd_limit: Option<u32>) -> Option<Server> {
     }))
 }
 
-fn addr(server: &Server) -> SocketAddr {
-    let host = server
-        .base
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap();
-    host.parse().unwrap()
-}
-
 /// User plus system CPU time of a process, seconds (clock ticks of 1/100 s).
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc stat");
@@ -78,7 +68,7 @@ fn hardening_2_slowloris_under_a_low_fd_limit() {
     let Some(mut server) = boot(&[("SPCI_MAX_CONNECTIONS_PER_IP", "64")], Some(256)) else {
         return;
     };
-    let to = addr(&server);
+    let to = server.addr();
     let pid = server.process().unwrap().id();
     // What the server spends unattacked (its background polling: events, webhooks, verdicts),
     // measured first so that the budget below is the attack's alone; start-up work (the first
@@ -198,7 +188,7 @@ fn hardening_2_idle_and_slow_connections_are_closed() {
     ) else {
         return;
     };
-    let to = addr(&server);
+    let to = server.addr();
     let closed_within = |mut s: TcpStream, within: Duration| {
         s.set_read_timeout(Some(within)).unwrap();
         let started = Instant::now();

@@ -31,13 +31,7 @@ fn signal(pid: u32, sig: &str) {
 fn sigterm_drains_an_in_flight_request_then_exits_cleanly() {
     let mut server = boot();
     let (pid, _) = server.local().expect("a booted server");
-    let addr = server
-        .base
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let addr = server.addr().to_string();
     // A request whose body is still arriving when the signal comes: it is in flight.
     let body =
         r#"{"email": "nobody@example.com", "password": "wrong-password", "token_name": "drain"}"#;

@@ -6,6 +6,7 @@
 use contract_tests::server::Server;
 use serde_json::Value;
 use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 
 const LIMIT_MIB: u64 = 64;
@@ -213,43 +214,82 @@ impl Read for GeneratedUpload {
     }
 }
 
+/// POSTs a generated upload of `size` bytes on a connection of its own and reads the answer.
+/// A plain connection, not a pooled client: when the server stops reading early, the test
+/// says what it answered (or that it closed without answering, and whether it is still
+/// running) instead of a client's "body send failed".
+fn upload(server: &mut Server, size: u64) -> (u16, Value) {
+    let addr = server.addr();
+    let (mut body, length) = GeneratedUpload::new(size);
+    let mut conn = TcpStream::connect(addr).expect("connect");
+    write!(
+        conn,
+        "POST /api/v1/samples/upload HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: multipart/form-data; boundary={}\r\nContent-Length: {length}\r\n\
+         Connection: close\r\n\r\n",
+        server.token,
+        GeneratedUpload::BOUNDARY
+    )
+    .expect("request head");
+    let sent = std::io::copy(&mut body, &mut conn);
+    let mut answer = Vec::new();
+    let read = conn.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let parsed = text.split_once("\r\n\r\n").and_then(|(head, rest)| {
+        let status = head.split(' ').nth(1)?.parse::<u16>().ok()?;
+        let chunked = head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked");
+        let json = if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_string()
+        };
+        Some((status, serde_json::from_str(&json).ok()?))
+    });
+    match (sent, parsed) {
+        (Ok(_), Some(answer)) => answer,
+        (sent, _) => {
+            let running = server
+                .process()
+                .is_some_and(|p| p.try_wait().ok().flatten().is_none());
+            panic!(
+                "upload of {size} bytes: sending: {sent:?}; reading: {read:?}; \
+                 the server {} and answered: {text:?}",
+                if running { "is running" } else { "has exited" }
+            )
+        }
+    }
+}
+
+/// The payload of a chunked body.
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || after.len() < n {
+            break;
+        }
+        out.push_str(&after[..n]);
+        rest = after[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
 #[test]
 fn a_1_gib_upload_keeps_memory_growth_under_64_mib() {
-    let server = Server::start();
+    let mut server = Server::start();
     let Some((pid, storage)) = server.local() else {
         eprintln!("SPCI_URL is set: not measuring a server this test did not start");
         return;
     };
-    let http = reqwest::blocking::Client::builder()
-        .timeout(None)
-        .build()
-        .unwrap();
-    let url = format!("{}/samples/upload", server.base);
     // Warm up the upload path on a small file, then measure from the current resident size.
-    let send = |size: u64| {
-        let (body, length) = GeneratedUpload::new(size);
-        let r = http
-            .post(&url)
-            .bearer_auth(&server.token)
-            .header(
-                "content-type",
-                format!(
-                    "multipart/form-data; boundary={}",
-                    GeneratedUpload::BOUNDARY
-                ),
-            )
-            .body(reqwest::blocking::Body::sized(body, length))
-            .send()
-            .expect("upload");
-        let status = r.status().as_u16();
-        (status, r.json::<Value>().expect("JSON"))
-    };
-    let (status, small) = send(1 << 20);
+    let (status, small) = upload(&mut server, 1 << 20);
     assert_eq!(status, 201, "{small}");
     reset_peak(pid);
     let (rss_before, _) = memory_kib(pid);
 
-    let (status, queued) = send(1 << 30);
+    let (status, queued) = upload(&mut server, 1 << 30);
     assert_eq!(status, 201, "{queued}");
     let (_, peak) = memory_kib(pid);
 
