@@ -57,8 +57,7 @@ pub async fn run_events(
     slot: Slot,
 ) -> Result<Opened<RunEvent>, DbErr> {
     let db = db.clone();
-    hub.start(&db).await?;
-    let rx = hub.subscribe();
+    let rx = hub.subscribe(&db).await?;
     let first = events::of_run(&db, run, after.unwrap_or(0), PAGE).await?;
     if first.is_empty() {
         verdicts.current(&db).await?;
@@ -170,12 +169,13 @@ pub async fn run_log(
             return Ok(Opened::Ended);
         }
     }
+    let rx = hub.subscribe(&db).await?;
     let tail = Tail {
         db,
         storage: storage.clone(),
         key,
         run,
-        rx: hub.subscribe(),
+        rx,
         offset: 0,
         line: 0,
         skip: after_line.max(0),

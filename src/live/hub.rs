@@ -1,14 +1,16 @@
 //! The hub: one reader of the event log per replica, handing each new entry to every open
 //! stream of this replica (a broadcast channel), so a thousand streams cost one query per poll,
 //! not a thousand. A stream that falls behind the channel reads what it missed from the log.
-//! Also counts open streams, per token and in all, against their limits.
+//! While no stream is open the hub reads nothing: the first stream to subscribe moves it to the
+//! log's newest entry (nobody was listening for the ones it skipped). Also counts open streams,
+//! per token and in all, against their limits.
 use crate::data::entity::spci_event;
 use crate::data::events;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{OnceCell, broadcast};
+use tokio::sync::broadcast;
 
 /// Entries a lagging stream may fall behind before it reads from the log instead.
 const CHANNEL: usize = 4096;
@@ -21,7 +23,9 @@ pub struct Hub {
     tx: broadcast::Sender<Entry>,
     /// The newest id handed out.
     last: AtomicI64,
-    started: OnceCell<()>,
+    /// Held by a pass and by a subscription; true while `last` may be behind the log because
+    /// passes were skipped with nobody subscribed (and before the first subscription).
+    behind: tokio::sync::Mutex<bool>,
     slots: Arc<Slots>,
 }
 
@@ -62,7 +66,7 @@ impl Hub {
         Self {
             tx: broadcast::channel(CHANNEL).0,
             last: AtomicI64::new(0),
-            started: OnceCell::new(),
+            behind: tokio::sync::Mutex::new(true),
             slots: Arc::new(Slots {
                 per_token,
                 max,
@@ -71,29 +75,21 @@ impl Hub {
         }
     }
 
-    /// Starts handing out entries after the log's newest one. A stream waits for this before it
-    /// subscribes and reads its backlog, so every entry is either in its backlog or handed out.
-    pub async fn start(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
-        self.started
-            .get_or_try_init(|| async {
-                self.last
-                    .store(events::newest_id(db).await?, Ordering::SeqCst);
-                Ok::<_, DbErr>(())
-            })
-            .await
-            .map(|_| ())
-    }
-
-    /// Reads the entries recorded since the last pass and hands them out; how many.
+    /// Reads the entries recorded since the last pass and hands them out; how many. With no
+    /// stream subscribed it reads nothing and notes that it is behind.
     pub async fn pass(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
-        self.start(db).await?;
+        let mut behind = self.behind.lock().await;
+        if self.tx.receiver_count() == 0 {
+            *behind = true;
+            return Ok(0);
+        }
         let mut n = 0;
         loop {
             let rows = events::after(db, self.last.load(Ordering::SeqCst), BATCH).await?;
             let got = rows.len();
             for r in rows {
                 self.last.store(r.id, Ordering::SeqCst);
-                // No receiver is not an error: nobody is streaming.
+                // A stream that ended since the count above is not an error.
                 let _ = self.tx.send(Arc::new(r));
             }
             n += got;
@@ -103,8 +99,21 @@ impl Hub {
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Entry> {
-        self.tx.subscribe()
+    /// A receiver of every entry recorded after this call began. A hub that was behind first
+    /// moves to the log's newest entry, under the same lock a pass holds, so no pass runs
+    /// between the move and the subscription: an entry is either already in the log when the
+    /// caller reads its backlog (after this returns) or handed to this receiver.
+    pub async fn subscribe(
+        &self,
+        db: &DatabaseConnection,
+    ) -> Result<broadcast::Receiver<Entry>, DbErr> {
+        let mut behind = self.behind.lock().await;
+        if *behind {
+            self.last
+                .store(events::newest_id(db).await?, Ordering::SeqCst);
+            *behind = false;
+        }
+        Ok(self.tx.subscribe())
     }
 
     /// A place for one more stream of `token`, unless a limit is reached.

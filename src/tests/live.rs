@@ -230,6 +230,44 @@ async fn an_open_stream_hears_what_is_recorded_after_it_opened() {
 }
 
 #[tokio::test]
+async fn an_idle_hub_reads_nothing_and_its_first_stream_misses_nothing() {
+    let app = TestApp::new().await;
+    let (run, t1, _) = fresh_run(&app).await;
+    let (s, fx) = (&app.state, Fx { db: &app.state.db });
+    let hub = &s.live.hub;
+    fx.progress(run, "preparation", at(0)).await;
+    crate::live::recorder::pass(&s.db, &s.verdicts)
+        .await
+        .unwrap();
+    let before = crate::data::events::newest_id(&s.db).await.unwrap();
+    assert!(before > 0, "the progress is in the log");
+    assert_eq!(hub.pass(&s.db).await.unwrap(), 0, "nobody listens");
+
+    let mut rx = hub.subscribe(&s.db).await.unwrap();
+    fx.progress(run, "testing", at(1)).await;
+    fx.result(run, t1, 0, 0).await;
+    record(&app).await;
+    let mut heard = vec![];
+    while let Ok(e) = rx.try_recv() {
+        heard.push(e.id);
+    }
+    let logged: Vec<i64> = spci_event::Entity::find()
+        .filter(spci_event::Column::Id.gt(before))
+        .order_by_asc(spci_event::Column::Id)
+        .all(&s.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert!(!logged.is_empty());
+    assert_eq!(
+        heard, logged,
+        "every entry after the subscription, none from before"
+    );
+}
+
+#[tokio::test]
 async fn a_run_that_ended_before_the_log_began_has_only_its_completed_event() {
     let app = TestApp::new().await;
     let (_, token) = app.user_with_token("user", &["runs:read"]).await;
