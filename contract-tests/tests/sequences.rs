@@ -442,6 +442,8 @@ fn an_identical_actual_output_redirects_to_the_expected_one() {
 #[test]
 fn upload_finalize_test_then_delete() {
     let c = Client::new(Server::start());
+    // A `.ts` name on text content: the type detected implies `.txt`.
+    c.server.allow_uploads_of(&["ts", "txt"]);
     let admin = c.server.token.clone();
     let unique = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
