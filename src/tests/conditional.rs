@@ -259,6 +259,11 @@ async fn a_polled_run_is_answered_304_from_its_version_before_the_handler() {
         format!("/runs/{run}/summary"),
         "/system/queue".to_string(),
     ] {
+        // A verified token is trusted for a second, so whether a counted request verifies it
+        // again would depend on timing: it is forgotten before each, and each costs that one
+        // statement beside what is measured.
+        let verified = || app.state.verified_tokens.forget_all();
+        verified();
         let before = counter.load(Ordering::SeqCst);
         let first = conditional_get(&app, &path, &token, None).await;
         let full = counter.load(Ordering::SeqCst) - before;
@@ -270,12 +275,13 @@ async fn a_polled_run_is_answered_304_from_its_version_before_the_handler() {
         if settle.0.status().as_u16() == 200 {
             tag = header(&settle, "ETag").unwrap();
         }
+        verified();
         let before = counter.load(Ordering::SeqCst);
         let again = conditional_get(&app, &path, &token, Some(&tag)).await;
         let spent = counter.load(Ordering::SeqCst) - before;
         assert_eq!(again.0.status().as_u16(), 304, "{path}");
         assert!(
-            spent <= 1 && spent < full,
+            spent <= 2 && spent < full,
             "{path}: {spent} statements for a 304, {full} for a 200"
         );
         // Unconditional, unchanged: the same body from memory, the handler not run.
@@ -288,10 +294,11 @@ async fn a_polled_run_is_answered_304_from_its_version_before_the_handler() {
         } else {
             first_body
         };
+        verified();
         let before = counter.load(Ordering::SeqCst);
         let cached = conditional_get(&app, &path, &token, None).await;
         let spent = counter.load(Ordering::SeqCst) - before;
-        assert!(spent <= 1, "{path}: {spent} statements, {full} for a 200");
+        assert!(spent <= 2, "{path}: {spent} statements, {full} for a 200");
         assert_eq!(header(&cached, "ETag"), Some(tag.clone()));
         assert_eq!(header(&cached, "Content-Type"), first_type);
         assert_eq!(
