@@ -252,6 +252,28 @@ impl TestApp {
         .id
     }
 
+    /// What verifying `token` costs, in statements counted by `counter`. Verified tokens are
+    /// trusted for a second, so whether a counted request verifies its token again would
+    /// depend on timing: they are forgotten here (and before each counted request), so each
+    /// counted request pays exactly this.
+    pub async fn verification_statements(
+        &self,
+        counter: &std::sync::atomic::AtomicUsize,
+        token: &str,
+    ) -> usize {
+        use std::sync::atomic::Ordering;
+        let verified = &self.state.verified_tokens;
+        verified.forget_all();
+        let before = counter.load(Ordering::SeqCst);
+        verified
+            .authenticate(&self.state.db, token)
+            .await
+            .expect("a valid token");
+        let spent = counter.load(Ordering::SeqCst) - before;
+        verified.forget_all();
+        spent
+    }
+
     pub async fn admin(&self) -> (i32, String) {
         let all: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
         self.user_with_token("admin", &all).await
